@@ -1,0 +1,45 @@
+/**
+ * Push-based framer contract (DESIGN §3): feed any slice of the byte stream, get back what it completed.
+ * Garbage never throws; it comes back as `discarded` with a reason. "Incomplete" is simply nothing yet.
+ */
+import type { MeterError } from '../errors.js';
+
+export type FrameKind = 'dsmr' | 'mbus' | 'hdlc' | 'apdu';
+
+/** A complete unit of the outer framing, with the framing removed. */
+export interface FrameEvent {
+  type: 'frame';
+  kind: FrameKind;
+  /**
+   * For `dsmr`: the telegram bytes from `/` through the CRC line (ASCII).
+   * For `mbus`/`hdlc`/`apdu`: the reassembled DLMS APDU (segments joined, LLC `E6 E7 00` / M-Bus `01 67`
+   * stripped, general-block-transfer blocks joined), starting with its tag (0xDB, 0x0F, …).
+   */
+  payload: Uint8Array;
+  /** Number of link-layer frames this payload was assembled from. */
+  segments: number;
+}
+
+export interface DiscardEvent {
+  type: 'discarded';
+  kind?: FrameKind;
+  bytes: number;
+  reason: string;
+  /** Set when the discard is a checksum failure or a malformed frame, for counters and diagnostics. */
+  error?: MeterError;
+}
+
+export type FramerEvent = FrameEvent | DiscardEvent;
+
+export interface Framer {
+  push(chunk: Uint8Array): FramerEvent[];
+  /** End of input: emits what a complete-at-EOF frame allows (e.g. HDLC final frame without closing flag). */
+  flush(): FramerEvent[];
+}
+
+export interface FramerLimits {
+  /** Largest buffered unit before the framer discards and resyncs. */
+  maxBuffer: number;
+}
+
+export const DEFAULT_LIMITS: FramerLimits = { maxBuffer: 64 * 1024 };

@@ -1,0 +1,87 @@
+/**
+ * The normalised message every sink consumes (DESIGN §4): one per decoded frame/telegram, the same for DSMR and
+ * DLMS meters. `Reading.id` is a public contract (MQTT topics, HA unique ids, DB columns): never rename silently.
+ */
+
+export type QualityFlag =
+  | 'unverified' // the GCM tag was not checked (no GAK given)
+  | 'scaler_assumed' // positional list without scaler: the profile's scaler was applied
+  | 'crc_mismatch' // telegram CRC did not match, value kept on request
+  | 'invalid_timestamp' // the value's own timestamp could not be read
+  | 'profile_unit'; // unit taken from the profile/registry, not from the meter
+
+export type ReadingValue = number | string;
+
+export interface Reading {
+  /** `A-B:C.D.E` (F omitted when 255). Positional values without OBIS get the code the profile assigns. */
+  obis: string;
+  /** Stable snake_case id, e.g. energy_import, voltage_l1. Unknown codes get `obis_<a>_<b>_<c>_<d>_<e>`. */
+  id: string;
+  /** English name. */
+  name: string;
+  /** German name (most users of Austrian meters read these). */
+  nameDe?: string;
+  value: ReadingValue;
+  unit?: string;
+  /** The value's own capture time (M-Bus channel readings, max demand), ISO 8601 UTC. */
+  timestamp?: string;
+  quality: QualityFlag[];
+}
+
+export type MessageFormat = 'dsmr' | 'mbus' | 'hdlc' | 'apdu';
+
+export interface SecurityInfo {
+  securityControl: number;
+  frameCounter: number;
+  /** True only when a GCM tag was present and verified with the GAK. */
+  authenticated: boolean;
+  encrypted: boolean;
+}
+
+export interface MeterInfo {
+  id?: string;
+  systemTitle?: string;
+  manufacturer?: string;
+  profile?: string;
+}
+
+export interface MessageIssue {
+  code: string;
+  message: string;
+}
+
+export interface MeterMessage {
+  meter: MeterInfo;
+  /** The meter's own time stamp of the message (ISO 8601 UTC), when it sent one. */
+  timestamp?: string;
+  format: MessageFormat;
+  security?: SecurityInfo;
+  readings: Reading[];
+  issues: MessageIssue[];
+}
+
+export interface ErrorMessage {
+  error: { code: string; layer: string; message: string; offset?: number };
+  format?: MessageFormat;
+  meter?: MeterInfo;
+}
+
+export type DecodeResult = MeterMessage | ErrorMessage;
+
+export function isErrorMessage(m: DecodeResult): m is ErrorMessage {
+  return (m as ErrorMessage).error !== undefined;
+}
+
+/**
+ * What format decoders (DSMR text, DLMS payload interpretation) produce before the registry names them.
+ * `obis` is already canonical (`A-B:C.D.E[.F]`).
+ */
+export interface RawReading {
+  obis: string;
+  value: ReadingValue;
+  unit?: string;
+  timestamp?: string;
+  quality?: QualityFlag[];
+  /** Overrides the registry id (e.g. DSMR M-Bus channel resolved by device type: gas_volume, water_volume). */
+  id?: string;
+}

@@ -1,0 +1,74 @@
+/**
+ * Meter/operator profiles are data (DESIGN §3 "knowledge is data"): framing, serial settings, security, and for
+ * lists that carry no OBIS codes, the positional layout. Users can add a profile as a JSON file of this shape.
+ */
+import type { FrameKind } from '../framing/types.js';
+
+export type Parity = 'none' | 'even' | 'odd';
+
+export interface SerialSettings {
+  baudRate: number;
+  dataBits: 7 | 8;
+  parity: Parity;
+  stopBits: 1 | 2;
+}
+
+export type KeyName = 'GUEK' | 'GAK';
+
+/** How the decrypted payload carries its values. */
+export type PayloadShape =
+  | 'dsmr' // DSMR ASCII telegram (plain P1, or inside the 0xDB envelope: Smarty, T210-D-r)
+  | 'obis-structures' // {OBIS, value, {scaler, unit}} structures (EVN, Tirol/Salzburg/Vorarlberg Kaifa, Aidon)
+  | 'obis-flat' // OBIS, value, OBIS, value … without scaler (L+G E450, Kamstrup)
+  | 'positional'; // bare values in a fixed order, no OBIS (Wiener Netze, Kärnten, Kaifa Norway)
+
+/** One position of a positional list: which OBIS code it is, and the scaler/unit the meter does not send. */
+export interface PositionalField {
+  obis: string;
+  /** Power of ten applied to integers. Default 0. */
+  scaler?: number;
+  unit?: string;
+  /** Skip this element (padding, customer info). */
+  skip?: boolean;
+  /** Element is a COSEM date-time/date/time that becomes the message timestamp rather than a reading. */
+  role?: 'timestamp' | 'time' | 'date' | 'meter-id';
+}
+
+export interface PositionalLayout {
+  /** Number of elements of the top-level structure this layout applies to. */
+  elements: number;
+  fields: PositionalField[];
+}
+
+export interface ProfileMatch {
+  /** Three-letter manufacturer ids from the system title (e.g. "KFM", "SAG", "ISK", "LGZ"). */
+  manufacturers?: string[];
+  /** DSMR telegram header regular expression source, e.g. "^/(FLU|fLU)". */
+  dsmrHeader?: string;
+  /** Top-level element count of the notification body. */
+  elements?: number[];
+  /** First byte values of the APDU/outer frame. */
+  framing?: FrameKind[];
+}
+
+export interface Profile {
+  id: string;
+  meter: string;
+  operator: string;
+  country: string;
+  framing: FrameKind;
+  serial: SerialSettings;
+  /** Which keys the operator hands out and the meter needs. */
+  keys: KeyName[];
+  payload: PayloadShape;
+  /** Nominal push interval in milliseconds (the watchdog uses 3×). */
+  intervalMs: number;
+  /** IANA time zone of the meter's local clock. */
+  timezone: string;
+  /** For 'positional': layouts by element count. */
+  layouts?: PositionalLayout[];
+  /** Scaler per OBIS code, applied where the meter sends none (obis-flat lists) or a wrong one. */
+  scalers?: Record<string, { scaler: number; unit?: string }>;
+  match?: ProfileMatch;
+  notes?: string;
+}
