@@ -1,0 +1,228 @@
+/**
+ * DSMR P1 telegram parser (DSMR 5.0.2 §6.2–6.4, NEN-EN-IEC 62056-21 mode D data readout; also DSMR 2.2/3.0,
+ * Fluvius e-MUCS-H and Luxembourg Smarty plaintext). A telegram is `/header CRLF CRLF (data lines) !CRC CRLF`;
+ * the CRC-16/ARC covers everything from '/' through '!'. Scans char codes instead of regexes: this runs for every
+ * telegram of every meter, ~1/s each, on small devices.
+ */
+import { MeterError } from '../errors.js';
+import { formatObis } from '../obis/obis.js';
+import type { MessageIssue, RawReading } from '../model/message.js';
+import { emitDsmrLine, type DsmrLine } from './line-values.js';
+import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
+import { telegramCrcBytes } from './telegram-crc.js';
+
+export interface DsmrTelegram {
+  /** Identification line without the leading '/', e.g. `ISk5\2MT382-1000`. */
+  header: string;
+  /** First three letters of the header, upper case (the IEC 62056-21 manufacturer id, e.g. `ISK`). */
+  manufacturer?: string;
+  /** From 1-3:0.2.8 (NL) or 0-0:96.1.4 (BE). */
+  version?: string;
+  /** 0-0:1.0.0 as ISO 8601 UTC. */
+  timestamp?: string;
+  /** 0-0:96.1.1 (or Smarty 0-0:42.0.0), decoded to text when it is printable hex. */
+  equipmentId?: string;
+  /** `absent` for DSMR 2.2/3.0 telegrams ending in `!`; `mismatch` only when verifyCrc is false. */
+  crc: 'valid' | 'absent' | 'mismatch';
+  readings: RawReading[];
+  /** Non-fatal problems: unparseable lines, placeholder time stamps, a CRC mismatch that was let through. */
+  issues: MessageIssue[];
+}
+
+export interface ParseDsmrOptions {
+  /** Throw BAD_CHECKSUM on a CRC mismatch (default). When false, readings get the `crc_mismatch` flag instead. */
+  verifyCrc?: boolean;
+}
+
+// windows-1252 is what 'latin1' means here; it is still one char per byte, so offsets match the bytes.
+const latin1 = new TextDecoder('latin1');
+const ascii = new TextEncoder();
+
+function hexNibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** Checks the CRC digits after '!'; throws BAD_CHECKSUM on a mismatch when asked to. */
+function checkCrc(b: Uint8Array, start: number, bang: number, verify: boolean): DsmrTelegram['crc'] {
+  let given = 0, n = 0, i = bang + 1;
+  for (; i < b.length; i++) {
+    const h = hexNibble(b[i]);
+    if (h < 0) break;
+    given = given * 16 + h;
+    n++;
+  }
+  if (n > 4 || (i < b.length && b[i] !== 13 && b[i] !== 10)) {
+    throw new MeterError('BAD_TELEGRAM', 'dsmr', 'the "!" line must hold only the CRC (4 hex digits) or nothing', i);
+  }
+  if (n === 0) return 'absent';
+  const computed = telegramCrcBytes(b, start, bang + 1);
+  if (computed === given) return 'valid';
+  if (!verify) return 'mismatch';
+  throw new MeterError('BAD_CHECKSUM', 'dsmr',
+    `telegram CRC mismatch: computed ${hex4(computed)}, telegram says ${String.fromCharCode(...b.subarray(bang + 1, i))} ` +
+    '(bytes were lost or changed on the way: check the serial settings and the cable)', bang + 1);
+}
+
+/**
+ * Reads `A-B:C.D.E` with an optional `.F` / `*F` at b[i] into code[0..5]; code[6] = 1 when the text is
+ * already canonical. Returns the index of the '(' that follows, or -1 when this is not a data object.
+ */
+function scanObis(b: Uint8Array, i: number, end: number, code: Uint8Array): number {
+  code[5] = 255;
+  code[6] = 1;
+  for (let g = 0; g < 6; g++) {
+    const first = i;
+    let v = 0;
+    for (; i < end; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    const n = i - first;
+    if (n === 0 || n > 3 || v > 255 || i >= end) return -1;
+    if (n > 1 && b[first] === 48) code[6] = 0; // leading zero
+    code[g] = v;
+    const sep = b[i];
+    if (g === 0) { if (sep !== 45 /* - */) return -1; }
+    else if (g === 1) { if (sep !== 58 /* : */) return -1; }
+    else if (g < 4) { if (sep !== 46 /* . */) return -1; }
+    else if (g === 4) {
+      if (sep === 40 /* ( */) return i;
+      if (sep !== 46 && sep !== 42 /* * */) return -1;
+      code[6] = 0;
+    } else {
+      return sep === 40 ? i : -1;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** Index of the end of the line containing `i` (its '\n', or `end`). */
+function lineEnd(b: Uint8Array, i: number, end: number): number {
+  const nl = b.indexOf(10, i);
+  return nl < 0 || nl > end ? end : nl;
+}
+
+function isBlank(c: number): boolean {
+  return c === 13 || c === 10 || c === 32 || c === 9;
+}
+
+/**
+ * Collects the `(…)` groups from b[i] into line.groups; continuation lines that start with '(' belong to the
+ * same object. Returns the index after them, or -1 when a group is not closed on its line.
+ */
+function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): number {
+  const groups = line.groups;
+  let n = 0;
+  while (i < end && b[i] === 40) {
+    let close = i + 1;
+    for (;;) {
+      const c = b[close];
+      if (c > 41) { close++; continue; } // digits, letters, '.', '*': the common case, one compare
+      if (c === 41 /* ) */) break;
+      if (c === 10 || close >= end) return -1;
+      close++;
+    }
+    groups[n++] = i + 1;
+    groups[n++] = close;
+    i = close + 1;
+    while (i < end && isBlank(b[i])) i++;
+  }
+  line.size = n;
+  return i;
+}
+
+function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number): void {
+  out.issues.push({ code: 'UNPARSEABLE_LINE',
+    message: `not a DSMR data line: ${JSON.stringify(line.text.slice(i, Math.min(eol, i + 60)).trimEnd())}` });
+}
+
+/** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
+function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
+  const b = line.bytes, end = b.length, code = line.code;
+  const channels: MbusChannelEntry[] = [];
+  let i = from, atLineStart = true;
+  while (i < end) {
+    const c = b[i];
+    if (isBlank(c)) { atLineStart = c === 10 || atLineStart; i++; continue; }
+    if (c === 33 /* ! */ && atLineStart) break;
+    const open = scanObis(b, i, end, code);
+    const next = open < 0 ? -1 : scanGroups(b, open, end, line);
+    if (next < 0) {
+      const eol = lineEnd(b, i, end);
+      unparseable(out, line, i, eol);
+      i = eol + 1;
+      atLineStart = true;
+      continue;
+    }
+    line.obis = code[6] === 1 ? line.text.slice(i, open) : formatObis(code);
+    emitDsmrLine(out, line, channels);
+    i = next;
+    atLineStart = b[i - 1] === 10;
+  }
+  assignMbusChannelIds(channels);
+  return i < end ? i : -1;
+}
+
+/** The input as text and as bytes with the same offsets (one char per byte). */
+function bothForms(input: Uint8Array | string): DsmrLine {
+  let text: string, bytes: Uint8Array;
+  if (typeof input === 'string') {
+    text = input;
+    bytes = new Uint8Array(text.length);
+    const r = ascii.encodeInto(text, bytes);
+    if (r.read !== text.length || r.written !== text.length) {
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i); // non-ASCII: keep offsets aligned
+    }
+  } else {
+    bytes = input;
+    text = latin1.decode(input);
+  }
+  return { text, bytes, obis: '', code: new Uint8Array(7), groups: [], size: 0 };
+}
+
+function manufacturerOf(header: string): string | undefined {
+  if (header.length < 3) return undefined;
+  for (let i = 0; i < 3; i++) {
+    const c = header.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) return undefined;
+  }
+  return header.slice(0, 3).toUpperCase();
+}
+
+/**
+ * Parses one telegram (text or its ASCII bytes; leading bytes before '/' are ignored). Throws MeterError
+ * BAD_TELEGRAM when there is no '/' or no closing '!' line, BAD_CHECKSUM when the CRC does not match.
+ */
+export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsmrOptions): DsmrTelegram {
+  const line = bothForms(input);
+  const { text, bytes } = line;
+  const start = bytes.indexOf(47 /* / */);
+  if (start < 0) throw new MeterError('BAD_TELEGRAM', 'dsmr', 'not a DSMR telegram: no "/" identification line', 0);
+  let headerEnd = start + 1;
+  while (headerEnd < bytes.length && bytes[headerEnd] !== 13 && bytes[headerEnd] !== 10) headerEnd++;
+  const header = text.slice(start + 1, headerEnd);
+  const out: DsmrTelegram = { header, crc: 'absent', readings: [], issues: [] };
+  const manufacturer = manufacturerOf(header);
+  if (manufacturer !== undefined) out.manufacturer = manufacturer;
+  // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
+  const bang = parseLines(line, headerEnd, out);
+  if (bang < 0) {
+    throw new MeterError('BAD_TELEGRAM', 'dsmr', 'DSMR telegram has no closing "!" line (cut short?)', text.length);
+  }
+  const crc = checkCrc(bytes, start, bang, options?.verifyCrc !== false);
+  out.crc = crc;
+  if (crc === 'mismatch') {
+    out.issues.push({ code: 'CRC_MISMATCH', message: 'telegram CRC does not match; values kept because verifyCrc is off' });
+    for (const r of out.readings) r.quality = r.quality ? [...r.quality, 'crc_mismatch'] : ['crc_mismatch'];
+  }
+  return out;
+}

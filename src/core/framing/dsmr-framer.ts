@@ -1,0 +1,121 @@
+/**
+ * DSMR P1 telegram framer (DSMR 5.0.2 §6.2, NEN-EN-IEC 62056-21 mode D): a telegram runs from '/' to a line
+ * that starts with '!', followed by the CRC (4 hex digits; 3 when a meter drops a leading zero; none for DSMR
+ * 2.2/3.0) and CRLF. Push-based and total: garbage comes back as `discarded`, never as an exception. The CRC is
+ * checked by the parser, not here, so a corrupt telegram is still delivered for diagnostics.
+ */
+import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
+
+const SLASH = 47, BANG = 33, CR = 13, LF = 10;
+
+/** Hunting for '/', inside a telegram, or after its '!'. */
+const HUNT = 0, BODY = 1, CRC = 2;
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function isBlank(c: number): boolean {
+  return c === CR || c === LF || c === 32 || c === 9;
+}
+
+export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
+  const max = Math.max(16, limits.maxBuffer);
+  const capacity = max + 8; // room for the CRC line after a body of `max` bytes
+  let buf = new Uint8Array(Math.min(1024, capacity));
+  let len = 0;
+  let phase = HUNT;
+  let crcDigits = 0;
+  let sawCr = false;
+  /** Non-blank bytes skipped while hunting for '/', reported once per push. */
+  let garbage = 0;
+
+  function append(c: number): void {
+    if (len === buf.length) {
+      const bigger = new Uint8Array(Math.min(buf.length * 2, capacity));
+      bigger.set(buf);
+      buf = bigger;
+    }
+    buf[len++] = c;
+  }
+
+  function start(): void {
+    len = 0;
+    append(SLASH);
+    phase = BODY;
+  }
+
+  function reportGarbage(events: FramerEvent[]): void {
+    if (garbage === 0) return;
+    events.push({ type: 'discarded', kind: 'dsmr', bytes: garbage, reason: 'bytes outside a telegram (no "/" start)' });
+    garbage = 0;
+  }
+
+  function emitFrame(events: FramerEvent[]): void {
+    events.push({ type: 'frame', kind: 'dsmr', payload: buf.slice(0, len), segments: 1 });
+    len = 0;
+    phase = HUNT;
+  }
+
+  function drop(events: FramerEvent[], reason: string): void {
+    events.push({ type: 'discarded', kind: 'dsmr', bytes: len, reason });
+    len = 0;
+    phase = HUNT;
+  }
+
+  /** Feeds one byte; returns false when the byte must be fed again (it ended a telegram without belonging to it). */
+  function step(c: number, events: FramerEvent[]): boolean {
+    if (phase === HUNT) {
+      if (c === SLASH) {
+        reportGarbage(events);
+        start();
+      } else if (!isBlank(c)) {
+        garbage++;
+      }
+      return true;
+    }
+    if (phase === BODY) {
+      if (c === SLASH) {
+        drop(events, 'telegram cut short: a new "/" arrived before its "!" line');
+        start();
+        return true;
+      }
+      if (c === BANG && buf[len - 1] === LF) {
+        phase = CRC;
+        crcDigits = 0;
+        sawCr = false;
+      }
+      if (len >= max) {
+        drop(events, `telegram longer than ${max} bytes: resynchronising`);
+        garbage++;
+        return true;
+      }
+      append(c);
+      return true;
+    }
+    // After '!': CRC digits, then CRLF. Anything else ends the telegram as it stands.
+    if (!sawCr && crcDigits < 4 && isHexDigit(c)) { append(c); crcDigits++; return true; }
+    if (c === CR && !sawCr) { append(c); sawCr = true; return true; }
+    if (c === LF) { append(c); emitFrame(events); return true; }
+    emitFrame(events);
+    return false;
+  }
+
+  return {
+    push(chunk: Uint8Array): FramerEvent[] {
+      const events: FramerEvent[] = [];
+      for (let i = 0; i < chunk.length; i++) {
+        if (!step(chunk[i], events)) step(chunk[i], events);
+      }
+      reportGarbage(events);
+      return events;
+    },
+    flush(): FramerEvent[] {
+      const events: FramerEvent[] = [];
+      if (phase === CRC) emitFrame(events);
+      else if (phase === BODY) drop(events, 'input ended inside a telegram (no "!" line)');
+      reportGarbage(events);
+      return events;
+    },
+  };
+}
