@@ -27,6 +27,11 @@ export interface DiscardEvent {
   reason: string;
   /** Set when the discard is a checksum failure or a malformed frame, for counters and diagnostics. */
   error?: MeterError;
+  /**
+   * Set when an unfinished message is dropped (missing segments, GBT blocks without the last-block flag):
+   * the APDU bytes that did arrive, joined, so a caller may still try to decode them.
+   */
+  partial?: Uint8Array;
 }
 
 export type FramerEvent = FrameEvent | DiscardEvent;
