@@ -1,4 +1,7 @@
-/** A-XDR data types (IEC 62056-6-2 §4.1.5, "Data" CHOICE) as decoded values. */
+/**
+ * A-XDR data types (IEC 62056-6-2 §4.1.5, the "Data" CHOICE of IEC 62056-5-3) as decoded values.
+ * Every variant keeps what is needed to encode it back byte for byte (see encoder/axdr.ts).
+ */
 
 export enum DataTag {
   Null = 0x00,
@@ -27,7 +30,15 @@ export enum DataTag {
   Time = 0x1b,
 }
 
-/** COSEM date-time (12 bytes). Unspecified fields are undefined; `deviation` is minutes (local = UTC - deviation per spec sign). */
+/** Integer tags and their byte widths / signedness. */
+export type IntegerTag =
+  | DataTag.Int8 | DataTag.Int16 | DataTag.Int32 | DataTag.Int64
+  | DataTag.Uint8 | DataTag.Uint16 | DataTag.Uint32 | DataTag.Uint64;
+
+/**
+ * COSEM date-time (IEC 62056-6-2 §4.1.6.1, 12 bytes). Unspecified fields (0xFF, 0xFFFF, 0x8000) are undefined.
+ * `deviation` is UTC − local in minutes (so UTC = local + deviation: CET is −60, CEST −120).
+ */
 export interface CosemDateTime {
   year?: number;
   month?: number;
@@ -37,10 +48,17 @@ export interface CosemDateTime {
   minute?: number;
   second?: number;
   hundredths?: number;
-  /** Minutes; undefined when 0x8000 (not specified). */
+  /** Minutes, UTC − local; undefined when 0x8000 (not specified). */
   deviation?: number;
+  /** Clock status byte (bit 7: daylight saving active); undefined when 0xFF. */
   clockStatus?: number;
 }
+
+/** Type description of a compact-array (IEC 62056-6-2 §4.1.5 "TypeDescription"). */
+export type TypeDescription =
+  | { tag: DataTag.Array; count: number; element: TypeDescription }
+  | { tag: DataTag.Structure; fields: TypeDescription[] }
+  | { tag: number };
 
 export type DlmsValue =
   | { type: 'null' }
@@ -48,20 +66,27 @@ export type DlmsValue =
   | { type: 'structure'; items: DlmsValue[] }
   | { type: 'boolean'; value: boolean }
   | { type: 'bit-string'; bits: number; bytes: Uint8Array }
-  | { type: 'integer'; tag: number; value: number | bigint }
+  /** 64-bit integers are bigint only beyond Number.MAX_SAFE_INTEGER. */
+  | { type: 'integer'; tag: IntegerTag; value: number | bigint }
   | { type: 'enum'; value: number }
-  | { type: 'float'; tag: number; value: number }
+  | { type: 'float'; tag: DataTag.Float32 | DataTag.Float64; value: number }
   | { type: 'octet-string'; bytes: Uint8Array }
   | { type: 'visible-string'; value: string }
   | { type: 'utf8-string'; value: string }
+  /** One BCD byte, two decimal digits. */
   | { type: 'bcd'; value: number }
+  /** `bytes` are the 12 date-time bytes; `value` their decoded fields. */
   | { type: 'date-time'; value: CosemDateTime; bytes: Uint8Array }
   | { type: 'date'; bytes: Uint8Array }
-  | { type: 'time'; bytes: Uint8Array };
+  | { type: 'time'; bytes: Uint8Array }
+  | { type: 'compact-array'; description: TypeDescription; items: DlmsValue[] };
 
 export interface AxdrLimits {
+  /** Maximum nesting of arrays/structures. */
   maxDepth: number;
+  /** Maximum element count of one array/structure/compact-array. */
   maxItems: number;
+  /** Maximum length of one string or bit-string (bytes). */
   maxLength: number;
 }
 
