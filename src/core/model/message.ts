@@ -25,6 +25,8 @@ export interface Reading {
   unit?: string;
   /** The value's own capture time (M-Bus channel readings, max demand), ISO 8601 UTC. */
   timestamp?: string;
+  /** The integer the meter sent, present when the scaler came from the profile (`scaler_assumed`). */
+  raw?: number;
   quality: QualityFlag[];
 }
 
@@ -82,6 +84,8 @@ export interface RawReading {
   unit?: string;
   timestamp?: string;
   quality?: QualityFlag[];
+  /** Unscaled integer, kept when the scaler is assumed from the profile. */
+  raw?: number;
   /** Overrides the registry id (e.g. DSMR M-Bus channel resolved by device type: gas_volume, water_volume). */
   id?: string;
 }

@@ -67,6 +67,25 @@ export function decodeGeneralGloCipher(apdu: Uint8Array, offset = 0): CipheredAp
   };
 }
 
+/**
+ * For a capture cut short (the first general-block-transfer block only): the header fields and the ciphertext
+ * that arrived. The tag is missing, so such a payload can only be decrypted unverified. Returns the number of
+ * bytes announced and present, for the user's message.
+ */
+export function decodeTruncatedGloCipher(apdu: Uint8Array): CipheredApdu & { announced: number; present: number } {
+  const r = new ByteReader(apdu, 'security');
+  if (r.u8('APDU tag') !== 0xdb || r.u8('system title length') !== 8) {
+    throw new MeterError('BAD_FRAME', 'security', 'not a general-glo-cipher APDU (DB 08 …)', 0);
+  }
+  const systemTitle = r.take(8, 'system title');
+  const announced = r.length('ciphered content length');
+  const contentStart = r.pos;
+  const securityControl = r.u8('security control');
+  const invocationCounter = r.u32('invocation counter');
+  const end = Math.min(apdu.length, contentStart + announced);
+  return { systemTitle, securityControl, invocationCounter, data: apdu.subarray(r.pos, end), end, announced, present: end - contentStart };
+}
+
 export function buildIv(systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
   const iv = new Uint8Array(12);
   iv.set(systemTitle, 0);

@@ -1,0 +1,133 @@
+/**
+ * One framed unit → one normalised message: the security envelope (0xDB), then the DSMR text or the DLMS
+ * data-notification inside, then profile-driven naming. Throws MeterError; the pipeline turns it into an
+ * error message.
+ */
+import { MeterError } from './errors.js';
+import { bytesToHex } from './bytes/hex.js';
+import { parseDsmrTelegram } from './dsmr/parse-telegram.js';
+import { decodeDataNotification } from './dlms/data-notification.js';
+import { interpretNotification } from './dlms/payload.js';
+import { decodeGeneralGloCipher, openGeneralGloCipher, isPlausiblePlaintext } from './security/glo-cipher.js';
+import { selectProfile, manufacturerFromSystemTitle } from './profiles/select.js';
+import { nameReadings } from './model/build-message.js';
+import type { AesGcm } from './security/aes-gcm.js';
+import type { Profile } from './profiles/types.js';
+import type { MessageFormat, MeterInfo, MeterMessage, QualityFlag, SecurityInfo } from './model/message.js';
+import type { DlmsValue } from './dlms/types.js';
+
+export interface PayloadContext {
+  aes: AesGcm;
+  key?: Uint8Array;
+  authKey?: Uint8Array;
+  profile?: Profile;
+  profiles?: readonly Profile[];
+  includeApdu?: boolean;
+}
+
+const NO_QUALITY: QualityFlag[] = [];
+const UNVERIFIED: QualityFlag[] = ['unverified'];
+
+interface Envelope {
+  meter: MeterInfo;
+  security?: SecurityInfo;
+  quality: QualityFlag[];
+}
+
+export function decodeDsmrFrame(telegram: Uint8Array, ctx: PayloadContext, format: MessageFormat = 'dsmr',
+  env: Envelope = { meter: {}, quality: NO_QUALITY }): MeterMessage {
+  const t = parseDsmrTelegram(telegram);
+  const profile = ctx.profile ??
+    selectProfile({ format: 'dsmr', dsmrHeader: t.header, manufacturer: env.meter.manufacturer }, ctx.profiles);
+  const meter: MeterInfo = { ...env.meter };
+  if (t.equipmentId !== undefined) meter.id = t.equipmentId;
+  if (!meter.manufacturer && t.manufacturer) meter.manufacturer = t.manufacturer;
+  if (profile) meter.profile = profile.id;
+  const msg: MeterMessage = { meter, format, readings: nameReadings(t.readings, env.quality), issues: t.issues };
+  if (t.timestamp !== undefined) msg.timestamp = t.timestamp;
+  if (env.security) msg.security = env.security;
+  return orderKeys(msg);
+}
+
+export function decodeApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadContext): MeterMessage {
+  if (apdu.length === 0) throw new MeterError('TRUNCATED', 'dlms', 'empty APDU');
+  if (apdu[0] !== 0xdb) return decodePlainApdu(apdu, format, ctx, { meter: {}, quality: NO_QUALITY });
+  const c = decodeGeneralGloCipher(apdu);
+  const opened = openGeneralGloCipher(c, ctx, ctx.aes);
+  const systemTitle = bytesToHex(c.systemTitle);
+  const env: Envelope = {
+    meter: { systemTitle, manufacturer: manufacturerFromSystemTitle(c.systemTitle) },
+    security: {
+      securityControl: c.securityControl,
+      frameCounter: c.invocationCounter,
+      authenticated: opened.authenticated,
+      encrypted: (c.securityControl & 0x20) !== 0,
+    },
+    quality: opened.unverified ? UNVERIFIED : NO_QUALITY,
+  };
+  const p = opened.plaintext;
+  if (!opened.authenticated && env.security?.encrypted && !isPlausiblePlaintext(p)) {
+    throw new MeterError('WRONG_KEY', 'security',
+      'decryption gave no valid message: the GUEK (--key) is likely wrong' +
+      (ctx.authKey ? ' or swapped with the GAK (--auth-key)' : '') + '. Check the key from your grid operator.');
+  }
+  try {
+    const msg = p[0] === 0x2f ? decodeDsmrFrame(p, ctx, format, env) : decodePlainApdu(p, format, ctx, env);
+    if (ctx.includeApdu) (msg as MeterMessage & { apdu?: string }).apdu = bytesToHex(p);
+    return msg;
+  } catch (e) {
+    // Without a tag, a wrong key shows up as undecodable plaintext: say so instead of a parser detail.
+    if (e instanceof MeterError && !opened.authenticated && env.security?.encrypted && e.code !== 'UNKNOWN_LAYOUT') {
+      throw new MeterError('WRONG_KEY', 'security',
+        `the decrypted message does not decode (${e.message}): the GUEK (--key) is likely wrong`);
+    }
+    throw e;
+  }
+}
+
+function isObisOctets(v: DlmsValue | undefined): boolean {
+  return v !== undefined && v.type === 'octet-string' && v.bytes.length === 6;
+}
+
+/** What the body shows about itself, for profile selection: element count, OBIS codes, leading types. */
+function bodyHints(body: DlmsValue): { elements?: number; hasObis?: boolean; firstElementTypes?: string[] } {
+  if (body.type !== 'structure' && body.type !== 'array') return {};
+  const items = body.items;
+  let hasObis = false;
+  for (let i = 0; i < items.length && !hasObis; i++) {
+    const it = items[i];
+    hasObis = (isObisOctets(it) && i + 1 < items.length && items[i + 1].type !== 'octet-string') ||
+      ((it.type === 'structure' || it.type === 'array') && isObisOctets(it.items[0]));
+  }
+  return { elements: items.length, hasObis, firstElementTypes: items.slice(0, 3).map((x) => x.type) };
+}
+
+function decodePlainApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadContext, env: Envelope): MeterMessage {
+  const n = decodeDataNotification(apdu);
+  const profile = ctx.profile ?? selectProfile({
+    format: format === 'dsmr' ? undefined : format,
+    manufacturer: env.meter.manufacturer,
+    ...bodyHints(n.body),
+  }, ctx.profiles);
+  const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime });
+  const meter: MeterInfo = { ...env.meter };
+  if (result.meterId !== undefined) meter.id = result.meterId;
+  else if (meter.systemTitle) meter.id = meter.systemTitle;
+  if (profile) meter.profile = profile.id;
+  const msg: MeterMessage = { meter, format, readings: nameReadings(result.readings, env.quality), issues: result.issues };
+  if (result.timestamp !== undefined) msg.timestamp = result.timestamp;
+  if (env.security) msg.security = env.security;
+  if (ctx.includeApdu) (msg as MeterMessage & { apdu?: string }).apdu = bytesToHex(apdu);
+  return orderKeys(msg);
+}
+
+/** Keeps the JSON key order of DESIGN §4 (meter, timestamp, format, security, readings, issues). */
+function orderKeys(m: MeterMessage): MeterMessage {
+  const o: MeterMessage = { meter: m.meter } as MeterMessage;
+  if (m.timestamp !== undefined) o.timestamp = m.timestamp;
+  o.format = m.format;
+  if (m.security) o.security = m.security;
+  o.readings = m.readings;
+  o.issues = m.issues;
+  return o;
+}

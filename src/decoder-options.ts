@@ -1,0 +1,56 @@
+/** User-facing decoder options → the core pipeline's resolved options (keys parsed, profile looked up). */
+import { MeterError } from './core/errors.js';
+import { parseKey } from './core/security/keys.js';
+import { getProfile, listProfiles } from './core/profiles/builtin.js';
+import type { Profile } from './core/profiles/types.js';
+import type { FramingFormat } from './core/framing/auto-framer.js';
+
+export interface DecoderOptions {
+  /** GUEK: 32 hex digits (spaces/colons allowed), 16 ASCII characters, or 16 bytes. */
+  key?: string | Uint8Array;
+  /** GAK, same forms. Without it, authenticated frames are decrypted and marked unverified. */
+  authKey?: string | Uint8Array;
+  /** Profile id (see `meterwire profiles`) or a Profile object. Default: chosen per message. */
+  profile?: string | Profile;
+  /** Extra profiles (e.g. loaded from user files) for automatic selection. */
+  profiles?: readonly Profile[];
+  format?: FramingFormat;
+  /** Adds the decrypted APDU (hex) to each message, for diagnostics. */
+  includeApdu?: boolean;
+}
+
+export interface ResolvedOptions {
+  key?: Uint8Array;
+  authKey?: Uint8Array;
+  profile?: Profile;
+  profiles?: readonly Profile[];
+  format?: FramingFormat;
+  includeApdu?: boolean;
+}
+
+const FORMATS: readonly string[] = ['auto', 'dsmr', 'mbus', 'hdlc', 'apdu'];
+
+export function resolveProfile(p: string | Profile | undefined, extra: readonly Profile[] = []): Profile | undefined {
+  if (p === undefined || typeof p !== 'string') return p;
+  const found = extra.find((x) => x.id === p) ?? getProfile(p);
+  if (!found) {
+    const ids = [...extra, ...listProfiles()].map((x) => x.id).join(', ');
+    throw new MeterError('UNKNOWN_PROFILE', 'config', `unknown profile "${p}"; known profiles: ${ids}`);
+  }
+  return found;
+}
+
+export function resolveDecoderOptions(o: DecoderOptions): ResolvedOptions {
+  if (o.format !== undefined && !FORMATS.includes(o.format)) {
+    throw new MeterError('UNKNOWN_FORMAT', 'config', `unknown format "${String(o.format)}"; use one of ${FORMATS.join(', ')}`);
+  }
+  const r: ResolvedOptions = {};
+  if (o.key !== undefined && o.key !== '') r.key = parseKey(o.key, 'GUEK');
+  if (o.authKey !== undefined && o.authKey !== '') r.authKey = parseKey(o.authKey, 'GAK');
+  const profile = resolveProfile(o.profile, o.profiles);
+  if (profile) r.profile = profile;
+  if (o.profiles) r.profiles = [...o.profiles, ...listProfiles()];
+  if (o.format) r.format = o.format;
+  if (o.includeApdu) r.includeApdu = true;
+  return r;
+}
