@@ -1,0 +1,12 @@
+/** Last-resort error reporting for the CLI: one JSON error line on stdout, exit 1, no stack trace. */
+import { MeterError } from '../core/errors.js';
+
+export function reportFatal(e: unknown): void {
+  const error = e instanceof MeterError
+    ? { code: e.code, layer: e.layer, message: e.message }
+    : { code: 'INTERNAL', layer: 'internal', message: `unexpected error: ${e instanceof Error ? e.message : String(e)}` };
+  process.stdout.write(JSON.stringify({ error }) + '\n');
+  process.exitCode = 1;
+}
+
+process.on('uncaughtException', reportFatal);
