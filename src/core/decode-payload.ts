@@ -9,8 +9,8 @@ import { parseDsmrTelegram } from './dsmr/parse-telegram.js';
 import { decodeDataNotification } from './dlms/data-notification.js';
 import { interpretNotification } from './dlms/payload.js';
 import { decodeGeneralGloCipher, openGeneralGloCipher, isPlausiblePlaintext } from './security/glo-cipher.js';
-import { selectProfile, manufacturerFromSystemTitle } from './profiles/select.js';
-import { nameReadings } from './model/build-message.js';
+import { selectProfile, manufacturerFromSystemTitle, type ProfileHints } from './profiles/select.js';
+import { nameReadings, type ObisCache } from './model/build-message.js';
 import type { AesGcm } from './security/aes-gcm.js';
 import type { Profile } from './profiles/types.js';
 import type { MessageFormat, MeterInfo, MeterMessage, QualityFlag, SecurityInfo } from './model/message.js';
@@ -23,6 +23,23 @@ export interface PayloadContext {
   profile?: Profile;
   profiles?: readonly Profile[];
   includeApdu?: boolean;
+  /** Per-decoder memo of registry lookups and profile choices (the same meter repeats itself). */
+  obisCache?: ObisCache;
+  profileCache?: Map<string, Profile | null>;
+}
+
+/** Profile selection is deterministic for the same hints: remember it per decoder. */
+function chooseProfile(ctx: PayloadContext, hints: ProfileHints): Profile | undefined {
+  if (ctx.profile) return ctx.profile;
+  const cache = ctx.profileCache;
+  if (!cache) return selectProfile(hints, ctx.profiles);
+  const key = `${hints.format}|${hints.manufacturer}|${hints.dsmrHeader}|${hints.elements}|${hints.hasObis}|${hints.firstElementTypes?.[0]}`;
+  let p = cache.get(key);
+  if (p === undefined) {
+    p = selectProfile(hints, ctx.profiles) ?? null;
+    if (cache.size < 256) cache.set(key, p);
+  }
+  return p ?? undefined;
 }
 
 const NO_QUALITY: QualityFlag[] = [];
@@ -37,16 +54,12 @@ interface Envelope {
 export function decodeDsmrFrame(telegram: Uint8Array, ctx: PayloadContext, format: MessageFormat = 'dsmr',
   env: Envelope = { meter: {}, quality: NO_QUALITY }): MeterMessage {
   const t = parseDsmrTelegram(telegram);
-  const profile = ctx.profile ??
-    selectProfile({ format: 'dsmr', dsmrHeader: t.header, manufacturer: env.meter.manufacturer }, ctx.profiles);
+  const profile = chooseProfile(ctx, { format: 'dsmr', dsmrHeader: t.header, manufacturer: env.meter.manufacturer });
   const meter: MeterInfo = { ...env.meter };
   if (t.equipmentId !== undefined) meter.id = t.equipmentId;
   if (!meter.manufacturer && t.manufacturer) meter.manufacturer = t.manufacturer;
   if (profile) meter.profile = profile.id;
-  const msg: MeterMessage = { meter, format, readings: nameReadings(t.readings, env.quality), issues: t.issues };
-  if (t.timestamp !== undefined) msg.timestamp = t.timestamp;
-  if (env.security) msg.security = env.security;
-  return orderKeys(msg);
+  return message(meter, t.timestamp, format, env.security, nameReadings(t.readings, env.quality, ctx.obisCache), t.issues);
 }
 
 export function decodeApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadContext): MeterMessage {
@@ -99,35 +112,34 @@ function bodyHints(body: DlmsValue): { elements?: number; hasObis?: boolean; fir
     hasObis = (isObisOctets(it) && i + 1 < items.length && items[i + 1].type !== 'octet-string') ||
       ((it.type === 'structure' || it.type === 'array') && isObisOctets(it.items[0]));
   }
-  return { elements: items.length, hasObis, firstElementTypes: items.slice(0, 3).map((x) => x.type) };
+  return { elements: items.length, hasObis, firstElementTypes: items.length ? [items[0].type] : [] };
 }
 
 function decodePlainApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadContext, env: Envelope): MeterMessage {
   const n = decodeDataNotification(apdu);
-  const profile = ctx.profile ?? selectProfile({
+  const profile = chooseProfile(ctx, {
     format: format === 'dsmr' ? undefined : format,
     manufacturer: env.meter.manufacturer,
     ...bodyHints(n.body),
-  }, ctx.profiles);
+  });
   const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime });
   const meter: MeterInfo = { ...env.meter };
   if (result.meterId !== undefined) meter.id = result.meterId;
   else if (meter.systemTitle) meter.id = meter.systemTitle;
   if (profile) meter.profile = profile.id;
-  const msg: MeterMessage = { meter, format, readings: nameReadings(result.readings, env.quality), issues: result.issues };
-  if (result.timestamp !== undefined) msg.timestamp = result.timestamp;
-  if (env.security) msg.security = env.security;
+  const msg = message(meter, result.timestamp, format, env.security, nameReadings(result.readings, env.quality, ctx.obisCache), result.issues);
   if (ctx.includeApdu) (msg as MeterMessage & { apdu?: string }).apdu = bytesToHex(apdu);
-  return orderKeys(msg);
+  return msg;
 }
 
-/** Keeps the JSON key order of DESIGN §4 (meter, timestamp, format, security, readings, issues). */
-function orderKeys(m: MeterMessage): MeterMessage {
-  const o: MeterMessage = { meter: m.meter } as MeterMessage;
-  if (m.timestamp !== undefined) o.timestamp = m.timestamp;
-  o.format = m.format;
-  if (m.security) o.security = m.security;
-  o.readings = m.readings;
-  o.issues = m.issues;
-  return o;
+/** Builds the message in the JSON key order of DESIGN §4 (meter, timestamp, format, security, readings, issues). */
+export function message(meter: MeterInfo, timestamp: string | undefined, format: MessageFormat, security: SecurityInfo | undefined,
+  readings: MeterMessage['readings'], issues: MeterMessage['issues']): MeterMessage {
+  const m = { meter } as MeterMessage;
+  if (timestamp !== undefined) m.timestamp = timestamp;
+  m.format = format;
+  if (security) m.security = security;
+  m.readings = readings;
+  m.issues = issues;
+  return m;
 }

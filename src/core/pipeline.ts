@@ -63,7 +63,7 @@ export function decodeFrameEvent(ev: FrameEvent, ctx: PayloadContext): DecodeRes
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const framer = createFramer(options.format ?? 'auto');
-  const ctx: PayloadContext = options;
+  const ctx: PayloadContext = { ...options, obisCache: new Map(), profileCache: new Map() };
   const stats: PipelineStats = { frames: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0 };
 
   /** At end of input, a message cut short is decoded as far as it arrived (flagged), else reported. */
