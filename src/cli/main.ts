@@ -3,6 +3,10 @@
 import { Command, Option } from 'commander';
 import { runDecode } from './decode-command.js';
 import { runProfiles } from './profiles-command.js';
+import { runRead } from './read-command.js';
+import { runSimulate } from './simulate-command.js';
+import { runDiagnose } from './diagnose-command.js';
+import { runPorts } from './ports-command.js';
 import { reportFatal } from './fatal.js';
 
 const program = new Command();
@@ -22,6 +26,61 @@ program.command('decode')
   .option('--apdu', 'include the decrypted APDU (hex) in each message, for diagnostics')
   .action(async (input: string[], flags) => {
     process.exitCode = await runDecode(input, flags);
+  });
+
+const FORMAT = () => new Option('-f, --format <format>', 'outer framing').choices(['auto', 'dsmr', 'mbus', 'hdlc', 'apdu']);
+
+program.command('read')
+  .description('read a meter continuously and print one JSON message per line (no SOURCE: the built-in simulated meter)')
+  .argument('[source]', 'serial:///dev/ttyUSB0[?baud=…&parity=…], tcp://host:port, tcp-listen://addr:port, mqtt://broker/topic, file:capture.bin, -, sim:PROFILE')
+  .option('-k, --key <GUEK>', 'encryption key (GUEK) [env METERWIRE_KEY or KEY]')
+  .option('-a, --auth-key <GAK>', 'authentication key (GAK) [env METERWIRE_AUTH_KEY, or AAD]')
+  .option('-p, --profile <id>', 'meter profile: serial settings, layouts (see `meterwire profiles`)')
+  .addOption(FORMAT())
+  .option('-c, --config <file>', 'configuration file (YAML or JSON); SIGHUP reloads it')
+  .option('-n, --count <n>', 'exit after n messages')
+  .option('--pretty', 'print a readable table instead of JSON lines')
+  .option('--stats', 'print health counters to stderr every 10 s and at exit')
+  .option('--watchdog <seconds>', 'recycle the connection after this long without a frame (default 3× the push interval)')
+  .option('--state-dir <dir>', 'where frame counters are kept across restarts (default ./data)')
+  .option('--print-config', 'print the effective configuration (keys redacted) to stderr')
+  .action(async (source: string | undefined, flags) => {
+    process.exitCode = await runRead(source, flags);
+    process.exit();
+  });
+
+program.command('simulate')
+  .description('behave like a real meter of a profile and send its messages to TARGET')
+  .argument('<target>', 'tcp-listen://0.0.0.0:2001, tcp://host:port, mqtt://broker/topic?encoding=hex, /dev/ttyX, file:out.bin or -')
+  .requiredOption('-p, --profile <id>', 'meter family to simulate (see `meterwire profiles`)')
+  .option('-k, --key <GUEK>', 'encryption key (default: the demo key METERWIREDEMOKEY)')
+  .option('-a, --auth-key <GAK>', 'authentication key (default: the demo key METERWIREDEMOGAK)')
+  .option('-i, --interval <ms>', 'milliseconds between messages (default: the profile\'s push interval)')
+  .option('-n, --count <n>', 'stop after n messages')
+  .option('--seed <n>', 'seed of the simulated household')
+  .action(async (target: string, flags) => {
+    process.exitCode = await runSimulate(target, flags);
+    process.exit();
+  });
+
+program.command('diagnose')
+  .description('read a few frames (or a capture) and tell which keys work and what to do')
+  .argument('<source...>', 'a source URL as for read, a capture file, a hex string, or -')
+  .option('-k, --key <GUEK>', 'encryption key to try [env METERWIRE_KEY]')
+  .option('-a, --auth-key <GAK>', 'authentication key to try [env METERWIRE_AUTH_KEY]')
+  .option('--frames <n>', 'frames to read (default 3)')
+  .option('--timeout <seconds>', 'give up waiting for frames after this long (default 30)')
+  .option('--json', 'print JSON')
+  .action(async (source: string[], flags) => {
+    process.exitCode = await runDiagnose(source, flags);
+    process.exit();
+  });
+
+program.command('ports')
+  .description('list serial ports with their USB vendor/product')
+  .option('--json', 'print JSON')
+  .action(async (flags: { json?: boolean }) => {
+    process.exitCode = await runPorts(flags);
   });
 
 program.command('profiles')

@@ -9,6 +9,7 @@ import { configError, redactUrl } from './source-url.js';
 import { createStdinSource } from './stdin-source.js';
 import { createTcpListenSource } from './tcp-listen-source.js';
 import { createTcpSource } from './tcp-source.js';
+import { createSimSource } from './sim-source.js';
 import type { Source, SourceOptions } from './types.js';
 
 export const SUPPORTED_SOURCES: readonly string[] = [
@@ -18,6 +19,7 @@ export const SUPPORTED_SOURCES: readonly string[] = [
   'mqtt://user:pass@broker:1883/meters/p1/raw (or mqtts://…?ca=ca.pem&cert=c.pem&keyFile=k.pem)',
   'file:capture.bin?pace=baud&baud=2400&loop=1 (binary or hex capture)',
   '- or stdin: (bytes piped in)',
+  'sim:at-evn-sagemcom-t210d?interval=1000 (the built-in simulated meter; see `meterwire profiles`)',
 ];
 
 function unknownSource(url: string): Error {
@@ -46,6 +48,8 @@ export function openSource(url: string, options: SourceOptions = {}): Source {
       return createMqttSource(trimmed, description, options);
     case 'file':
       return createFileSource(trimmed, description, options);
+    case 'sim':
+      return createSimSource(trimmed, options.simKeys);
     default:
       throw unknownSource(trimmed);
   }

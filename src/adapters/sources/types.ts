@@ -40,6 +40,8 @@ export interface SourceOptions {
   serial?: SerialLineSettings;
   /** Reconnect backoff: initial and max delay in ms (defaults 500 and 30000, with jitter). */
   backoff?: BackoffSettings;
+  /** Keys the `sim:` source encrypts with (default: the simulator's demo keys). */
+  simKeys?: { key?: string; authKey?: string };
 }
 
 export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 500, maxMs: 30_000 };

@@ -1,0 +1,96 @@
+/**
+ * `meterwire read [SOURCE]`: the long-running reader. Prints one JSON message per line (or --pretty), errors as
+ * {"error": …} lines at most once a minute per code, logs to stderr. Without a source it reads the built-in
+ * simulated meter, so the README's main command shows something on any machine.
+ */
+import { join } from 'node:path';
+import { openSource } from '../adapters/sources/open-source.js';
+import { DEFAULT_SIM_PROFILE } from '../adapters/sources/sim-source.js';
+import { createReader } from '../app/reader.js';
+import { createLogger } from '../app/logger.js';
+import { createStateFile } from '../app/state-file.js';
+import { formatHealth } from '../app/health.js';
+import { DEMO_AUTH_KEY, DEMO_KEY } from '../app/simulator.js';
+import { resolveProfile } from '../decoder-options.js';
+import type { DecoderOptions } from '../index.js';
+import type { CounterState } from '../app/frame-counter-tracker.js';
+import { resolveReadConfig, redactConfig, type ReadConfig } from './config.js';
+import { printResult } from './decode-command.js';
+
+export interface ReadFlags {
+  key?: string; authKey?: string; profile?: string; format?: ReadConfig['format']; config?: string;
+  count?: string; pretty?: boolean; stats?: boolean; watchdog?: string; stateDir?: string; printConfig?: boolean;
+}
+
+function decoderOptions(c: ReadConfig): DecoderOptions {
+  return { key: c.key, authKey: c.authKey, profile: c.profile, format: c.format };
+}
+
+function positiveInt(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive whole number, got "${text}"`);
+  return n;
+}
+
+export async function runRead(sourceArg: string | undefined, flags: ReadFlags): Promise<number> {
+  // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
+  const configure = () => resolveReadConfig({ key: flags.key, authKey: flags.authKey, profile: flags.profile, format: flags.format,
+    config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog') });
+  const cfg = configure();
+  const log = createLogger(cfg.logLevel ?? 'info');
+  let source = sourceArg ?? cfg.source;
+  if (!source) {
+    source = `sim:${DEFAULT_SIM_PROFILE}?interval=1000`;
+    log.info(`no source given: reading the built-in simulated meter (${source}). To read your meter: ` +
+      'meterwire read serial:///dev/ttyUSB0 --key <GUEK> (see meterwire profiles and the README)');
+  }
+  if (source.startsWith('sim:')) { cfg.key ??= DEMO_KEY; cfg.authKey ??= DEMO_AUTH_KEY; }
+  if (flags.printConfig) process.stderr.write(JSON.stringify({ ...redactConfig(cfg), source }, null, 2) + '\n');
+  const profile = resolveProfile(cfg.profile);
+  const limit = positiveInt(flags.count, '--count');
+  const counters = createStateFile<CounterState>(join(cfg.stateDir ?? 'data', 'frame-counters.json'), 5000, (m) => log.warn(m));
+  const src = openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } });
+  let delivered = 0;
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => { resolveDone = resolve; });
+  const reader = createReader({
+    source: src,
+    decoder: decoderOptions(cfg),
+    watchdogMs: (cfg.watchdogSeconds ?? ((profile?.intervalMs ?? 10_000) * 3) / 1000) * 1000,
+    counters: counters.load(),
+    onCounters: (s) => counters.save(s),
+    log,
+    onMessage(msg) {
+      printResult(msg, Boolean(flags.pretty));
+      if (limit !== undefined && ++delivered >= limit) resolveDone(0);
+      else if (limit === undefined) delivered++;
+    },
+    onError(err, suppressed) {
+      printResult(err, Boolean(flags.pretty));
+      log.warn(`${err.error.code}: ${err.error.message}${suppressed ? ` (${suppressed} more since the last report)` : ''}`);
+    },
+    onEnd: () => resolveDone(delivered > 0 ? 0 : 1),
+  });
+  const stats = flags.stats ? setInterval(() => process.stderr.write(`stats: ${formatHealth(reader.health())}\n`), 10_000) : undefined;
+  stats?.unref();
+  const stop = () => resolveDone(delivered > 0 ? 0 : 1);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.on('SIGHUP', () => {
+    try {
+      const next = configure();
+      if (source?.startsWith('sim:')) { next.key ??= DEMO_KEY; next.authKey ??= DEMO_AUTH_KEY; }
+      reader.reload(decoderOptions(next));
+    } catch (e) {
+      log.error(`reload failed, keeping the previous configuration: ${(e as Error).message}`);
+    }
+  });
+  reader.start();
+  const code = await done;
+  clearInterval(stats);
+  await reader.stop();
+  counters.flush();
+  if (flags.stats) process.stderr.write(`stats: ${formatHealth(reader.health())}\n`);
+  return code;
+}
