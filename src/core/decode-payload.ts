@@ -10,10 +10,11 @@ import { decodeDataNotification } from './dlms/data-notification.js';
 import { interpretNotification } from './dlms/payload.js';
 import { decodeGeneralGloCipher, openGeneralGloCipher, isPlausiblePlaintext } from './security/glo-cipher.js';
 import { selectProfile, manufacturerFromSystemTitle, type ProfileHints } from './profiles/select.js';
-import { nameReadings, type ObisCache } from './model/build-message.js';
+import { finishReadings, nameReadings, type ObisCache } from './model/build-message.js';
+import { createReadingFactory, type ReadingFactory } from './model/reading-factory.js';
 import type { AesGcm } from './security/aes-gcm.js';
 import type { Profile } from './profiles/types.js';
-import type { MessageFormat, MeterInfo, MeterMessage, QualityFlag, SecurityInfo } from './model/message.js';
+import type { MessageFormat, MeterInfo, MeterMessage, QualityFlag, Reading, SecurityInfo } from './model/message.js';
 import type { DlmsValue } from './dlms/types.js';
 
 export interface PayloadContext {
@@ -26,6 +27,8 @@ export interface PayloadContext {
   /** Per-decoder memo of registry lookups and profile choices (the same meter repeats itself). */
   obisCache?: ObisCache;
   profileCache?: Map<string, Profile | null>;
+  /** Per-decoder interned OBIS codes; readings are built named, in one allocation (see reading-factory.ts). */
+  readingFactory?: ReadingFactory;
 }
 
 /** Profile selection is deterministic for the same hints: remember it per decoder. */
@@ -53,13 +56,16 @@ interface Envelope {
 
 export function decodeDsmrFrame(telegram: Uint8Array, ctx: PayloadContext, format: MessageFormat = 'dsmr',
   env: Envelope = { meter: {}, quality: NO_QUALITY }): MeterMessage {
-  const t = parseDsmrTelegram(telegram);
+  const factory = ctx.readingFactory ?? createReadingFactory(true);
+  const t = parseDsmrTelegram(telegram, { factory });
   const profile = chooseProfile(ctx, { format: 'dsmr', dsmrHeader: t.header, manufacturer: env.meter.manufacturer });
   const meter: MeterInfo = { ...env.meter };
   if (t.equipmentId !== undefined) meter.id = t.equipmentId;
   if (!meter.manufacturer && t.manufacturer) meter.manufacturer = t.manufacturer;
   if (profile) meter.profile = profile.id;
-  return message(meter, t.timestamp, format, env.security, nameReadings(t.readings, env.quality, ctx.obisCache), t.issues);
+  // A named factory built final Readings; they only lack the envelope's flags and id numbering.
+  const readings = finishReadings(t.readings as Reading[], env.quality, factory);
+  return message(meter, t.timestamp, format, env.security, readings, t.issues);
 }
 
 export function decodeApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadContext): MeterMessage {

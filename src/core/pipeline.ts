@@ -11,6 +11,7 @@ import type { Profile } from './profiles/types.js';
 import type { DecodeResult, ErrorMessage, MessageFormat } from './model/message.js';
 import { decodeApdu, decodeDsmrFrame, type PayloadContext } from './decode-payload.js';
 import { decodePartialApdu } from './decode-partial.js';
+import { createReadingFactory } from './model/reading-factory.js';
 
 export interface PipelineOptions {
   aes: AesGcm;
@@ -63,7 +64,9 @@ export function decodeFrameEvent(ev: FrameEvent, ctx: PayloadContext): DecodeRes
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const framer = createFramer(options.format ?? 'auto');
-  const ctx: PayloadContext = { ...options, obisCache: new Map(), profileCache: new Map() };
+  const ctx: PayloadContext = {
+    ...options, obisCache: new Map(), profileCache: new Map(), readingFactory: createReadingFactory(true),
+  };
   const stats: PipelineStats = { frames: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0 };
 
   /** At end of input, a message cut short is decoded as far as it arrived (flagged), else reported. */

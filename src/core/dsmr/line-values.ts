@@ -5,7 +5,8 @@
  */
 import { normaliseObis } from '../obis/obis.js';
 import { isMeterError } from '../errors.js';
-import type { MessageIssue, RawReading } from '../model/message.js';
+import type { MessageIssue, QualityFlag, RawReading } from '../model/message.js';
+import { makeReading, obisCodeOfText, type ObisCode, type ReadingFactory } from '../model/reading-factory.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
 import { mbusRole, type MbusChannelEntry } from './mbus-channels.js';
 import { decodeHexText, parseDsmrNumber } from './value-text.js';
@@ -20,31 +21,68 @@ export interface LineTarget {
   issues: MessageIssue[];
 }
 
-/** One data object: its code (groups A..E in code[0..4]) and value groups as [start, end) pairs. */
+/** One data object: its code (groups A..F in code[0..5]) and value groups as [start, end) pairs. */
 export interface DsmrLine {
-  /** The telegram as text (for slicing values) and as bytes (for scanning); offsets are the same in both. */
-  text: string;
+  /** The telegram bytes; `text` only when the input was a string (its chars are the values' text then). */
   bytes: Uint8Array;
-  obis: string;
+  text: string | undefined;
+  factory: ReadingFactory;
+  /** The interned code of the current object. */
+  obis: ObisCode;
   code: Uint8Array;
   /** groups[0 .. size) hold the pairs; the array is reused from line to line. */
   groups: number[];
   size: number;
+  /** Scratch results of readNumeric, reused from value to value. */
+  value: number | string;
+  unit: string | undefined;
 }
 
+// windows-1252 is what 'latin1' means here; it is still one char per byte, so offsets match the bytes.
+const latin1 = new TextDecoder('latin1');
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
+const INVALID_TIMESTAMP: readonly QualityFlag[] = ['invalid_timestamp'];
+
+/**
+ * Text of bytes[s, e). Only the few text values, units and the header are needed as strings, so the telegram is
+ * not decoded as a whole; ASCII (all a DSMR telegram should hold) is copied char by char.
+ */
+export function textOf(line: DsmrLine, s: number, e: number): string {
+  if (line.text !== undefined) return line.text.slice(s, e);
+  const b = line.bytes;
+  if (e - s <= 8) {
+    let t = '';
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      if (c >= 0x80) return latin1.decode(b.subarray(s, e));
+      t += String.fromCharCode(c);
+    }
+    return t;
+  }
+  for (let i = s; i < e; i++) if (b[i] >= 0x80) return latin1.decode(b.subarray(s, e));
+  return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+}
 
 function issue(out: LineTarget, code: string, message: string): void {
   out.issues.push({ code, message });
 }
 
 function invalidTimestamp(out: LineTarget, line: DsmrLine, s: number, e: number): void {
-  issue(out, 'INVALID_TIMESTAMP', `${line.obis}: time stamp ${JSON.stringify(line.text.slice(s, e))} is not a valid time`);
+  issue(out, 'INVALID_TIMESTAMP', `${line.obis.obis}: time stamp ${JSON.stringify(textOf(line, s, e))} is not a valid time`);
 }
 
-/** `(number*unit)` / `(number)` / `(text*unit)`; undefined for an empty value. */
-function numericReading(line: DsmrLine, obis: string, s: number, e: number): RawReading | undefined {
-  if (s >= e) return undefined;
+function emit(out: LineTarget, line: DsmrLine, code: ObisCode, value: number | string, unit: string | undefined,
+  timestamp: string | undefined, quality: readonly QualityFlag[] | undefined, id?: string): RawReading {
+  const r = makeReading(line.factory, code, value, unit, timestamp, quality, undefined, id);
+  out.readings.push(r);
+  return r;
+}
+
+/**
+ * `(number*unit)` / `(number)` / `(text*unit)` into line.value / line.unit; false for an empty value.
+ */
+function readNumeric(line: DsmrLine, s: number, e: number): boolean {
+  if (s >= e) return false;
   const b = line.bytes;
   // Fast path, one pass: unsigned digits with an optional '.', ending at '*' or at the end of the value.
   let i = s, mantissa = 0, fraction = -1;
@@ -54,32 +92,23 @@ function numericReading(line: DsmrLine, obis: string, s: number, e: number): Raw
     else if (d === -2 /* . */ && fraction < 0) fraction = 0;
     else break;
   }
-  let star = i, value: number | string;
+  let star = i;
   const chars = i - s;
   if ((i === e || b[i] === 42) && chars > (fraction >= 0 ? 1 : 0) && chars <= 15) {
-    value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+    line.value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
   } else {
     while (star < e && b[star] !== 42 /* * */) star++;
     const n = parseDsmrNumber(b, s, star);
-    value = Number.isNaN(n) ? line.text.slice(s, star) : n;
+    line.value = Number.isNaN(n) ? textOf(line, s, star) : n;
   }
-  return star < e ? { obis, value, unit: line.text.slice(star + 1, e) } : { obis, value };
-}
-
-/** Attaches the time stamp in text[s, e) to a reading, or flags it when the meter sent a placeholder. */
-function stamp(out: LineTarget, line: DsmrLine, r: RawReading, s: number, e: number): void {
-  const ts = parseDsmrTimestamp(line.bytes, s, e);
-  if (ts !== undefined) r.timestamp = ts;
-  else {
-    r.quality = ['invalid_timestamp'];
-    invalidTimestamp(out, line, s, e);
-  }
+  line.unit = star < e ? textOf(line, star + 1, e) : undefined;
+  return true;
 }
 
 function textValue(line: DsmrLine, hex: boolean): string {
   const g = line.groups;
-  let raw = line.text.slice(g[0], g[1]);
-  for (let i = 2; i < line.size; i += 2) raw += line.text.slice(g[i], g[i + 1]); // message split over groups
+  let raw = textOf(line, g[0], g[1]);
+  for (let i = 2; i < line.size; i += 2) raw += textOf(line, g[i], g[i + 1]); // message split over groups
   return hex ? decodeHexText(raw) ?? raw : raw;
 }
 
@@ -88,17 +117,16 @@ function emitTimestamp(out: LineTarget, line: DsmrLine): RawReading {
   const ts = parseDsmrTimestamp(line.bytes, s, e);
   if (ts !== undefined) {
     out.timestamp = ts;
-    return { obis: line.obis, value: ts };
+    return emit(out, line, line.obis, ts, undefined, undefined, undefined);
   }
   invalidTimestamp(out, line, s, e);
-  return { obis: line.obis, value: line.text.slice(s, e), quality: ['invalid_timestamp'] };
+  return emit(out, line, line.obis, textOf(line, s, e), undefined, undefined, INVALID_TIMESTAMP);
 }
 
 /** 1-0:99.97.0(n)(0-0:96.7.19)(ts)(duration*s)…: the count, stamped with the latest valid event. */
 function emitEventLog(out: LineTarget, line: DsmrLine): RawReading | undefined {
   const g = line.groups;
-  const r = numericReading(line, line.obis, g[0], g[1]);
-  if (r === undefined) return undefined;
+  if (!readNumeric(line, g[0], g[1])) return undefined;
   let latest: string | undefined;
   let invalid = 0;
   for (let i = 4; i + 1 < line.size; i += 4) {
@@ -106,14 +134,23 @@ function emitEventLog(out: LineTarget, line: DsmrLine): RawReading | undefined {
     if (ts === undefined) invalid++;
     else if (latest === undefined || ts > latest) latest = ts;
   }
-  if (latest !== undefined) r.timestamp = latest;
-  if (invalid > 0) issue(out, 'INVALID_TIMESTAMP', `${line.obis}: ${invalid} event time stamp(s) are not valid times`);
-  return r;
+  if (invalid > 0) issue(out, 'INVALID_TIMESTAMP', `${line.obis.obis}: ${invalid} event time stamp(s) are not valid times`);
+  return emit(out, line, line.obis, line.value, line.unit, latest, undefined);
 }
 
 function isObisText(b: Uint8Array, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (b[i] === 58 /* : */) return true;
   return false;
+}
+
+/**
+ * Reads the time stamp in bytes[s, e) for a reading; undefined (and an issue) when the meter sent a
+ * placeholder, in which case the reading is flagged.
+ */
+function stampOf(out: LineTarget, line: DsmrLine, s: number, e: number): string | undefined {
+  const ts = parseDsmrTimestamp(line.bytes, s, e);
+  if (ts === undefined) invalidTimestamp(out, line, s, e);
+  return ts;
 }
 
 /** 0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0)(period ts)(max ts)(value*kW)…: one reading per month. */
@@ -126,47 +163,50 @@ function emitMonthlyHistory(out: LineTarget, line: DsmrLine): void {
   if (!(months > 0)) return;
   const size = rest / months;
   if (!Number.isInteger(size) || size < 2) {
-    issue(out, 'UNPARSEABLE_LINE', `${line.obis}: ${months} month(s) announced but ${rest} value(s) follow`);
+    issue(out, 'UNPARSEABLE_LINE', `${line.obis.obis}: ${months} month(s) announced but ${rest} value(s) follow`);
     return;
   }
   for (let m = 0; m < months; m++) {
     const v = 2 * (1 + columns + m * size + size - 1);
-    const r = numericReading(line, line.obis, g[v], g[v + 1]);
-    if (r === undefined) continue;
-    r.id = `max_demand_month_${m + 1}`;
-    stamp(out, line, r, g[v - 2], g[v - 1]);
-    out.readings.push(r);
+    if (!readNumeric(line, g[v], g[v + 1])) continue;
+    const ts = stampOf(out, line, g[v - 2], g[v - 1]);
+    emit(out, line, line.obis, line.value, line.unit, ts, ts === undefined ? INVALID_TIMESTAMP : undefined,
+      `max_demand_month_${m + 1}`);
   }
 }
 
 /** DSMR 2.2/3.0 `0-n:24.3.0(ts)(status)(period)(count)(0-n:24.2.1)(unit)` + `(value)` on the next line. */
 function emitLegacyMbus(out: LineTarget, line: DsmrLine): RawReading | undefined {
-  const g = line.groups, text = line.text;
+  const g = line.groups;
   if (line.size < 14) {
-    issue(out, 'UNPARSEABLE_LINE', `${line.obis}: M-Bus value line without the value (continuation line missing)`);
+    issue(out, 'UNPARSEABLE_LINE', `${line.obis.obis}: M-Bus value line without the value (continuation line missing)`);
     return undefined;
   }
-  let obis = line.obis;
+  let code = line.obis;
   try {
-    obis = normaliseObis(text.slice(g[8], g[9]));
+    code = obisCodeOfText(line.factory, normaliseObis(textOf(line, g[8], g[9])));
   } catch (e) {
     if (!isMeterError(e)) throw e;
   }
-  const r = numericReading(line, obis, g[12], g[13]);
-  if (r === undefined) return undefined;
-  if (g[11] > g[10] && r.unit === undefined) r.unit = text.slice(g[10], g[11]);
-  stamp(out, line, r, g[0], g[1]);
-  return r;
+  if (!readNumeric(line, g[12], g[13])) return undefined;
+  const unit = line.unit ?? (g[11] > g[10] ? textOf(line, g[10], g[11]) : undefined);
+  const value = line.value;
+  const ts = stampOf(out, line, g[0], g[1]);
+  return emit(out, line, code, value, unit, ts, ts === undefined ? INVALID_TIMESTAMP : undefined);
 }
 
 /** Plain objects: one value, or (ts)(value) as M-Bus channels and Belgian max demand send. */
 function emitGeneric(out: LineTarget, line: DsmrLine): RawReading | undefined {
   const g = line.groups, last = line.size - 2;
-  const r = numericReading(line, line.obis, g[last], g[last + 1]);
-  if (r !== undefined && last > 0 && looksLikeDsmrTimestamp(line.bytes, g[0], g[1])) stamp(out, line, r, g[0], g[1]);
-  return r;
+  if (!readNumeric(line, g[last], g[last + 1])) return undefined;
+  if (last > 0 && looksLikeDsmrTimestamp(line.bytes, g[0], g[1])) {
+    const ts = stampOf(out, line, g[0], g[1]);
+    return emit(out, line, line.obis, line.value, line.unit, ts, ts === undefined ? INVALID_TIMESTAMP : undefined);
+  }
+  return emit(out, line, line.obis, line.value, line.unit, undefined, undefined);
 }
 
+/** Emits the readings of one data object into `out`; returns the last one (monthly history: none). */
 function emitByKind(out: LineTarget, line: DsmrLine): RawReading | undefined {
   const c = line.code;
   const info = dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4]);
@@ -180,7 +220,7 @@ function emitByKind(out: LineTarget, line: DsmrLine): RawReading | undefined {
       const value = textValue(line, info.kind === 'hex-text');
       if (info.field === 'version') out.version = value;
       else if (info.field === 'equipmentId' && value !== '') out.equipmentId = value;
-      return { obis: line.obis, value };
+      return emit(out, line, line.obis, value, undefined, undefined, undefined);
     }
   }
 }
@@ -189,10 +229,9 @@ function emitByKind(out: LineTarget, line: DsmrLine): RawReading | undefined {
 export function emitDsmrLine(out: LineTarget, line: DsmrLine, channels: MbusChannelEntry[]): void {
   const r = emitByKind(out, line);
   if (r === undefined) return;
-  out.readings.push(r);
   const c = line.code;
   if (c[0] !== 0 || c[1] === 0) return;
-  // The legacy 24.3.0 line reports its value under the code it names (24.2.1): still the channel's value.
-  const role = r.obis === line.obis ? mbusRole(c[2], c[3], c[4]) : 'value';
+  // The legacy 24.3.0 line reports its value under the code it names (24.2.1); 24.3 is a value role too.
+  const role = mbusRole(c[2], c[3], c[4]);
   if (role !== undefined) channels.push({ channel: c[1], role, reading: r });
 }

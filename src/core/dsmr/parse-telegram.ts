@@ -5,13 +5,13 @@
  * telegram of every meter, ~1/s each, on small devices.
  */
 import { MeterError } from '../errors.js';
-import { formatObis } from '../obis/obis.js';
 import type { MessageIssue, RawReading } from '../model/message.js';
-import { emitDsmrLine, type DsmrLine } from './line-values.js';
+import { createReadingFactory, obisCodeOf, type ReadingFactory } from '../model/reading-factory.js';
+import { emitDsmrLine, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
 import { telegramCrcBytes } from './telegram-crc.js';
 
-export interface DsmrTelegram {
+export interface DsmrTelegram<R extends RawReading = RawReading> {
   /** Identification line without the leading '/', e.g. `ISk5\2MT382-1000`. */
   header: string;
   /** First three letters of the header, upper case (the IEC 62056-21 manufacturer id, e.g. `ISK`). */
@@ -24,7 +24,7 @@ export interface DsmrTelegram {
   equipmentId?: string;
   /** `absent` for DSMR 2.2/3.0 telegrams ending in `!`; `mismatch` only when verifyCrc is false. */
   crc: 'valid' | 'absent' | 'mismatch';
-  readings: RawReading[];
+  readings: R[];
   /** Non-fatal problems: unparseable lines, placeholder time stamps, a CRC mismatch that was let through. */
   issues: MessageIssue[];
 }
@@ -32,10 +32,13 @@ export interface DsmrTelegram {
 export interface ParseDsmrOptions {
   /** Throw BAD_CHECKSUM on a CRC mismatch (default). When false, readings get the `crc_mismatch` flag instead. */
   verifyCrc?: boolean;
+  /**
+   * Interns the OBIS codes (pass one per decoder: it remembers them across telegrams) and, when named, makes
+   * the readings final `Reading`s. Default: a fresh unnamed factory, i.e. RawReadings.
+   */
+  factory?: ReadingFactory;
 }
 
-// windows-1252 is what 'latin1' means here; it is still one char per byte, so offsets match the bytes.
-const latin1 = new TextDecoder('latin1');
 const ascii = new TextEncoder();
 
 function hexNibble(c: number): number {
@@ -71,12 +74,11 @@ function checkCrc(b: Uint8Array, start: number, bang: number, verify: boolean): 
 }
 
 /**
- * Reads `A-B:C.D.E` with an optional `.F` / `*F` at b[i] into code[0..5]; code[6] = 1 when the text is
- * already canonical. Returns the index of the '(' that follows, or -1 when this is not a data object.
+ * Reads `A-B:C.D.E` with an optional `.F` / `*F` at b[i] into code[0..5] (leading zeros allowed). Returns the
+ * index of the '(' that follows, or -1 when this is not a data object.
  */
 function scanObis(b: Uint8Array, i: number, end: number, code: Uint8Array): number {
   code[5] = 255;
-  code[6] = 1;
   for (let g = 0; g < 6; g++) {
     const first = i;
     let v = 0;
@@ -87,7 +89,6 @@ function scanObis(b: Uint8Array, i: number, end: number, code: Uint8Array): numb
     }
     const n = i - first;
     if (n === 0 || n > 3 || v > 255 || i >= end) return -1;
-    if (n > 1 && b[first] === 48) code[6] = 0; // leading zero
     code[g] = v;
     const sep = b[i];
     if (g === 0) { if (sep !== 45 /* - */) return -1; }
@@ -96,7 +97,6 @@ function scanObis(b: Uint8Array, i: number, end: number, code: Uint8Array): numb
     else if (g === 4) {
       if (sep === 40 /* ( */) return i;
       if (sep !== 46 && sep !== 42 /* * */) return -1;
-      code[6] = 0;
     } else {
       return sep === 40 ? i : -1;
     }
@@ -142,7 +142,7 @@ function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): numb
 
 function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number): void {
   out.issues.push({ code: 'UNPARSEABLE_LINE',
-    message: `not a DSMR data line: ${JSON.stringify(line.text.slice(i, Math.min(eol, i + 60)).trimEnd())}` });
+    message: `not a DSMR data line: ${JSON.stringify(textOf(line, i, Math.min(eol, i + 60)).trimEnd())}` });
 }
 
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
@@ -163,7 +163,7 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
       atLineStart = true;
       continue;
     }
-    line.obis = code[6] === 1 ? line.text.slice(i, open) : formatObis(code);
+    line.obis = obisCodeOf(line.factory, code[0], code[1], code[2], code[3], code[4], code[5]);
     emitDsmrLine(out, line, channels);
     i = next;
     atLineStart = b[i - 1] === 10;
@@ -172,9 +172,9 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
   return i < end ? i : -1;
 }
 
-/** The input as text and as bytes with the same offsets (one char per byte). */
-function bothForms(input: Uint8Array | string): DsmrLine {
-  let text: string, bytes: Uint8Array;
+/** The input as bytes (and as text, when it was given as text) with the same offsets (one char per byte). */
+function bothForms(input: Uint8Array | string, factory: ReadingFactory): DsmrLine {
+  let text: string | undefined, bytes: Uint8Array;
   if (typeof input === 'string') {
     text = input;
     bytes = new Uint8Array(text.length);
@@ -184,9 +184,9 @@ function bothForms(input: Uint8Array | string): DsmrLine {
     }
   } else {
     bytes = input;
-    text = latin1.decode(input);
   }
-  return { text, bytes, obis: '', code: new Uint8Array(7), groups: [], size: 0 };
+  const obis = obisCodeOf(factory, 0, 0, 0, 0, 0, 0); // placeholder until the first line is read
+  return { text, bytes, factory, obis, code: new Uint8Array(6), groups: [], size: 0, value: 0, unit: undefined };
 }
 
 function manufacturerOf(header: string): string | undefined {
@@ -203,26 +203,30 @@ function manufacturerOf(header: string): string | undefined {
  * BAD_TELEGRAM when there is no '/' or no closing '!' line, BAD_CHECKSUM when the CRC does not match.
  */
 export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsmrOptions): DsmrTelegram {
-  const line = bothForms(input);
-  const { text, bytes } = line;
+  const line = bothForms(input, options?.factory ?? createReadingFactory(false));
+  const bytes = line.bytes;
   const start = bytes.indexOf(47 /* / */);
   if (start < 0) throw new MeterError('BAD_TELEGRAM', 'dsmr', 'not a DSMR telegram: no "/" identification line', 0);
   let headerEnd = start + 1;
   while (headerEnd < bytes.length && bytes[headerEnd] !== 13 && bytes[headerEnd] !== 10) headerEnd++;
-  const header = text.slice(start + 1, headerEnd);
+  const header = textOf(line, start + 1, headerEnd);
   const out: DsmrTelegram = { header, crc: 'absent', readings: [], issues: [] };
   const manufacturer = manufacturerOf(header);
   if (manufacturer !== undefined) out.manufacturer = manufacturer;
   // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
   const bang = parseLines(line, headerEnd, out);
   if (bang < 0) {
-    throw new MeterError('BAD_TELEGRAM', 'dsmr', 'DSMR telegram has no closing "!" line (cut short?)', text.length);
+    throw new MeterError('BAD_TELEGRAM', 'dsmr', 'DSMR telegram has no closing "!" line (cut short?)', bytes.length);
   }
   const crc = checkCrc(bytes, start, bang, options?.verifyCrc !== false);
   out.crc = crc;
   if (crc === 'mismatch') {
     out.issues.push({ code: 'CRC_MISMATCH', message: 'telegram CRC does not match; values kept because verifyCrc is off' });
-    for (const r of out.readings) r.quality = r.quality ? [...r.quality, 'crc_mismatch'] : ['crc_mismatch'];
+    // Each reading owns its quality array (the factory copies), so the flag can be appended in place.
+    for (const r of out.readings) {
+      if (r.quality) r.quality.push('crc_mismatch');
+      else r.quality = ['crc_mismatch'];
+    }
   }
   return out;
 }

@@ -1,0 +1,102 @@
+/**
+ * Builds readings where the format decoders find them, in one allocation each.
+ *
+ * A meter repeats the same OBIS codes every second, so a per-decoder `ReadingFactory` interns each code once:
+ * groups A..F → one `ObisCode` holding the canonical text and its registry entry. Decoders look codes up by
+ * their numbers (no string is built or hashed per value) and, when the factory is `named`, create the final
+ * `Reading` (id, names, quality array) directly instead of a RawReading that nameReadings would copy.
+ * Unnamed factories produce RawReadings, the form parseDsmrTelegram/interpretNotification return on their own.
+ * The factory is created per decoder and passed in: core modules keep no module-level mutable state.
+ */
+import { formatObis } from '../obis/obis.js';
+import { describeObis } from '../obis/registry.js';
+import type { ObisInfo } from '../obis/registry-types.js';
+import type { QualityFlag, RawReading, Reading, ReadingValue } from './message.js';
+
+export interface ObisCode {
+  /** Canonical `A-B:C.D.E[.F]`; the same string instance every time the code is seen. */
+  readonly obis: string;
+  /** Registry entry, resolved on first use by a named factory. */
+  info: ObisInfo | undefined;
+}
+
+export interface ReadingFactory {
+  /** True: readings are final `Reading`s (registry names, fresh quality arrays). False: `RawReading`s. */
+  readonly named: boolean;
+  readonly byGroups: Map<number, ObisCode>;
+  readonly byText: Map<string, ObisCode>;
+  /** Base ids of the previous message, to skip the duplicate-id scan when the meter repeats itself. */
+  lastIds: string[] | undefined;
+}
+
+/** Enough for any meter's code set; beyond it codes are still resolved, just not remembered. */
+const MAX_CODES = 4096;
+
+export function createReadingFactory(named: boolean): ReadingFactory {
+  return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined };
+}
+
+const scratch = (): Uint8Array => new Uint8Array(6);
+
+/** The interned code for six value groups (each 0..255). */
+export function obisCodeOf(f: ReadingFactory, a: number, b: number, c: number, d: number, e: number, g: number): ObisCode {
+  // 48 bits: exact as a double, and hashing a number is far cheaper than building and hashing the text.
+  const key = ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + g;
+  let code = f.byGroups.get(key);
+  if (code === undefined) {
+    const bytes = scratch();
+    bytes[0] = a; bytes[1] = b; bytes[2] = c; bytes[3] = d; bytes[4] = e; bytes[5] = g;
+    code = { obis: formatObis(bytes), info: undefined };
+    if (f.byGroups.size < MAX_CODES) f.byGroups.set(key, code);
+  }
+  return code;
+}
+
+/** The interned code of six OBIS bytes at b[i] (a DLMS logical name). */
+export function obisCodeOfBytes(f: ReadingFactory, b: Uint8Array, i = 0): ObisCode {
+  return obisCodeOf(f, b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5]);
+}
+
+/** The interned code for canonical OBIS text (profile layouts, synthetic codes). */
+export function obisCodeOfText(f: ReadingFactory, obis: string): ObisCode {
+  let code = f.byText.get(obis);
+  if (code === undefined) {
+    code = { obis, info: undefined };
+    if (f.byText.size < MAX_CODES) f.byText.set(obis, code);
+  }
+  return code;
+}
+
+function infoOf(code: ObisCode): ObisInfo {
+  let info = code.info;
+  if (info === undefined) code.info = info = describeObis(code.obis);
+  return info;
+}
+
+/**
+ * One reading. `quality` may be a shared constant: a named reading always gets its own copy (sinks and the
+ * CRC/envelope flags append to it). `id` overrides the registry id (M-Bus channels, monthly maxima).
+ */
+export function makeReading(f: ReadingFactory, code: ObisCode, value: ReadingValue, unit: string | undefined,
+  timestamp: string | undefined, quality: readonly QualityFlag[] | undefined, raw: number | undefined,
+  id: string | undefined): RawReading {
+  if (!f.named) {
+    const r: RawReading = { obis: code.obis, value };
+    if (unit !== undefined) r.unit = unit;
+    if (timestamp !== undefined) r.timestamp = timestamp;
+    if (quality !== undefined) r.quality = quality.slice();
+    if (raw !== undefined) r.raw = raw;
+    if (id !== undefined) r.id = id;
+    return r;
+  }
+  const info = infoOf(code);
+  // Same key order as nameReadings has always produced (quality before the optional keys): JSON consumers
+  // see byte-identical messages whichever path built them.
+  const r: Reading = { obis: code.obis, id: id ?? info.id, name: info.name, nameDe: info.nameDe, value,
+    quality: quality === undefined ? [] : quality.slice() };
+  // No unit is invented here: a raw value without the meter's (or profile's) scaler must not look scaled.
+  if (unit !== undefined) r.unit = unit;
+  if (timestamp !== undefined) r.timestamp = timestamp;
+  if (raw !== undefined) r.raw = raw;
+  return r;
+}
