@@ -21,7 +21,7 @@ program.command('decode')
   .option('-k, --key <GUEK>', 'encryption key (GUEK): 32 hex digits or 16 characters [env METERWIRE_KEY]')
   .option('-a, --auth-key <GAK>', 'authentication key (GAK) to verify the tag [env METERWIRE_AUTH_KEY]')
   .addOption(new Option('-f, --format <format>', 'outer framing').choices(['auto', 'dsmr', 'mbus', 'hdlc', 'apdu']).default('auto'))
-  .option('-p, --profile <id>', 'meter profile (see `meterwire profiles`); default: detected')
+  .option('-p, --profile <id|file.json>', 'meter profile id (see `meterwire profiles`) or a profile file; default: detected')
   .option('--pretty', 'print a readable table instead of JSON lines')
   .option('--apdu', 'include the decrypted APDU (hex) in each message, for diagnostics')
   .action(async (input: string[], flags) => {
