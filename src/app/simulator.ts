@@ -15,6 +15,8 @@ import type { Profile } from '../core/profiles/types.js';
 export const DEMO_KEY = 'METERWIREDEMOKEY';
 export const DEMO_AUTH_KEY = 'METERWIREDEMOGAK';
 
+const COUNTER_EPOCH_MS = Date.UTC(2024, 0, 1);
+
 export interface SimulatorOptions {
   profile: string;
   key?: string | Uint8Array;
@@ -40,7 +42,10 @@ export function createSimulator(o: SimulatorOptions): Simulator {
   const recipe = recipeFor(profile.id);
   const key = parseKey(o.key ?? DEMO_KEY, 'GUEK');
   const authKey = parseKey(o.authKey ?? DEMO_AUTH_KEY, 'GAK');
-  let counter = o.frameCounter ?? Math.floor(Date.now() / 1000) % 0x7fffffff;
+  // Tenths of a second since 2024 (not seconds since 1970): a simulator restarted after sending at sub-second
+  // intervals (`--interval 300`) must still continue above its last counter, or a reader that keeps counters
+  // sees its frames as replays. Fits the 32-bit invocation counter until about 2037.
+  let counter = o.frameCounter ?? Math.floor((Date.now() - COUNTER_EPOCH_MS) / 100) % 0xffffffff;
   let model: ReturnType<typeof createMeterModel> | undefined;
   const sc = recipe.securityControl;
   return {
