@@ -1,0 +1,160 @@
+/**
+ * Prometheus sink over real HTTP: simulated meters' messages in, a scrape with fetch, the exposition text parsed
+ * back: one gauge per numeric reading with the message's value and labels, the reader's health and the
+ * per-output delivery counters as the context reports them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDecoder } from '../src/index.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
+import { createPrometheusSink } from '../src/sinks/prometheus/prometheus-sink.js';
+import type { OutputStats, SinkContext, SinkHealth } from '../src/sinks/types.js';
+
+const NOW = Date.UTC(2026, 1, 10, 8, 0, 0);
+
+function simulated(profile: string, at = NOW): MeterMessage {
+  const d = createDecoder({ key: DEMO_KEY, authKey: DEMO_AUTH_KEY });
+  const [msg] = [...d.push(createSimulator({ profile, frameCounter: 9 }).frame(at)), ...d.flush()];
+  assert.ok(msg && !isErrorMessage(msg), JSON.stringify(msg));
+  return msg;
+}
+
+interface Sample { name: string; labels: Record<string, string>; value: number }
+
+/** Parses the text exposition format (enough of it: names, label sets with escapes, values). */
+function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
+  const samples: Sample[] = [];
+  const types = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (type) types.set(type[1], type[2]);
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    assert.ok(m, `not an exposition line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[l[1]] = l[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    }
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return { samples, types };
+}
+
+function find(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+}
+
+const HEALTH: SinkHealth = {
+  state: 'ok', framesOk: 120, messages: 118, errors: { AUTH_FAILED: 2, BAD_CHECKSUM: 5 }, discardedBytes: 345,
+  resyncs: 3, unverified: 7, replays: 1, lastFrameAgeMs: 2500,
+};
+const OUTPUTS: OutputStats[] = [
+  { name: 'prometheus://127.0.0.1:0/', state: 'up', queued: 0, spooled: 0, delivered: 118, dropped: 0, failures: 0 },
+  { name: 'mqtt://broker:1883/', state: 'down', queued: 4, spooled: 40, delivered: 70, dropped: 2, failures: 9 },
+];
+
+function context(health: () => SinkHealth = () => HEALTH): SinkContext {
+  const quiet = (): void => {};
+  return { log: { info: quiet, warn: quiet, error: quiet }, health, outputs: () => OUTPUTS, stateDir: '.' };
+}
+
+async function scrape(port: number, path = '/metrics'): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${path}`);
+}
+
+test('prometheus: every numeric reading of every meter is a gauge with its latest value and labels', async () => {
+  const sink = createPrometheusSink('prometheus://127.0.0.1:0', context());
+  await sink.open();
+  try {
+    const austrian = simulated('at-evn-sagemcom-t210d');
+    const dutch = simulated('nl-dsmr5', NOW - 10_000);
+    const dutchLater = simulated('nl-dsmr5', NOW);
+    await sink.write([austrian, dutch]);
+    await sink.write([dutchLater]);
+    const res = await scrape(sink.address()!.port);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const { samples, types } = parseExposition(await res.text());
+    assert.equal(types.get('meterwire_reading'), 'gauge');
+    for (const msg of [austrian, dutchLater]) {
+      const meter = msg.meter.id!;
+      let numeric = 0;
+      for (const r of msg.readings) {
+        const found = find(samples, 'meterwire_reading', { meter, id: r.id });
+        if (typeof r.value !== 'number') { assert.equal(found.length, 0, `${r.id} is text: no sample`); continue; }
+        numeric++;
+        assert.equal(found.length, 1, `${meter} ${r.id}`);
+        assert.deepEqual(found[0].labels, { meter, id: r.id, unit: r.unit ?? '', obis: r.obis });
+        assert.equal(found[0].value, r.value, `${meter} ${r.id}`);
+      }
+      assert.ok(numeric >= 10, `${meter}: ${numeric} numeric readings`);
+      assert.equal(find(samples, 'meterwire_message_timestamp_seconds', { meter })[0]?.value, Date.parse(msg.timestamp!) / 1000);
+    }
+    assert.equal(find(samples, 'meterwire_reading', { meter: austrian.meter.id!, id: 'energy_import', unit: 'Wh' }).length, 1);
+    assert.equal(find(samples, 'meterwire_meter_messages_total', { meter: dutch.meter.id! })[0]?.value, 2);
+    assert.equal(find(samples, 'meterwire_meter_messages_total', { meter: austrian.meter.id! })[0]?.value, 1);
+  } finally {
+    await sink.close();
+  }
+});
+
+test('prometheus: reader health and per-output delivery counters come from the context at scrape time', async () => {
+  let health = HEALTH;
+  const sink = createPrometheusSink('prometheus://127.0.0.1:0/custom', context(() => health));
+  await sink.open();
+  try {
+    const port = sink.address()!.port;
+    assert.equal((await scrape(port)).status, 404, 'metrics are at the URL path');
+    let { samples, types } = parseExposition(await (await scrape(port, '/custom')).text());
+    const one = (name: string, labels: Record<string, string> = {}): number | undefined => find(samples, name, labels)[0]?.value;
+    assert.equal(one('meterwire_frames_ok_total'), 120);
+    assert.equal(types.get('meterwire_frames_ok_total'), 'counter');
+    assert.equal(one('meterwire_messages_total'), 118);
+    assert.equal(one('meterwire_errors_total', { code: 'AUTH_FAILED' }), 2);
+    assert.equal(one('meterwire_errors_total', { code: 'BAD_CHECKSUM' }), 5);
+    assert.equal(one('meterwire_discarded_bytes_total'), 345);
+    assert.equal(one('meterwire_resyncs_total'), 3);
+    assert.equal(one('meterwire_unverified_total'), 7);
+    assert.equal(one('meterwire_replays_total'), 1);
+    assert.equal(one('meterwire_last_frame_age_seconds'), 2.5);
+    assert.equal(one('meterwire_reader_state', { state: 'ok' }), 1);
+    assert.equal(one('meterwire_reader_state', { state: 'stale' }), 0);
+    const mqtt = 'mqtt://broker:1883/';
+    assert.equal(one('meterwire_output_queued', { output: mqtt }), 4);
+    assert.equal(one('meterwire_output_spooled', { output: mqtt }), 40);
+    assert.equal(one('meterwire_output_delivered_total', { output: mqtt }), 70);
+    assert.equal(one('meterwire_output_dropped_total', { output: mqtt }), 2);
+    assert.equal(one('meterwire_output_failures_total', { output: mqtt }), 9);
+    assert.equal(one('meterwire_output_state', { output: mqtt, state: 'down' }), 1);
+    assert.equal(one('meterwire_output_delivered_total', { output: OUTPUTS[0].name }), 118);
+
+    // Values are pulled per scrape: a later scrape shows the reader's new numbers; an unknown age is NaN.
+    health = { ...HEALTH, framesOk: 121, state: 'stale', lastFrameAgeMs: undefined };
+    ({ samples, types } = parseExposition(await (await scrape(port, '/custom')).text()));
+    assert.equal(one('meterwire_frames_ok_total'), 121);
+    assert.equal(one('meterwire_reader_state', { state: 'stale' }), 1);
+    assert.ok(Number.isNaN(one('meterwire_last_frame_age_seconds')));
+  } finally {
+    await sink.close();
+  }
+});
+
+test('prometheus: own registry per sink, a failing health callback gives 500 not a crash, close is idempotent', async () => {
+  const a = createPrometheusSink('prometheus://127.0.0.1:0', context());
+  const b = createPrometheusSink('prometheus://127.0.0.1:0', context(() => { throw new Error('health broke'); }));
+  await a.open();
+  await b.open();
+  try {
+    await a.write([simulated('no-aidon')]);
+    assert.match(await a.metrics(), /meterwire_reading\{meter="7359992890941742"/);
+    assert.equal((await scrape(b.address()!.port)).status, 500);
+    assert.doesNotMatch(await (await scrape(a.address()!.port)).text(), /health broke/);
+    assert.equal(a.durable, false);
+  } finally {
+    await a.close();
+    await b.close();
+    await a.close();
+  }
+  assert.throws(() => createPrometheusSink('http://127.0.0.1:9464', context()), /prometheus:\/\//);
+});
