@@ -1,0 +1,178 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createMqttSink } from '../src/sinks/mqtt/index.js';
+import { canConnectTcp, requireService } from './support/services.js';
+import { tempDir } from './fanout-support.js';
+import { kaifaMessage, record, sinkContext, unique } from './sinks-mqtt-support.js';
+
+const BROKER = 'mqtt://127.0.0.1:1883';
+const skip = await requireService('Mosquitto on 127.0.0.1:1883', () => canConnectTcp('127.0.0.1', 1883),
+  'start a broker (apt-get install mosquitto) for the MQTT output tests');
+const METER = '1KFM0200169986';
+
+test('mqtt output: Home Assistant discovery, state, retained per-reading values, compact values, availability', { skip }, async () => {
+  const prefix = unique();
+  const disc = `${prefix}ha`;
+  const tmp = tempDir();
+  const rec = await record(BROKER, [`${prefix}/#`, `${disc}/#`]);
+  const sink = createMqttSink(`${BROKER}/${prefix}?discovery=${disc}`, sinkContext(tmp.dir));
+  try {
+    await sink.open();
+    const msg = kaifaMessage(METER, 278041);
+    await sink.write([msg]);
+    const base = `${prefix}/${METER}`;
+    await rec.wait('the values topic', () => rec.last(`${base}/values`) !== undefined);
+
+    const config = (id: string): Record<string, unknown> => JSON.parse(rec.last(`${disc}/sensor/meterwire_${METER}/${id}/config`) ?? 'null');
+    const energy = config('energy_import');
+    assert.deepEqual(energy, {
+      name: 'Active energy import (+A)',
+      unique_id: `meterwire_${METER}_energy_import`,
+      object_id: `meterwire_${METER}_energy_import`,
+      state_topic: `${base}/energy_import`,
+      unit_of_measurement: 'Wh',
+      device_class: 'energy',
+      state_class: 'total_increasing',
+      availability_topic: `${base}/availability`,
+      payload_available: 'online',
+      payload_not_available: 'offline',
+      device: {
+        identifiers: [`meterwire_${METER}`],
+        name: `Smart meter ${METER}`,
+        manufacturer: 'Kaifa',
+        model: 'Kaifa MA309M (three phase), M110 (single phase)',
+        serial_number: METER,
+      },
+      origin: { name: 'meterwire' },
+    });
+    const pick = (c: Record<string, unknown>) => [c.device_class, c.state_class, c.unit_of_measurement];
+    assert.deepEqual(pick(config('power_import')), ['power', 'measurement', 'W']);
+    assert.deepEqual(pick(config('voltage_l1')), ['voltage', 'measurement', 'V']);
+    assert.deepEqual(pick(config('current_l1')), ['current', 'measurement', 'A']);
+    assert.deepEqual(pick(config('power_factor')), ['power_factor', 'measurement', undefined]);
+    assert.deepEqual(pick(config('gas_volume')), ['gas', 'total_increasing', 'm³']);
+    assert.deepEqual(pick(config('reactive_energy_import')), ['reactive_energy', 'total_increasing', 'varh']);
+    assert.deepEqual(pick(config('meter_number')), [undefined, undefined, undefined], 'text readings are plain sensors');
+    assert.equal(config('meter_number').state_topic, `${base}/meter_number`);
+
+    assert.deepEqual(JSON.parse(rec.last(`${base}/state`) ?? ''), msg);
+    assert.equal(rec.last(`${base}/energy_import`), '278041');
+    assert.equal(rec.last(`${base}/meter_number`), METER);
+    assert.equal(rec.last(`${base}/availability`), 'online');
+    assert.deepEqual(JSON.parse(rec.last(`${base}/values`) ?? ''), {
+      WIn: { value: 278041, unit: 'Wh' }, WOut: { value: 12, unit: 'Wh' }, PIn: { value: 512, unit: 'W' },
+      POut: { value: 0, unit: 'W' }, U1: { value: 231.4, unit: 'V' }, I1: { value: 1.23, unit: 'A' },
+      PF: { value: 0.98, unit: '' }, timestamp: { value: 1632768960, unit: 's' },
+    });
+
+    // A late subscriber (Home Assistant starting after the reader) finds configs and values retained.
+    const late = await record(BROKER, [`${base}/energy_import`, `${disc}/sensor/meterwire_${METER}/energy_import/config`]);
+    await late.wait('retained topics', () => late.messages.length === 2);
+    assert.ok(late.messages.every((m) => m.retain));
+    await late.client.endAsync();
+
+    await sink.close();
+    await rec.wait('offline on close', () => rec.last(`${base}/availability`) === 'offline');
+  } finally {
+    await sink.close();
+    await rec.cleanupAndEnd();
+    tmp.remove();
+  }
+});
+
+test('mqtt output: discovery and values can be switched off; compact values on a fixed topic; kWh meters become Wh', { skip }, async () => {
+  const prefix = unique();
+  const tmp = tempDir();
+  const rec = await record(BROKER, [`${prefix}/#`, 'homeassistant/sensor/meterwire_KWH1/#']);
+  const sink = createMqttSink(`${BROKER}/${prefix}?discovery=0&values=${prefix}/evn/values&retain=1`, sinkContext(tmp.dir));
+  try {
+    await sink.open();
+    const msg = kaifaMessage('KWH1', 0);
+    msg.readings[0] = { ...msg.readings[0], value: 278.041, unit: 'kWh' };
+    msg.readings[2] = { ...msg.readings[2], value: 0.512, unit: 'kW' };
+    await sink.write([msg]);
+    await rec.wait('the values topic', () => rec.last(`${prefix}/evn/values`) !== undefined);
+    const values = JSON.parse(rec.last(`${prefix}/evn/values`) ?? '');
+    assert.deepEqual(values.WIn, { value: 278041, unit: 'Wh' });
+    assert.deepEqual(values.PIn, { value: 512, unit: 'W' });
+    assert.equal(rec.messages.filter((m) => m.topic.startsWith('homeassistant/')).length, 0);
+    assert.equal(rec.messages.filter((m) => m.topic === `${prefix}/KWH1/values`).length, 0);
+  } finally {
+    await sink.close();
+    await rec.cleanupAndEnd();
+    tmp.remove();
+  }
+});
+
+test('mqtt output: publishing modes (every message, at most every N seconds of meter time, on change per reading)', { skip }, async () => {
+  const tmp = tempDir();
+  const at = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+  const batch = [kaifaMessage('M', 1, at(0)), kaifaMessage('M', 1, at(30)), kaifaMessage('M', 2, at(60)), kaifaMessage('M', 3, at(75))];
+  const expected = { every: [4, 4, 4], interval: [2, 2, 2], change: [3, 3, 1] }; // state, energy_import, power_import
+  for (const [mode, query] of [['every', ''], ['interval', '?interval=60'], ['change', '?mode=change']] as const) {
+    const prefix = unique();
+    const rec = await record(BROKER, [`${prefix}/#`]);
+    const sink = createMqttSink(`${BROKER}/${prefix}${query}${query ? '&' : '?'}discovery=0`, sinkContext(tmp.dir));
+    try {
+      await sink.open();
+      await sink.write(batch);
+      await sink.close(); // the offline availability comes after every value, on one connection
+      await rec.wait(`${mode}: offline`, () => rec.last(`${prefix}/M/availability`) === 'offline');
+      const counts = [rec.on(`${prefix}/M/state`).length, rec.on(`${prefix}/M/energy_import`).length, rec.on(`${prefix}/M/power_import`).length];
+      assert.deepEqual(counts, expected[mode], `mode ${mode}`);
+      if (mode === 'interval') assert.deepEqual(rec.on(`${prefix}/M/energy_import`), ['1', '2']);
+      if (mode === 'change') assert.deepEqual(rec.on(`${prefix}/M/energy_import`), ['1', '2', '3']);
+    } finally {
+      await sink.close();
+      await rec.cleanupAndEnd();
+    }
+  }
+  tmp.remove();
+});
+
+test('mqtt output: availability follows reader health (stale → offline, ok → online)', { skip }, async () => {
+  const prefix = unique();
+  const tmp = tempDir();
+  const ctx = sinkContext(tmp.dir);
+  const rec = await record(BROKER, [`${prefix}/+/availability`]);
+  const sink = createMqttSink(`${BROKER}/${prefix}?discovery=0&values=0`, ctx);
+  const topic = `${prefix}/H1/availability`;
+  try {
+    await sink.open();
+    await sink.write([kaifaMessage('H1', 5)]);
+    await rec.wait('online', () => rec.last(topic) === 'online');
+    ctx.state.state = 'stale';
+    await rec.wait('offline while stale', () => rec.last(topic) === 'offline');
+    ctx.state.state = 'ok';
+    await rec.wait('online again', () => rec.last(topic) === 'online');
+    ctx.state.state = 'disconnected';
+    await rec.wait('offline while disconnected', () => rec.last(topic) === 'offline');
+    assert.deepEqual(rec.on(topic), ['online', 'offline', 'online', 'offline'], 'each change once');
+  } finally {
+    await sink.close();
+    await rec.cleanupAndEnd();
+    tmp.remove();
+  }
+});
+
+test('mqtt output: the last will says "offline" when the process is killed', { skip }, async () => {
+  const prefix = unique();
+  const tmp = tempDir();
+  const topic = `${prefix}/KILL1/availability`;
+  const rec = await record(BROKER, [topic]);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/sinks-mqtt-child.ts', `${BROKER}/${prefix}?discovery=0`, tmp.dir, 'KILL1'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    await rec.wait('the child to publish', () => out.includes('ready') && rec.last(topic) === 'online');
+    child.kill('SIGKILL');
+    await rec.wait('the last will', () => rec.last(topic) === 'offline');
+    assert.deepEqual(rec.on(topic), ['online', 'offline']);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await rec.cleanupAndEnd();
+    tmp.remove();
+  }
+});
