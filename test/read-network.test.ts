@@ -3,7 +3,8 @@
  * tcp-listen://; simulate → MQTT (hex, binary, base64) → read mqtt:// against the real Mosquitto; and a TCP peer
  * that is killed mid-stream and restarted.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { canConnectTcp, requireService } from './support/services.js';
@@ -12,6 +13,7 @@ import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
 
 const KEYS = ['--key', DEMO_KEY, '--auth-key', DEMO_AUTH_KEY];
 const STATE = ['--state-dir', `/tmp/meterwire-read-network-${process.pid}`];
+after(() => rmSync(STATE[1], { recursive: true, force: true }));
 const mqttSkip = await requireService('Mosquitto', () => canConnectTcp('127.0.0.1', 1883), 'start a broker on 127.0.0.1:1883 (apt-get install -y mosquitto)');
 
 /** A port that was free a moment ago. */
@@ -103,7 +105,7 @@ for (const encoding of ['hex', 'binary', 'base64']) {
     const reader = runCli(['read', `mqtt://127.0.0.1:1883/${topic}?encoding=${encoding}`, ...KEYS, ...STATE, '--count', '3']);
     let sim: CliRun | undefined;
     try {
-      await reader.waitForLog('connected (');
+      await reader.waitForLog(': connected (');
       sim = runCli(['simulate', '--profile', 'lu-smarty', `mqtt://127.0.0.1:1883/${topic}?encoding=${encoding}`, '--interval', '250', '--count', '10000']);
       assert.equal(await exitWithin(reader, 60_000), 0);
       assertGood(reader, 3, 'lu-smarty');

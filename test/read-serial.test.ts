@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { createPtyPair, writeToPty } from './support/pty.js';
 import { hasCommand, requireService } from './support/services.js';
 import { exitWithin, readingValues, runCli, sleep, type CliRun } from './support/cli.js';
@@ -37,7 +38,7 @@ for (const c of CASES) {
     const reader = runCli(['read', `serial://${pty.b}?${c.line}`, ...KEYS, '--count', String(c.count), '--state-dir', `${pty.a}-state`]);
     let sim: CliRun | undefined;
     try {
-      await reader.waitForLog('connected (');
+      await reader.waitForLog(': connected (');
       sim = runCli(['simulate', '--profile', c.profile, pty.a, '--interval', String(c.interval), '--count', '1000']);
       assert.equal(await exitWithin(reader, 60_000), 0);
       assert.deepEqual(reader.errors(), [], 'no error lines');
@@ -66,6 +67,7 @@ for (const c of CASES) {
       await reader.stop();
       await sim?.stop();
       await pty.stopSocat();
+      rmSync(`${pty.a}-state`, { recursive: true, force: true });
     }
   });
 }
@@ -76,7 +78,7 @@ test('serial fault: socat killed mid-stream and restarted → reading resumes, n
   const reader = runCli(['read', `serial://${pty.b}`, ...KEYS, '--state-dir', `${pty.a}-state`, '--stats']);
   let sim: CliRun | undefined;
   try {
-    await reader.waitForLog('connected (');
+    await reader.waitForLog(': connected (');
     sim = runCli(['simulate', '--profile', 'lu-smarty', pty.a, '--interval', '200', '--count', '100000']);
     await reader.waitForMessages(5);
     await pty.stopSocat();
@@ -100,6 +102,7 @@ test('serial fault: socat killed mid-stream and restarted → reading resumes, n
     await reader.stop();
     await sim?.stop();
     await pty.stopSocat();
+    rmSync(`${pty.a}-state`, { recursive: true, force: true });
   }
 });
 
@@ -116,7 +119,7 @@ for (const profile of ['nl-dsmr5', 'lu-smarty', 'at-evn-sagemcom-t210d']) {
     const N = 20;
     const reader = runCli(['read', `serial://${pty.b}`, ...KEYS, '--profile', profile, '--count', String(N), '--state-dir', `${pty.a}-state`, '--stats']);
     try {
-      await reader.waitForLog('connected (');
+      await reader.waitForLog(': connected (');
       const sim = createSimulator({ profile, frameCounter: 5000 });
       const t0 = Date.UTC(2025, 0, 1);
       for (let i = 0; i < N; i++) {
@@ -132,6 +135,7 @@ for (const profile of ['nl-dsmr5', 'lu-smarty', 'at-evn-sagemcom-t210d']) {
     } finally {
       await reader.stop();
       await pty.stopSocat();
+      rmSync(`${pty.a}-state`, { recursive: true, force: true });
     }
   });
 }
