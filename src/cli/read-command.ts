@@ -16,6 +16,7 @@ import type { DecoderOptions } from '../index.js';
 import type { CounterState } from '../app/frame-counter-tracker.js';
 import { resolveReadConfig, redactConfig, type ReadConfig } from './config.js';
 import { printResult } from './decode-command.js';
+import { profileOption } from './profile-option.js';
 
 export interface ReadFlags {
   key?: string; authKey?: string; profile?: string; format?: ReadConfig['format']; config?: string;
@@ -23,7 +24,7 @@ export interface ReadFlags {
 }
 
 function decoderOptions(c: ReadConfig): DecoderOptions {
-  return { key: c.key, authKey: c.authKey, profile: c.profile, format: c.format };
+  return { key: c.key, authKey: c.authKey, profile: profileOption(c.profile), format: c.format };
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -47,7 +48,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   }
   if (source.startsWith('sim:')) { cfg.key ??= DEMO_KEY; cfg.authKey ??= DEMO_AUTH_KEY; }
   if (flags.printConfig) process.stderr.write(JSON.stringify({ ...redactConfig(cfg), source }, null, 2) + '\n');
-  const profile = resolveProfile(cfg.profile);
+  const profile = resolveProfile(profileOption(cfg.profile));
   const limit = positiveInt(flags.count, '--count');
   const counters = createStateFile<CounterState>(join(cfg.stateDir ?? 'data', 'frame-counters.json'), 5000, (m) => log.warn(m));
   const src = openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } });

@@ -28,6 +28,19 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
+/**
+ * A device that vanished with EBADF/EIO may never call back from close(); reconnecting must not wait on it
+ * forever (seen once with a killed pty), so the wait for the old link is bounded.
+ */
+const CLOSE_TIMEOUT_MS = 3000;
+
+function closeWithin(link: Link, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    link.close().catch(() => undefined).finally(() => { clearTimeout(timer); resolve(); });
+  });
+}
+
 export function createReconnectingSource(description: string, connect: Connect, backoffSettings?: BackoffSettings): Source {
   const backoff = createBackoff(backoffSettings);
   let reporter: StateReporter | undefined;
@@ -42,7 +55,7 @@ export function createReconnectingSource(description: string, connect: Connect, 
     const old = link;
     link = undefined;
     generation += 1;
-    if (old) closing = old.close().catch(() => undefined);
+    if (old) closing = closeWithin(old, CLOSE_TIMEOUT_MS);
   }
 
   function lost(detail: string): void {
