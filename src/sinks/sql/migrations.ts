@@ -98,13 +98,28 @@ async function unlock(db: SqlDb, tx: SqlExecutor): Promise<void> {
   if (db.dialect === 'mysql') await tx.all("SELECT RELEASE_LOCK('meterwire_migrations') AS released");
 }
 
+/** True when exactly the known migrations are recorded; false also when the version table (or PG schema) does not exist yet. */
+async function isCurrent(db: SqlDb, migrations: readonly Migration[]): Promise<boolean> {
+  try {
+    const rows = await db.all<{ version: unknown }>('SELECT version FROM schema_version');
+    const have = new Set(rows.map((r) => Number(r.version)));
+    // An unknown (newer) version also counts as "not current", so the locked path reports it.
+    return have.size === migrations.length && migrations.every((m) => have.has(m.version));
+  } catch {
+    return false;
+  }
+}
+
 /** Applies pending migrations; resolves to the versions applied now (empty when the schema is current). */
 export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS, now = Date.now()): Promise<number[]> {
-  if (db.dialect === 'postgres' && db.schema) await db.run(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
-  await db.run(VERSION_TABLE);
+  // The common case (schema current) takes no lock, so readers opening the store never wait for the writer.
+  if (await isCurrent(db, migrations)) return [];
   return db.transaction(async (tx) => {
     await lock(db, tx);
     try {
+      // Under the lock: PostgreSQL's IF NOT EXISTS is not safe against a concurrent creator.
+      if (db.dialect === 'postgres' && db.schema) await tx.run(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
+      await tx.run(VERSION_TABLE);
       const rows = await tx.all<{ version: number }>('SELECT version FROM schema_version');
       const done = new Set(rows.map((r) => Number(r.version)));
       const latest = Math.max(0, ...migrations.map((m) => m.version));

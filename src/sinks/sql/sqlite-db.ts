@@ -4,9 +4,27 @@
  * it keeps SD-card writes on a Raspberry Pi cheap.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Param, SqlDb, SqlExecutor, SqlUrl } from './db.js';
+
+/**
+ * Transactions per file in this process. better-sqlite3 is synchronous: a second handle's BEGIN IMMEDIATE,
+ * issued while the first handle's transaction waits on a microtask, would block the thread in busy_timeout and
+ * the first could never commit. Queuing them here avoids that; other processes are handled by busy_timeout.
+ */
+const fileLocks = new Map<string, Promise<unknown>>();
+
+function queued<T>(file: string, op: () => Promise<T>): Promise<T> {
+  const key = file === ':memory:' ? `${file}:${Math.random()}` : resolve(file);
+  const result = (fileLocks.get(key) ?? Promise.resolve()).then(op);
+  const tail = result.catch(() => undefined);
+  fileLocks.set(key, tail);
+  void tail.then(() => {
+    if (fileLocks.get(key) === tail) fileLocks.delete(key);
+  });
+  return result;
+}
 
 export function openSqliteDb(url: SqlUrl): SqlDb {
   const file = url.target;
@@ -38,18 +56,20 @@ export function openSqliteDb(url: SqlUrl): SqlDb {
     dialect: 'sqlite',
     name: url.name,
     ...exec,
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      // IMMEDIATE takes the write lock up front, so a second writer waits (busy_timeout) instead of failing
-      // half-way. The body only awaits synchronous driver calls, and the sink serialises its writes.
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(exec);
-        db.exec('COMMIT');
-        return result;
-      } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw e;
-      }
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      // IMMEDIATE takes the write lock up front, so a writer in another process waits (busy_timeout) instead
+      // of failing half-way.
+      return queued(file, async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(exec);
+          db.exec('COMMIT');
+          return result;
+        } catch (e) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw e;
+        }
+      });
     },
     async close(): Promise<void> {
       cache.clear();
