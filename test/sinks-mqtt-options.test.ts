@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseMqttSinkUrl } from '../src/sinks/mqtt/options.js';
+import { compactValues, meterKey } from '../src/sinks/mqtt/payloads.js';
+import { deviceInfo, sensorClass } from '../src/sinks/mqtt/discovery.js';
+import { createPublishGate } from '../src/sinks/mqtt/publish-gate.js';
+import { createMqttSink } from '../src/sinks/mqtt/index.js';
+import type { Reading } from '../src/core/model/message.js';
+import { kaifaMessage, sinkContext } from './sinks-mqtt-support.js';
+
+test('mqtt output URL: defaults, prefix, options, and credentials never in the name', () => {
+  const d = parseMqttSinkUrl('mqtt://meter:S3cret%40x@broker.local');
+  assert.equal(d.name, 'mqtt://meter:***@broker.local');
+  assert.deepEqual([d.prefix, d.discovery, d.values, d.mode, d.retain], ['meterwire', 'homeassistant', 'default', 'every', false]);
+  assert.deepEqual([d.client.hostname, d.client.port, d.client.username, d.client.password], ['broker.local', 1883, 'meter', 'S3cret@x']);
+  const o = parseMqttSinkUrl('mqtts://h:8884/home/meters/?discovery=ha&values=sensors/smartmeter/values&mode=change&retain=1&clientId=pi');
+  assert.deepEqual([o.client.protocol, o.client.port, o.client.clientId, o.prefix, o.discovery, o.values, o.mode, o.retain],
+    ['mqtts', 8884, 'pi', 'home/meters', 'ha', 'sensors/smartmeter/values', 'change', true]);
+  const off = parseMqttSinkUrl('mqtt://h/?discovery=0&values=0&interval=30');
+  assert.deepEqual([off.discovery, off.values, off.mode, off.intervalMs], [undefined, undefined, 'interval', 30_000]);
+});
+
+test('mqtt output URL: mistakes are config errors that say what to write', () => {
+  assert.throws(() => parseMqttSinkUrl('mqtt://h/?mode=interval'), /interval=<seconds>/);
+  assert.throws(() => parseMqttSinkUrl('mqtt://h/?mode=sometimes'), /every, interval, change/);
+  assert.throws(() => parseMqttSinkUrl('mqtt://h/a/%23'), /not a valid topic/);
+  assert.throws(() => parseMqttSinkUrl('mqtt://u:pw@h/?ca=/nonexistent/ca.pem'), (e: Error) => /CA certificate/.test(e.message) && !e.message.includes('pw@'));
+  assert.throws(() => parseMqttSinkUrl('http://h'), /mqtt:\/\/ or mqtts:\/\//);
+});
+
+test('mqtt output: sink name is redacted and the sink is durable', () => {
+  const sink = createMqttSink('mqtt://u:hunter2@127.0.0.1:1/x', sinkContext('/tmp'));
+  assert.equal(sink.name, 'mqtt://u:***@127.0.0.1:1/x');
+  assert.equal(sink.durable, true);
+});
+
+test('meter key: topic- and HA-safe, meter id before system title', () => {
+  const m = kaifaMessage('1KFM 02/00+#1', 1);
+  assert.equal(meterKey(m), '1KFM_02_00__1');
+  assert.equal(meterKey({ ...m, meter: { systemTitle: '4b464d1020029802' } }), '4b464d1020029802');
+  assert.equal(meterKey({ ...m, meter: {} }), 'meter');
+});
+
+test('HA classes: counters are total_increasing, instantaneous values measurements, volumes by id', () => {
+  const r = (id: string, unit: string | undefined, value: number | string = 1): Reading => ({ obis: '1-0:1.8.0', id, name: id, value, unit, quality: [] });
+  assert.deepEqual(sensorClass(r('energy_import_t1', 'kWh')), { device_class: 'energy', state_class: 'total_increasing' });
+  assert.deepEqual(sensorClass(r('power_export', 'kW')), { device_class: 'power', state_class: 'measurement' });
+  assert.deepEqual(sensorClass(r('reactive_power_import', 'var')), { device_class: 'reactive_power', state_class: 'measurement' });
+  assert.deepEqual(sensorClass(r('frequency', 'Hz')), { device_class: 'frequency', state_class: 'measurement' });
+  assert.deepEqual(sensorClass(r('water_volume', 'm3')), { device_class: 'water', state_class: 'total_increasing' });
+  assert.deepEqual(sensorClass(r('power_factor_l2', undefined)), { device_class: 'power_factor', state_class: 'measurement' });
+  assert.deepEqual(sensorClass(r('obis_1_0_99_1_0', 'widgets')), { state_class: 'measurement' });
+  assert.deepEqual(sensorClass(r('meter_number', undefined, 'ABC')), {});
+});
+
+test('HA device: manufacturer names, profile model, unknown codes kept as they are', () => {
+  const m = kaifaMessage('X1', 1);
+  assert.equal(deviceInfo({ ...m, meter: { ...m.meter, manufacturer: 'LGZ', profile: undefined } }, 'X1').manufacturer, 'Landis+Gyr');
+  const unknown = deviceInfo({ ...m, meter: { id: 'X1', manufacturer: 'ZZZ', profile: 'no-such-profile' } }, 'X1');
+  assert.deepEqual(unknown, { identifiers: ['meterwire_X1'], name: 'Smart meter X1', manufacturer: 'ZZZ', serial_number: 'X1' });
+});
+
+test('compact values: absent readings omitted, time from the message else now', () => {
+  const m = kaifaMessage('C1', 7);
+  m.readings = m.readings.filter((r) => r.id === 'energy_import');
+  delete m.timestamp;
+  assert.deepEqual(compactValues(m, 1_700_000_000_999), { WIn: { value: 7, unit: 'Wh' }, timestamp: { value: 1_700_000_000, unit: 's' } });
+});
+
+test('publish gate: interval uses meter time and tolerates a clock going back; change is per reading', () => {
+  const at = (s: number): string => new Date(s * 1000).toISOString();
+  const g = createPublishGate('interval', 10_000);
+  const pub = (s: number): boolean => g.select('m', kaifaMessage('m', 1, at(s)), 0).publish;
+  assert.deepEqual([pub(100), pub(105), pub(110), pub(50), pub(55), pub(60)], [true, false, true, true, false, true]);
+  const c = createPublishGate('change', 0);
+  assert.equal(c.select('m', kaifaMessage('m', 1), 0).readings.length, 10);
+  assert.deepEqual(c.select('m', kaifaMessage('m', 2), 0).readings.map((r) => r.id), ['energy_import']);
+  assert.equal(c.select('m', kaifaMessage('m', 2), 0).publish, false);
+  c.reset();
+  assert.equal(c.select('m', kaifaMessage('m', 2), 0).readings.length, 10, 'after a reconnect everything goes out again');
+});
