@@ -5,7 +5,7 @@ import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { listMeters, openSqlStore, querySeries, type Point, type Resolution } from '../src/sinks/sql/query.js';
 import { MIGRATIONS } from '../src/sinks/sql/migrations.js';
 import { openSqlDb, type SqlDb } from '../src/sinks/sql/db.js';
-import { backends, generateMessages, prng, testContext, type Store } from './sinks-sql-support.js';
+import { backends, generateMessages, prng, testContext, type LogRecord, type Store } from './sinks-sql-support.js';
 
 const START = Date.parse('2024-03-09T23:20:00Z'); // the series crosses midnight: two daily buckets
 const ALL = { from: new Date(0), to: new Date(Date.parse('2100-01-01T00:00:00Z')) };
@@ -179,7 +179,7 @@ for (const backend of await backends()) {
     // Three readers of a fresh store at once: one migrates, the others wait for it and find the schema current.
     const stores = await Promise.all([1, 2, 3].map(() => openSqlStore(store.url())));
     await Promise.all(stores.map((s) => s.close()));
-    const records: { level: string; msg: string }[] = [];
+    const records: LogRecord[] = [];
     const first = createSqlSink(store.url(), testContext(records));
     await first.open();
     await first.write(generateMessages(10, START, 1));
