@@ -6,6 +6,9 @@ import { deviceInfo, sensorClass } from '../src/sinks/mqtt/discovery.js';
 import { createPublishGate } from '../src/sinks/mqtt/publish-gate.js';
 import { createMqttSink } from '../src/sinks/mqtt/index.js';
 import type { Reading } from '../src/core/model/message.js';
+import { join } from 'node:path';
+import { createFanout } from '../src/app/fanout.js';
+import { memoryLog, tempDir, waitFor } from './fanout-support.js';
 import { kaifaMessage, sinkContext } from './sinks-mqtt-support.js';
 
 test('mqtt output URL: defaults, prefix, options, and credentials never in the name', () => {
@@ -78,4 +81,21 @@ test('publish gate: interval uses meter time and tolerates a clock going back; c
   assert.equal(c.select('m', kaifaMessage('m', 2), 0).publish, false);
   c.reset();
   assert.equal(c.select('m', kaifaMessage('m', 2), 0).readings.length, 10, 'after a reconnect everything goes out again');
+});
+
+test('mqtt output: an unreachable broker is "down" in the fan-out, messages spool, the password is never logged', async () => {
+  const tmp = tempDir();
+  const log = memoryLog();
+  const sink = createMqttSink('mqtt://u:hunter2@127.0.0.1:1/x', { ...sinkContext(tmp.dir), log });
+  const fanout = createFanout([sink], { outboxPath: join(tmp.dir, 'o.db'), log, backoff: { initialMs: 10, maxMs: 50 } });
+  try {
+    for (let i = 0; i < 3; i++) fanout.publish(kaifaMessage('U1', i));
+    await waitFor('down with the backlog on disk', () => fanout.stats()[0].state === 'down' && fanout.stats()[0].spooled === 3);
+    assert.ok(log.lines.some((l) => l.includes('mqtt://u:***@127.0.0.1:1/x: down (open failed')));
+  } finally {
+    await fanout.close(500);
+    tmp.remove();
+  }
+  assert.equal(fanout.stats()[0].spooled, 3);
+  assert.ok(log.lines.every((l) => !l.includes('hunter2')));
 });

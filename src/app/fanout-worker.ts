@@ -139,6 +139,12 @@ export function startSinkWorker(sink: Sink, o: WorkerOptions): SinkWorker {
       if (stopped) return;
       st.failures++;
       setState('down', `open failed: ${errorText(e)}`);
+      // What waited in memory for the first connection goes to disk too: it is as much at risk as new messages.
+      if (sink.durable && memory.length > 0) {
+        const waiting = memory;
+        memory = [];
+        spool(waiting);
+      }
       await sleep(backoff.next());
     }
   }

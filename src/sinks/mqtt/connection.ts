@@ -97,8 +97,12 @@ export function createBrokerConnection(name: string, base: IClientOptions, log: 
     },
     client: () => (current?.connected ? current : undefined),
     async setWill(topic, payload) {
-      options = { ...options, will: { topic, payload: Buffer.from(payload), qos: 1, retain: true } };
-      if (current) await replace();
+      const will = { topic, payload: Buffer.from(payload), qos: 1 as const, retain: true };
+      options = { ...options, will };
+      if (!current) return;
+      // Should the switch fail, the current client's own reconnects still carry the will from now on.
+      current.options.will = will;
+      await replace();
     },
     async close(beforeEnd) {
       closing = true;
