@@ -9,6 +9,7 @@
  * There is no checksum: plausibility checks (system-title length, security control) keep noise from being taken
  * for a frame.
  */
+import { arenaCopy, createByteArena } from './byte-arena.js';
 import { MeterError } from '../errors.js';
 import { AXDR_NEED_MORE, axdrExtent } from './axdr-extent.js';
 import { createScanningFramer, type LinkReader, type ScanStep } from './link-scanner.js';
@@ -72,12 +73,13 @@ export function scanApdu(buf: Uint8Array, pos: number, end: number, max: number 
 
 /** The bare-APDU reader (also used by the auto-detecting framer). */
 export function createApduLinkReader(limits: FramerLimits = DEFAULT_LIMITS): LinkReader {
+  const arena = createByteArena();
   return {
     kind: 'apdu',
     maxUnit: Math.min(limits.maxBuffer, 4096),
     isStart: (b) => b === GENERAL_GLO_CIPHERING || b === DATA_NOTIFICATION,
     scan: (buf, pos, end) => scanApdu(buf, pos, end, limits.maxBuffer),
-    accept: (unit) => [{ type: 'frame', kind: 'apdu', payload: unit.slice(), segments: 1 }],
+    accept: (unit) => [{ type: 'frame', kind: 'apdu', payload: arenaCopy(arena, unit), segments: 1 }],
     flush: () => [],
   };
 }

@@ -4,6 +4,7 @@
  * 2.2/3.0) and CRLF. Push-based and total: garbage comes back as `discarded`, never as an exception. The CRC is
  * checked by the parser, not here, so a corrupt telegram is still delivered for diagnostics.
  */
+import { arenaCopy, createByteArena } from './byte-arena.js';
 import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
 
 const SLASH = 47, BANG = 33, CR = 13, LF = 10;
@@ -22,6 +23,7 @@ function isBlank(c: number): boolean {
 export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
   const max = Math.max(16, limits.maxBuffer);
   const capacity = max + 8; // room for the CRC line after a body of `max` bytes
+  const arena = createByteArena();
   let buf = new Uint8Array(Math.min(1024, capacity));
   let len = 0;
   let phase = HUNT;
@@ -84,7 +86,7 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
   }
 
   function emitFrame(events: FramerEvent[]): void {
-    events.push({ type: 'frame', kind: 'dsmr', payload: buf.slice(0, len), segments: 1 });
+    events.push({ type: 'frame', kind: 'dsmr', payload: arenaCopy(arena, buf, 0, len), segments: 1 });
     len = 0;
     phase = HUNT;
   }

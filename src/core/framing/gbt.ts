@@ -5,7 +5,8 @@
  * blocks 1..n; this assembler joins them in order and reports gaps instead of guessing.
  */
 import { MeterError } from '../errors.js';
-import { concatBytes, discard } from './link-scanner.js';
+import { discard } from './link-scanner.js';
+import { arenaConcat, arenaCopy, createByteArena } from './byte-arena.js';
 import type { FrameKind, FramerEvent } from './types.js';
 
 export const GBT_TAG = 0xe0;
@@ -62,12 +63,13 @@ export function decodeGbtBlock(apdu: Uint8Array): GbtBlock {
 }
 
 export function createGbtAssembler(maxBytes = 64 * 1024): GbtAssembler {
+  const arena = createByteArena();
   let parts: Uint8Array[] = [];
   let size = 0;
 
   function drop(reason: string): GbtDrop | undefined {
     if (parts.length === 0) return undefined;
-    const d = { reason, partial: concatBytes(parts), blocks: parts.length };
+    const d = { reason, partial: arenaConcat(arena, parts), blocks: parts.length };
     parts = [];
     size = 0;
     return d;
@@ -93,11 +95,11 @@ export function createGbtAssembler(maxBytes = 64 * 1024): GbtAssembler {
         return { discarded: 'GBT message too large', error: new MeterError('LIMIT_EXCEEDED', 'framing',
           `general-block-transfer message exceeds ${maxBytes} bytes`), dropped: d ?? dropped };
       }
-      parts.push(block.rawData.slice());
+      parts.push(arenaCopy(arena, block.rawData));
       size += block.rawData.length;
       if (!block.lastBlock) return dropped ? { pending: true, dropped } : { pending: true };
       const blocks = parts.length;
-      const done = concatBytes(parts);
+      const done = arenaConcat(arena, parts);
       parts = [];
       size = 0;
       return dropped ? { done, blocks, dropped } : { done, blocks };

@@ -10,7 +10,8 @@
 import { crc16X25 } from '../bytes/crc.js';
 import { MeterError } from '../errors.js';
 import { createApduDelivery } from './gbt.js';
-import { concatBytes, createScanningFramer, discard, type LinkReader, type ScanStep } from './link-scanner.js';
+import { arenaConcat, arenaCopy, createByteArena } from './byte-arena.js';
+import { createScanningFramer, discard, type LinkReader, type ScanStep } from './link-scanner.js';
 import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
 
 const FLAG = 0x7e;
@@ -80,13 +81,14 @@ const isLlc = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xe6 && (b[1
 /** The HDLC link reader (also used by the auto-detecting framer). */
 export function createHdlcLinkReader(limits: FramerLimits = DEFAULT_LIMITS): LinkReader {
   const delivery = createApduDelivery('hdlc', limits.maxBuffer);
+  const arena = createByteArena();
   let parts: Uint8Array[] = [];
   let size = 0;
   let bytes = 0;
 
   function dropPartial(reason: string, error: MeterError): FramerEvent[] {
     if (parts.length === 0) return [];
-    const e = discard('hdlc', bytes, reason, error, concatBytes(parts));
+    const e = discard('hdlc', bytes, reason, error, arenaConcat(arena, parts));
     parts = [];
     size = bytes = 0;
     return [e];
@@ -102,13 +104,13 @@ export function createHdlcLinkReader(limits: FramerLimits = DEFAULT_LIMITS): Lin
       const events = dropPartial(reason, new MeterError('LIMIT_EXCEEDED', 'framing', reason));
       return [...events, discard('hdlc', unit.length, reason)];
     }
-    parts.push(info.slice());
+    parts.push(arenaCopy(arena, info));
     size += info.length;
     bytes += unit.length;
     if (h.segmented) return [];
     const frames = parts.length;
     const total = bytes;
-    const payload = concatBytes(parts);
+    const payload = arenaConcat(arena, parts);
     parts = [];
     size = bytes = 0;
     return delivery.deliver(payload, frames, total);

@@ -11,7 +11,8 @@
 import { mbusChecksum } from '../bytes/crc.js';
 import { MeterError } from '../errors.js';
 import { createApduDelivery } from './gbt.js';
-import { concatBytes, createScanningFramer, discard, type LinkReader, type ScanStep } from './link-scanner.js';
+import { arenaConcat, arenaCopy, createByteArena } from './byte-arena.js';
+import { createScanningFramer, discard, type LinkReader, type ScanStep } from './link-scanner.js';
 import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
 
 const START = 0x68;
@@ -72,13 +73,14 @@ function userData(unit: Uint8Array): Uint8Array {
 /** The M-Bus link reader (also used by the auto-detecting framer). */
 export function createMbusLinkReader(limits: FramerLimits = DEFAULT_LIMITS): LinkReader {
   const delivery = createApduDelivery('mbus', limits.maxBuffer);
+  const arena = createByteArena();
   let parts: Uint8Array[] = [];
   let size = 0;
   let bytes = 0;
 
   function dropPartial(reason: string): FramerEvent[] {
     if (parts.length === 0) return [];
-    const e = discard('mbus', bytes, reason, new MeterError('TRUNCATED', 'framing', reason), concatBytes(parts));
+    const e = discard('mbus', bytes, reason, new MeterError('TRUNCATED', 'framing', reason), arenaConcat(arena, parts));
     parts = [];
     size = bytes = 0;
     return [e];
@@ -106,13 +108,13 @@ export function createMbusLinkReader(limits: FramerLimits = DEFAULT_LIMITS): Lin
         new MeterError('LIMIT_EXCEEDED', 'framing', `M-Bus APDU exceeds ${limits.maxBuffer} bytes`)));
       return events;
     }
-    parts.push(data.slice());
+    parts.push(arenaCopy(arena, data));
     size += data.length;
     bytes += unit.length;
     if ((ci & 0x10) === 0) return events;
     const frames = parts.length;
     const total = bytes;
-    const payload = concatBytes(parts);
+    const payload = arenaConcat(arena, parts);
     parts = [];
     size = bytes = 0;
     events.push(...delivery.deliver(payload, frames, total));
