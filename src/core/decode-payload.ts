@@ -29,6 +29,19 @@ export interface PayloadContext {
   profileCache?: Map<string, Profile | null>;
   /** Per-decoder interned OBIS codes; readings are built named, in one allocation (see reading-factory.ts). */
   readingFactory?: ReadingFactory;
+  /** Set by chooseProfile when profileCache is given. */
+  lastProfile?: LastProfileChoice;
+}
+
+/** The hints of the previous choice and its result: a meter sends the same hints every time. */
+export interface LastProfileChoice {
+  hints: ProfileHints;
+  profile: Profile | undefined;
+}
+
+function sameHints(a: ProfileHints, b: ProfileHints): boolean {
+  return a.format === b.format && a.manufacturer === b.manufacturer && a.dsmrHeader === b.dsmrHeader &&
+    a.elements === b.elements && a.hasObis === b.hasObis && a.firstElementTypes?.[0] === b.firstElementTypes?.[0];
 }
 
 /** Profile selection is deterministic for the same hints: remember it per decoder. */
@@ -36,12 +49,15 @@ function chooseProfile(ctx: PayloadContext, hints: ProfileHints): Profile | unde
   if (ctx.profile) return ctx.profile;
   const cache = ctx.profileCache;
   if (!cache) return selectProfile(hints, ctx.profiles);
+  const last = ctx.lastProfile;
+  if (last && sameHints(last.hints, hints)) return last.profile;
   const key = `${hints.format}|${hints.manufacturer}|${hints.dsmrHeader}|${hints.elements}|${hints.hasObis}|${hints.firstElementTypes?.[0]}`;
   let p = cache.get(key);
   if (p === undefined) {
     p = selectProfile(hints, ctx.profiles) ?? null;
     if (cache.size < 256) cache.set(key, p);
   }
+  ctx.lastProfile = { hints, profile: p ?? undefined };
   return p ?? undefined;
 }
 

@@ -43,6 +43,24 @@ const latin1 = new TextDecoder('latin1');
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
 const INVALID_TIMESTAMP: readonly QualityFlag[] = ['invalid_timestamp'];
 
+/** Units and short codes (`kWh`, `V`, `0002`) repeat in every telegram: interned per decoder. */
+function shortText(line: DsmrLine, s: number, e: number): string {
+  const b = line.bytes;
+  let key = 1; // a leading 1 keeps lengths apart; 4 chars of 7 bits stay a small integer
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    if (c >= 0x80) return latin1.decode(b.subarray(s, e));
+    key = key * 128 + c;
+  }
+  const texts = line.factory.texts;
+  let t = texts.get(key);
+  if (t === undefined) {
+    t = String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+    if (texts.size < 4096) texts.set(key, t);
+  }
+  return t;
+}
+
 /**
  * Text of bytes[s, e). Only the few text values, units and the header are needed as strings, so the telegram is
  * not decoded as a whole; ASCII (all a DSMR telegram should hold) is copied char by char.
@@ -50,6 +68,7 @@ const INVALID_TIMESTAMP: readonly QualityFlag[] = ['invalid_timestamp'];
 export function textOf(line: DsmrLine, s: number, e: number): string {
   if (line.text !== undefined) return line.text.slice(s, e);
   const b = line.bytes;
+  if (e - s <= 4) return shortText(line, s, e);
   if (e - s <= 8) {
     let t = '';
     for (let i = s; i < e; i++) {

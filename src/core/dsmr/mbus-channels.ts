@@ -57,6 +57,18 @@ function fallbackId(channel: number, role: MbusRole): string {
   return `mbus_${channel}_${role === 'valve' ? 'valve_position' : role}`;
 }
 
+const ROLES: readonly MbusRole[] = ['device_type', 'equipment_id', 'value', 'valve'];
+
+/**
+ * The ids above, built once: the same string instances every telegram let the id comparisons downstream
+ * (repeated-id check) succeed on identity instead of comparing text.
+ */
+const MEDIUM_IDS: ReadonlyMap<Medium, Readonly<Record<MbusRole, string>>> = new Map(Object.values(MEDIA).map((m) =>
+  [m, Object.fromEntries(ROLES.map((r) => [r, roleId(m, r)])) as Record<MbusRole, string>]));
+/** DSMR has channels 1..4; a few more cost nothing. */
+const FALLBACK_IDS: readonly Readonly<Record<MbusRole, string>>[] = Array.from({ length: 10 }, (_, ch) =>
+  Object.fromEntries(ROLES.map((r) => [r, fallbackId(ch, r)])) as Record<MbusRole, string>);
+
 /** Sets `id` on the channel readings from their device types (see module comment). */
 export function assignMbusChannelIds(entries: readonly MbusChannelEntry[]): void {
   if (entries.length === 0) return;
@@ -81,6 +93,11 @@ export function assignMbusChannelIds(entries: readonly MbusChannelEntry[]): void
   for (const e of entries) {
     const n = ordinal[e.channel];
     const medium = n > 0 ? MEDIA[deviceType[e.channel]] : undefined;
-    e.reading.id = medium ? roleId(medium, e.role) + (n === 1 ? '' : `_${n}`) : fallbackId(e.channel, e.role);
+    if (medium) {
+      const id = (MEDIUM_IDS.get(medium) as Record<MbusRole, string>)[e.role];
+      e.reading.id = n === 1 ? id : `${id}_${n}`;
+    } else {
+      e.reading.id = e.channel < FALLBACK_IDS.length ? FALLBACK_IDS[e.channel][e.role] : fallbackId(e.channel, e.role);
+    }
   }
 }

@@ -6,7 +6,7 @@
  */
 import { MeterError } from '../errors.js';
 import type { MessageIssue, RawReading } from '../model/message.js';
-import { createReadingFactory, obisCodeOf, type ReadingFactory } from '../model/reading-factory.js';
+import { createReadingFactory, obisCodeAt, obisCodeOf, type ReadingFactory } from '../model/reading-factory.js';
 import { emitDsmrLine, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
 import { telegramCrcBytes } from './telegram-crc.js';
@@ -149,7 +149,7 @@ function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number):
 function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
   const b = line.bytes, end = b.length, code = line.code;
   const channels: MbusChannelEntry[] = [];
-  let i = from, atLineStart = true;
+  let i = from, atLineStart = true, objects = 0;
   while (i < end) {
     const c = b[i];
     if (isBlank(c)) { atLineStart = c === 10 || atLineStart; i++; continue; }
@@ -163,7 +163,7 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
       atLineStart = true;
       continue;
     }
-    line.obis = obisCodeOf(line.factory, code[0], code[1], code[2], code[3], code[4], code[5]);
+    line.obis = obisCodeAt(line.factory, objects++, code[0], code[1], code[2], code[3], code[4], code[5]);
     emitDsmrLine(out, line, channels);
     i = next;
     atLineStart = b[i - 1] === 10;

@@ -27,16 +27,22 @@ export interface ReadingFactory {
   readonly byText: Map<string, ObisCode>;
   /** Base ids of the previous message, to skip the duplicate-id scan when the meter repeats itself. */
   lastIds: string[] | undefined;
+  /** Key and code seen at each position of the previous message: the same list comes back every time. */
+  readonly seqKeys: number[];
+  readonly seqCodes: ObisCode[];
+  /** Short ASCII strings (units, tariff codes) by their packed chars, so repeats are not rebuilt. */
+  readonly texts: Map<number, string>;
 }
 
 /** Enough for any meter's code set; beyond it codes are still resolved, just not remembered. */
 const MAX_CODES = 4096;
 
 export function createReadingFactory(named: boolean): ReadingFactory {
-  return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined };
+  return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined, seqKeys: [], seqCodes: [], texts: new Map() };
 }
 
 const scratch = (): Uint8Array => new Uint8Array(6);
+const MAX_POSITIONS = 256;
 
 /** The interned code for six value groups (each 0..255). */
 export function obisCodeOf(f: ReadingFactory, a: number, b: number, c: number, d: number, e: number, g: number): ObisCode {
@@ -48,6 +54,22 @@ export function obisCodeOf(f: ReadingFactory, a: number, b: number, c: number, d
     bytes[0] = a; bytes[1] = b; bytes[2] = c; bytes[3] = d; bytes[4] = e; bytes[5] = g;
     code = { obis: formatObis(bytes), info: undefined };
     if (f.byGroups.size < MAX_CODES) f.byGroups.set(key, code);
+  }
+  return code;
+}
+
+/**
+ * obisCodeOf for the `pos`-th object of a message: when the previous message had the same code there (the
+ * usual case), one number comparison replaces the Map lookup.
+ */
+export function obisCodeAt(f: ReadingFactory, pos: number, a: number, b: number, c: number, d: number, e: number,
+  g: number): ObisCode {
+  const key = ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + g;
+  if (f.seqKeys[pos] === key) return f.seqCodes[pos];
+  const code = obisCodeOf(f, a, b, c, d, e, g);
+  if (pos < MAX_POSITIONS && pos <= f.seqKeys.length) {
+    f.seqKeys[pos] = key;
+    f.seqCodes[pos] = code;
   }
   return code;
 }
