@@ -86,7 +86,8 @@ export function createSqlSink(url: string, ctx: SinkContext, options: SqlSinkOpt
     name: parsed.name,
     durable: true,
     open: () => serial(async () => {
-      await ready().catch(fail);
+      // A ping as well: open() resolving means "up" to the fan-out, also when the schema was migrated earlier.
+      await ready().then((handle) => handle.all('SELECT 1 AS ok')).catch(fail);
     }),
     write: (messages) => serial(async () => {
       if (messages.length === 0) return;
