@@ -17,6 +17,8 @@ export interface DecoderOptions {
   format?: FramingFormat;
   /** Adds the decrypted APDU (hex) to each message, for diagnostics. */
   includeApdu?: boolean;
+  /** Keeps a DSMR meter's telegram with its message (non-enumerable `telegram`), for the DSMR proxy. */
+  keepTelegram?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -26,6 +28,7 @@ export interface ResolvedOptions {
   profiles?: readonly Profile[];
   format?: FramingFormat;
   includeApdu?: boolean;
+  keepTelegram?: boolean;
 }
 
 const FORMATS: readonly string[] = ['auto', 'dsmr', 'mbus', 'hdlc', 'apdu'];
@@ -52,5 +55,6 @@ export function resolveDecoderOptions(o: DecoderOptions): ResolvedOptions {
   if (o.profiles) r.profiles = [...o.profiles, ...listProfiles()];
   if (o.format) r.format = o.format;
   if (o.includeApdu) r.includeApdu = true;
+  if (o.keepTelegram) r.keepTelegram = true;
   return r;
 }

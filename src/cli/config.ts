@@ -19,6 +19,7 @@ export const configSchema = z.object({
   watchdogSeconds: z.number().positive('must be a positive number of seconds').optional(),
   stateDir: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  outputs: z.array(z.string().min(1)).optional(),
 }).strict();
 
 export type FileConfig = z.infer<typeof configSchema>;
@@ -72,5 +73,6 @@ export function redactConfig(c: ReadConfig): Record<string, unknown> {
   if (c.key) out.key = '***redacted***';
   if (c.authKey) out.authKey = '***redacted***';
   if (c.source) out.source = c.source.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  if (c.outputs) out.outputs = c.outputs.map((u) => u.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'));
   return out;
 }

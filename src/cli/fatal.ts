@@ -2,6 +2,8 @@
 import { MeterError } from '../core/errors.js';
 
 export function reportFatal(e: unknown): void {
+  // A closed stdout (the reader of our output went away) is not an error to report on stdout again.
+  if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') { process.exitCode ??= 0; return; }
   const error = e instanceof MeterError
     ? { code: e.code, layer: e.layer, message: e.message }
     : { code: 'INTERNAL', layer: 'internal', message: `unexpected error: ${e instanceof Error ? e.message : String(e)}` };

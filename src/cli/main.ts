@@ -44,6 +44,8 @@ program.command('read')
   .option('--watchdog <seconds>', 'recycle the connection after this long without a frame (default 3× the push interval)')
   .option('--state-dir <dir>', 'where frame counters are kept across restarts (default ./data)')
   .option('--print-config', 'print the effective configuration (keys redacted) to stderr')
+  .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, dsmr-tcp://…, prometheus://… (default: stdout)',
+    (v: string, prev: string[] = []) => [...prev, v])
   .action(async (source: string | undefined, flags) => {
     process.exitCode = await runRead(source, flags);
     process.exit();

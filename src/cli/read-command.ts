@@ -17,14 +17,25 @@ import type { CounterState } from '../app/frame-counter-tracker.js';
 import { resolveReadConfig, redactConfig, type ReadConfig } from './config.js';
 import { printResult } from './decode-command.js';
 import { profileOption } from './profile-option.js';
+import { startOutputs, STDOUT_OUTPUT } from '../app/outputs.js';
+import { DEFAULT_STORE, needsTelegram } from '../sinks/open-sink.js';
+import type { SinkHealth } from '../sinks/types.js';
 
 export interface ReadFlags {
   key?: string; authKey?: string; profile?: string; format?: ReadConfig['format']; config?: string;
   count?: string; pretty?: boolean; stats?: boolean; watchdog?: string; stateDir?: string; printConfig?: boolean;
+  output?: string[];
 }
 
 function decoderOptions(c: ReadConfig): DecoderOptions {
-  return { key: c.key, authKey: c.authKey, profile: profileOption(c.profile), format: c.format };
+  return { key: c.key, authKey: c.authKey, profile: profileOption(c.profile), format: c.format,
+    keepTelegram: needsTelegram(c.outputs ?? []) };
+}
+
+/** Outputs: as configured; otherwise stdout, plus the SQLite history when the built-in simulated meter runs. */
+function chooseOutputs(configured: string[] | undefined, demo: boolean): string[] {
+  if (configured?.length) return configured;
+  return demo ? [STDOUT_OUTPUT, DEFAULT_STORE] : [STDOUT_OUTPUT];
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -37,7 +48,8 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
 export async function runRead(sourceArg: string | undefined, flags: ReadFlags): Promise<number> {
   // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
   const configure = () => resolveReadConfig({ key: flags.key, authKey: flags.authKey, profile: flags.profile, format: flags.format,
-    config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog') });
+    config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog'),
+    outputs: flags.output });
   const cfg = configure();
   const log = createLogger(cfg.logLevel ?? 'info');
   let source = sourceArg ?? cfg.source;
@@ -47,11 +59,14 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
       'meterwire read serial:///dev/ttyUSB0 --key <GUEK> (see meterwire profiles and the README)');
   }
   if (source.startsWith('sim:')) { cfg.key ??= DEMO_KEY; cfg.authKey ??= DEMO_AUTH_KEY; }
+  cfg.outputs = chooseOutputs(cfg.outputs, !sourceArg && !cfg.source);
   if (flags.printConfig) process.stderr.write(JSON.stringify({ ...redactConfig(cfg), source }, null, 2) + '\n');
   const profile = resolveProfile(profileOption(cfg.profile));
   const limit = positiveInt(flags.count, '--count');
   const counters = createStateFile<CounterState>(join(cfg.stateDir ?? 'data', 'frame-counters.json'), 5000, (m) => log.warn(m));
   const src = openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } });
+  let health: () => SinkHealth = () => ({ state: 'starting', framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 });
+  const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health() });
   let delivered = 0;
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => { resolveDone = resolve; });
@@ -63,21 +78,27 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
     onCounters: (s) => counters.save(s),
     log,
     onMessage(msg) {
-      printResult(msg, Boolean(flags.pretty));
+      if (outputs.toStdout) printResult(msg, Boolean(flags.pretty));
+      outputs.publish(msg);
       if (limit !== undefined && ++delivered >= limit) resolveDone(0);
       else if (limit === undefined) delivered++;
     },
     onError(err, suppressed) {
-      printResult(err, Boolean(flags.pretty));
+      if (outputs.toStdout) printResult(err, Boolean(flags.pretty));
       log.warn(`${err.error.code}: ${err.error.message}${suppressed ? ` (${suppressed} more since the last report)` : ''}`);
     },
     onEnd: () => resolveDone(delivered > 0 ? 0 : 1),
   });
+  health = () => reader.health();
   const stats = flags.stats ? setInterval(() => process.stderr.write(`stats: ${formatHealth(reader.health())}\n`), 10_000) : undefined;
   stats?.unref();
   const stop = () => resolveDone(delivered > 0 ? 0 : 1);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // `meterwire read | head`: when the consumer of stdout goes away, stop like any Unix tool (outputs flushed).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') { outputs.stopStdout(); stop(); }
+  });
   process.on('SIGHUP', () => {
     try {
       const next = configure();
@@ -92,6 +113,12 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   clearInterval(stats);
   await reader.stop();
   counters.flush();
-  if (flags.stats) process.stderr.write(`stats: ${formatHealth(reader.health())}\n`);
+  await outputs.close();
+  if (flags.stats) {
+    process.stderr.write(`stats: ${formatHealth(reader.health())}\n`);
+    for (const o of outputs.stats()) {
+      process.stderr.write(`output ${o.name}: ${o.state}, delivered ${o.delivered}, queued ${o.queued}, spooled ${o.spooled}, dropped ${o.dropped}, failures ${o.failures}\n`);
+    }
+  }
   return code;
 }

@@ -10,6 +10,7 @@ import { decodeDataNotification } from './dlms/data-notification.js';
 import { interpretNotification } from './dlms/payload.js';
 import { decodeGeneralGloCipher, openGeneralGloCipher, isPlausiblePlaintext } from './security/glo-cipher.js';
 import { selectProfile, manufacturerFromSystemTitle, type ProfileHints } from './profiles/select.js';
+import { attachTelegram } from './model/telegram.js';
 import { finishReadings, nameReadings, type ObisCache } from './model/build-message.js';
 import { createReadingFactory, type ReadingFactory } from './model/reading-factory.js';
 import type { AesGcm } from './security/aes-gcm.js';
@@ -24,6 +25,7 @@ export interface PayloadContext {
   profile?: Profile;
   profiles?: readonly Profile[];
   includeApdu?: boolean;
+  keepTelegram?: boolean;
   /** Per-decoder memo of registry lookups and profile choices (the same meter repeats itself). */
   obisCache?: ObisCache;
   profileCache?: Map<string, Profile | null>;
@@ -74,14 +76,24 @@ export function decodeDsmrFrame(telegram: Uint8Array, ctx: PayloadContext, forma
   env: Envelope = { meter: {}, quality: NO_QUALITY }): MeterMessage {
   const factory = ctx.readingFactory ?? createReadingFactory(true);
   const t = parseDsmrTelegram(telegram, { factory });
-  const profile = chooseProfile(ctx, { format: 'dsmr', dsmrHeader: t.header, manufacturer: env.meter.manufacturer });
+  // Profiles match the identification line as it stands on the wire, starting with '/'.
+  const profile = chooseProfile(ctx, { format: 'dsmr', dsmrHeader: `/${t.header}`, manufacturer: env.meter.manufacturer });
   const meter: MeterInfo = { ...env.meter };
   if (t.equipmentId !== undefined) meter.id = t.equipmentId;
   if (!meter.manufacturer && t.manufacturer) meter.manufacturer = t.manufacturer;
   if (profile) meter.profile = profile.id;
   // A named factory built final Readings; they only lack the envelope's flags and id numbering.
   const readings = finishReadings(t.readings as Reading[], env.quality, factory);
-  return message(meter, t.timestamp, format, env.security, readings, t.issues);
+  const msg = message(meter, t.timestamp, format, env.security, readings, t.issues);
+  if (ctx.keepTelegram) attachTelegram(msg, latin1Text(telegram));
+  return msg;
+}
+
+/** The telegram as text, one char per byte (DSMR is ASCII), without TextDecoder's windows-1252 mapping. */
+function latin1Text(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 4096)));
+  return s;
 }
 
 export function decodeApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadContext): MeterMessage {

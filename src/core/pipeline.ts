@@ -24,6 +24,8 @@ export interface PipelineOptions {
   format?: FramingFormat;
   /** Adds the decrypted APDU as hex to each message (diagnostics; contains meter data, never keys). */
   includeApdu?: boolean;
+  /** Attaches a DSMR meter's telegram to its message as the non-enumerable `telegram` (for the DSMR proxy). */
+  keepTelegram?: boolean;
 }
 
 export interface PipelineStats {

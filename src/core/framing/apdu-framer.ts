@@ -59,7 +59,10 @@ function scanNotification(buf: Uint8Array, pos: number, end: number): ScanStep {
     if (buf[pos + 6] !== 0x0c) return HUNT;
     body = pos + 19;
   } else return HUNT;
-  if (body >= end) return NEED;
+  if (body + 1 >= end) return NEED;
+  // A push body is a structure or array with at least one element; anything else (a lone null, a number) is
+  // what noise such as 0F 00 00 00 00 00 00 looks like, and must not be taken for a frame.
+  if ((buf[body] !== 0x01 && buf[body] !== 0x02) || buf[body + 1] === 0x00 || buf[body + 1] === 0x80) return HUNT;
   const stop = axdrExtent(buf, body, end);
   if (stop === AXDR_NEED_MORE) return NEED;
   if (stop < 0) return HUNT;

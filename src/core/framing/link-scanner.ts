@@ -136,8 +136,12 @@ export function createScanningFramer(readers: LinkReader[], options: ScannerOpti
   function acceptUnit(reader: LinkReader, pos: number, length: number, checked: boolean): number {
     emitPending();
     const events = reader.accept(buf.subarray(pos, pos + length));
-    if (checked || events.some((e) => e.type === 'frame')) {
+    // Only a checksum-verified unit locks auto-detection onto its kind: a bare APDU has no checksum, and a few
+    // noise bytes that happen to parse as one must not make the framer ignore the real frames that follow.
+    if (checked) {
       locked = reader;
+      garbage = 0;
+    } else if (locked === reader && events.some((e) => e.type === 'frame')) {
       garbage = 0;
     }
     for (const e of events) {

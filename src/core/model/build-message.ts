@@ -56,11 +56,13 @@ export function nameReadings(raw: readonly RawReading[], extraQuality: readonly 
     const quality: QualityFlag[] = r.quality && r.quality.length
       ? (extraQuality.length ? [...r.quality, ...extraQuality] : r.quality.slice())
       : (extraQuality.length ? extraQuality.slice() : []);
-    const reading: Reading = { obis: r.obis, id: bases[i], name: info.name, nameDe: info.nameDe, value: r.value, quality };
-    // No unit is invented here: a raw value without the meter's (or profile's) scaler must not look scaled.
-    if (r.unit !== undefined) reading.unit = r.unit;
+    // Keys in DESIGN §4 order. No unit is invented: a raw value without the meter's scaler must not look scaled.
+    const reading = (r.unit === undefined
+      ? { obis: r.obis, id: bases[i], name: info.name, nameDe: info.nameDe, value: r.value }
+      : { obis: r.obis, id: bases[i], name: info.name, nameDe: info.nameDe, value: r.value, unit: r.unit }) as Reading;
     if (r.timestamp !== undefined) reading.timestamp = r.timestamp;
     if (r.raw !== undefined) reading.raw = r.raw;
+    reading.quality = quality;
     out[i] = reading;
   }
   numberRepeatedIds(bases, (i, id) => { out[i].id = id; });

@@ -112,13 +112,13 @@ export function makeReading(f: ReadingFactory, code: ObisCode, value: ReadingVal
     return r;
   }
   const info = infoOf(code);
-  // Same key order as nameReadings has always produced (quality before the optional keys): JSON consumers
-  // see byte-identical messages whichever path built them.
-  const r: Reading = { obis: code.obis, id: id ?? info.id, name: info.name, nameDe: info.nameDe, value,
-    quality: quality === undefined ? [] : quality.slice() };
+  // Keys in DESIGN §4 order (…, value, unit, timestamp, raw, quality), the same as nameReadings builds.
   // No unit is invented here: a raw value without the meter's (or profile's) scaler must not look scaled.
-  if (unit !== undefined) r.unit = unit;
+  const r = (unit === undefined
+    ? { obis: code.obis, id: id ?? info.id, name: info.name, nameDe: info.nameDe, value }
+    : { obis: code.obis, id: id ?? info.id, name: info.name, nameDe: info.nameDe, value, unit }) as Reading;
   if (timestamp !== undefined) r.timestamp = timestamp;
   if (raw !== undefined) r.raw = raw;
+  r.quality = quality === undefined ? [] : quality.slice();
   return r;
 }
