@@ -7,6 +7,7 @@ import { runRead } from './read-command.js';
 import { runSimulate } from './simulate-command.js';
 import { runDiagnose } from './diagnose-command.js';
 import { runPorts } from './ports-command.js';
+import { runExport } from './export-command.js';
 import { reportFatal } from './fatal.js';
 
 const program = new Command();
@@ -83,6 +84,20 @@ program.command('ports')
   .option('--json', 'print JSON')
   .action(async (flags: { json?: boolean }) => {
     process.exitCode = await runPorts(flags);
+  });
+
+program.command('export')
+  .description('export stored history or rollups as CSV or JSON (from the database an output writes)')
+  .requiredOption('-r, --reading <id>', 'reading id, e.g. energy_import, power_import')
+  .option('--db <url>', 'database (default sqlite:./data/meterwire.db; postgres://…, mysql://…)')
+  .option('-m, --meter <id>', 'meter id (default: all meters)')
+  .option('--from <iso>', 'start (default: 24 h before --to)')
+  .option('--to <iso>', 'end (default: now)')
+  .addOption(new Option('--resolution <r>', 'raw rows or rollups').choices(['raw', '5m', '1h', '1d']).default('1h'))
+  .addOption(new Option('--format <f>', 'output format').choices(['csv', 'json']).default('csv'))
+  .action(async (flags) => {
+    process.exitCode = await runExport(flags);
+    process.exit();
   });
 
 program.command('profiles')
