@@ -4,6 +4,7 @@ import { parseKey } from './core/security/keys.js';
 import { getProfile, listProfiles } from './core/profiles/builtin.js';
 import type { Profile } from './core/profiles/types.js';
 import type { FramingFormat } from './core/framing/auto-framer.js';
+import type { PipelineOptions } from './core/pipeline.js';
 
 export interface DecoderOptions {
   /** GUEK: 32 hex digits (spaces/colons allowed), 16 ASCII characters, or 16 bytes. */
@@ -21,15 +22,8 @@ export interface DecoderOptions {
   keepTelegram?: boolean;
 }
 
-export interface ResolvedOptions {
-  key?: Uint8Array;
-  authKey?: Uint8Array;
-  profile?: Profile;
-  profiles?: readonly Profile[];
-  format?: FramingFormat;
-  includeApdu?: boolean;
-  keepTelegram?: boolean;
-}
+/** The core pipeline's options, keys parsed and profile resolved; the AES port is added by the caller. */
+export type ResolvedOptions = Omit<PipelineOptions, 'aes'>;
 
 const FORMATS: readonly string[] = ['auto', 'dsmr', 'mbus', 'hdlc', 'apdu'];
 

@@ -1,20 +1,13 @@
 /** The reader's health counters, shared with outputs (metrics, availability) and printed by --stats. */
 import type { SourceState } from '../adapters/sources/types.js';
+import type { SinkHealth } from '../sinks/types.js';
 
-export type HealthState = 'starting' | 'ok' | 'stale' | 'disconnected' | 'ended';
+export type HealthState = SinkHealth['state'];
 
-export interface Health {
-  state: HealthState;
+/** What outputs see (SinkHealth), plus the source's own state and the time of the last frame. */
+export interface Health extends SinkHealth {
   source: SourceState | 'idle';
-  framesOk: number;
-  messages: number;
-  errors: Record<string, number>;
-  discardedBytes: number;
-  resyncs: number;
-  unverified: number;
-  replays: number;
   lastFrameAt?: string;
-  lastFrameAgeMs?: number;
 }
 
 export function createHealth(): Health {

@@ -4,14 +4,7 @@
  * Used for the project's own fixtures and the simulator.
  */
 import { MeterError } from '../errors.js';
-
-/** A-XDR length: short form below 0x80, else 0x81/0x82/0x83 + big-endian bytes. */
-export function encodeAxdrLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  if (n <= 0xff) return Uint8Array.of(0x81, n);
-  if (n <= 0xffff) return Uint8Array.of(0x82, n >> 8, n & 0xff);
-  return Uint8Array.of(0x83, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-}
+import { encodeAxdrLength } from './axdr.js';
 
 /** One block per `blockSize` bytes of raw data (at least one block, even for an empty APDU). */
 export function encodeGbtBlocks(apdu: Uint8Array, blockSize: number): Uint8Array[] {

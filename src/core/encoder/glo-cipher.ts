@@ -1,6 +1,7 @@
 /** Builds general-glo-cipher APDUs (the inverse of security/glo-cipher.ts) for fixtures and the simulator. */
 import { buildAad, buildIv, isAuthenticated, isEncrypted } from '../security/glo-cipher.js';
 import type { AesGcm } from '../security/aes-gcm.js';
+import { encodeAxdrLength } from './axdr.js';
 
 export interface CipherParams {
   systemTitle: Uint8Array;
@@ -9,13 +10,6 @@ export interface CipherParams {
   key: Uint8Array;
   /** Required for authenticated security controls (0x10, 0x30, 0x31). */
   authKey?: Uint8Array;
-}
-
-/** A-XDR length prefix in the shortest form (short, 0x81, 0x82). */
-export function encodeAxdrLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  if (n < 0x100) return Uint8Array.of(0x81, n);
-  return Uint8Array.of(0x82, n >> 8, n & 0xff);
 }
 
 export function encodeGeneralGloCipher(plaintext: Uint8Array, p: CipherParams, aes: AesGcm): Uint8Array {

@@ -9,6 +9,7 @@ import type { MeterMessage } from '../../core/model/message.js';
 import type { Sink, SinkContext } from '../types.js';
 import { synthesizeDsmrTelegram } from './synthesize-telegram.js';
 import { telegramOf } from './telegram-property.js';
+import { listenAddress, redactServerUrl } from '../server-url.js';
 
 /** A client further behind than this is dead or too slow for 1 telegram/s: about 60 telegrams' worth. */
 const DEFAULT_MAX_CLIENT_BUFFER = 64 * 1024;
@@ -29,23 +30,11 @@ interface ProxyOptions {
 function parseProxyUrl(url: string): ProxyOptions {
   const u = new URL(url);
   if (u.protocol !== 'dsmr-tcp:') throw new Error(`not a DSMR proxy URL (dsmr-tcp://host:port): ${u.protocol}`);
-  const port = u.port === '' ? 2001 : Number(u.port);
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '0.0.0.0';
+  const { host, port } = listenAddress(u, 2001);
   const max = u.searchParams.get('maxClientBuffer');
   const maxClientBuffer = max === null ? DEFAULT_MAX_CLIENT_BUFFER : Number(max);
   if (!Number.isInteger(maxClientBuffer) || maxClientBuffer <= 0) throw new Error(`maxClientBuffer must be a positive integer, got "${max}"`);
   return { host, port, maxClientBuffer };
-}
-
-/** The URL for logs: no user or password (a proxy URL has none, but a typo should not leak one). */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) { u.username = ''; u.password = ''; }
-    return u.toString();
-  } catch {
-    return 'dsmr-tcp://(invalid URL)';
-  }
 }
 
 /** The telegram for a message: the meter's own when it carried one, else a synthesized DSMR 5 telegram. */
@@ -55,7 +44,7 @@ export function dsmrTelegramFor(msg: MeterMessage, nowIso: string): string {
 
 export function createDsmrProxySink(url: string, ctx: SinkContext): DsmrProxySink {
   const opts = parseProxyUrl(url);
-  const name = redact(url);
+  const name = redactServerUrl(url, 'dsmr-tcp');
   const clients = new Set<Socket>();
   let server: Server | undefined;
 

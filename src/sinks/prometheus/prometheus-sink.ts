@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Sink, SinkContext } from '../types.js';
 import { createMeterMetrics, type MeterMetrics } from './metrics.js';
+import { listenAddress, redactServerUrl } from '../server-url.js';
 
 export interface PrometheusSink extends Sink {
   /** Where the server listens once open (the real port when the URL said 0). */
@@ -24,21 +25,9 @@ interface ExporterOptions {
 function parseExporterUrl(url: string): ExporterOptions {
   const u = new URL(url);
   if (u.protocol !== 'prometheus:') throw new Error(`not a Prometheus URL (prometheus://host:port[/path]): ${u.protocol}`);
-  const port = u.port === '' ? 9464 : Number(u.port);
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '0.0.0.0';
+  const { host, port } = listenAddress(u, 9464);
   const path = u.pathname === '' || u.pathname === '/' ? '/metrics' : u.pathname;
   return { host, port, path };
-}
-
-/** The URL for logs and output labels, without user or password. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) { u.username = ''; u.password = ''; }
-    return u.toString();
-  } catch {
-    return 'prometheus://(invalid URL)';
-  }
 }
 
 function handler(metrics: MeterMetrics, path: string, onError: (e: Error) => void) {
@@ -65,7 +54,7 @@ function handler(metrics: MeterMetrics, path: string, onError: (e: Error) => voi
 
 export function createPrometheusSink(url: string, ctx: SinkContext): PrometheusSink {
   const opts = parseExporterUrl(url);
-  const name = redact(url);
+  const name = redactServerUrl(url, 'prometheus');
   const metrics = createMeterMetrics(ctx);
   let server: Server | undefined;
 
