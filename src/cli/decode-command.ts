@@ -19,7 +19,7 @@ export function printResult(r: DecodeResult, pretty: boolean): void {
 
 /** Returns the exit code: 0 when at least one message decoded, 1 otherwise. */
 export async function runDecode(inputArgs: string[], flags: DecodeFlags): Promise<number> {
-  const decoder = createDecoder({ ...keyOptions(flags), format: flags.format, profile: profileOption(flags.profile), includeApdu: flags.apdu });
+  const decoder = createDecoder({ ...keyOptions(flags), format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu });
   const bytes = await readInput(inputArgs);
   const results = [...decoder.push(bytes), ...decoder.flush()];
   let ok = 0;

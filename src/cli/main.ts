@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 /** meterwire command line: argv → options → app. Errors are one clear line, never a stack trace. */
 import { Command, Option } from 'commander';
-import { runDecode } from './decode-command.js';
-import { runProfiles } from './profiles-command.js';
-import { runRead } from './read-command.js';
-import { runSimulate } from './simulate-command.js';
-import { runDiagnose } from './diagnose-command.js';
-import { runPorts } from './ports-command.js';
-import { runExport } from './export-command.js';
 import { reportFatal } from './fatal.js';
+
+// Commands load on use: `decode` on one frame should not pull in MQTT, database and serial drivers.
+const commands = {
+  decode: () => import('./decode-command.js'),
+  profiles: () => import('./profiles-command.js'),
+  read: () => import('./read-command.js'),
+  simulate: () => import('./simulate-command.js'),
+  diagnose: () => import('./diagnose-command.js'),
+  ports: () => import('./ports-command.js'),
+  export: () => import('./export-command.js'),
+};
 
 const program = new Command();
 program
@@ -26,7 +30,7 @@ program.command('decode')
   .option('--pretty', 'print a readable table instead of JSON lines')
   .option('--apdu', 'include the decrypted APDU (hex) in each message, for diagnostics')
   .action(async (input: string[], flags) => {
-    process.exitCode = await runDecode(input, flags);
+    process.exitCode = await (await commands.decode()).runDecode(input, flags);
   });
 
 const FORMAT = () => new Option('-f, --format <format>', 'outer framing').choices(['auto', 'dsmr', 'mbus', 'hdlc', 'apdu']);
@@ -48,7 +52,7 @@ program.command('read')
   .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, dsmr-tcp://…, prometheus://… (default: stdout)',
     (v: string, prev: string[] = []) => [...prev, v])
   .action(async (source: string | undefined, flags) => {
-    process.exitCode = await runRead(source, flags);
+    process.exitCode = await (await commands.read()).runRead(source, flags);
     process.exit();
   });
 
@@ -62,7 +66,7 @@ program.command('simulate')
   .option('-n, --count <n>', 'stop after n messages')
   .option('--seed <n>', 'seed of the simulated household')
   .action(async (target: string, flags) => {
-    process.exitCode = await runSimulate(target, flags);
+    process.exitCode = await (await commands.simulate()).runSimulate(target, flags);
     process.exit();
   });
 
@@ -75,7 +79,7 @@ program.command('diagnose')
   .option('--timeout <seconds>', 'give up waiting for frames after this long (default 30)')
   .option('--json', 'print JSON')
   .action(async (source: string[], flags) => {
-    process.exitCode = await runDiagnose(source, flags);
+    process.exitCode = await (await commands.diagnose()).runDiagnose(source, flags);
     process.exit();
   });
 
@@ -83,7 +87,7 @@ program.command('ports')
   .description('list serial ports with their USB vendor/product')
   .option('--json', 'print JSON')
   .action(async (flags: { json?: boolean }) => {
-    process.exitCode = await runPorts(flags);
+    process.exitCode = await (await commands.ports()).runPorts(flags);
   });
 
 program.command('export')
@@ -96,13 +100,13 @@ program.command('export')
   .addOption(new Option('--resolution <r>', 'raw rows or rollups').choices(['raw', '5m', '1h', '1d']).default('1h'))
   .addOption(new Option('--format <f>', 'output format').choices(['csv', 'json']).default('csv'))
   .action(async (flags) => {
-    process.exitCode = await runExport(flags);
+    process.exitCode = await (await commands.export()).runExport(flags);
     process.exit();
   });
 
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')
   .option('--json', 'print JSON')
-  .action((flags: { json?: boolean }) => runProfiles(flags));
+  .action(async (flags: { json?: boolean }) => (await commands.profiles()).runProfiles(flags));
 
 program.parseAsync(process.argv).catch(reportFatal);

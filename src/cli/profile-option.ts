@@ -1,9 +1,11 @@
 /** --profile takes a built-in id or the path of a user profile file (JSON of the Profile shape). */
 import { existsSync } from 'node:fs';
-import { loadProfileFile } from '../adapters/profile-file.js';
 import type { Profile } from '../core/profiles/types.js';
 
-export function profileOption(value: string | undefined): string | Profile | undefined {
+/** Loads the validator (zod) only when a profile file is actually given: `decode` stays light otherwise. */
+export async function profileOption(value: string | undefined): Promise<string | Profile | undefined> {
   if (value === undefined) return undefined;
-  return /\.json$/i.test(value) || existsSync(value) ? loadProfileFile(value) : value;
+  if (!/\.json$/i.test(value) && !existsSync(value)) return value;
+  const { loadProfileFile } = await import('../adapters/profile-file.js');
+  return loadProfileFile(value);
 }

@@ -27,9 +27,8 @@ export interface ReadFlags {
   output?: string[];
 }
 
-function decoderOptions(c: ReadConfig): DecoderOptions {
-  return { key: c.key, authKey: c.authKey, profile: profileOption(c.profile), format: c.format,
-    keepTelegram: needsTelegram(c.outputs ?? []) };
+function decoderOptions(c: ReadConfig, profile: DecoderOptions['profile']): DecoderOptions {
+  return { key: c.key, authKey: c.authKey, profile, format: c.format, keepTelegram: needsTelegram(c.outputs ?? []) };
 }
 
 /** Outputs: as configured; otherwise stdout, plus the SQLite history when the built-in simulated meter runs. */
@@ -61,7 +60,8 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   if (source.startsWith('sim:')) { cfg.key ??= DEMO_KEY; cfg.authKey ??= DEMO_AUTH_KEY; }
   cfg.outputs = chooseOutputs(cfg.outputs, !sourceArg && !cfg.source);
   if (flags.printConfig) process.stderr.write(JSON.stringify({ ...redactConfig(cfg), source }, null, 2) + '\n');
-  const profile = resolveProfile(profileOption(cfg.profile));
+  const profileArg = await profileOption(cfg.profile);
+  const profile = resolveProfile(profileArg);
   const limit = positiveInt(flags.count, '--count');
   const counters = createStateFile<CounterState>(join(cfg.stateDir ?? 'data', 'frame-counters.json'), 5000, (m) => log.warn(m));
   const src = openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } });
@@ -72,7 +72,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   const done = new Promise<number>((resolve) => { resolveDone = resolve; });
   const reader = createReader({
     source: src,
-    decoder: decoderOptions(cfg),
+    decoder: decoderOptions(cfg, profileArg),
     watchdogMs: (cfg.watchdogSeconds ?? ((profile?.intervalMs ?? 10_000) * 3) / 1000) * 1000,
     counters: counters.load(),
     onCounters: (s) => counters.save(s),
@@ -99,11 +99,12 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') { outputs.stopStdout(); stop(); }
   });
-  process.on('SIGHUP', () => {
+  process.on('SIGHUP', async () => {
     try {
       const next = configure();
       if (source?.startsWith('sim:')) { next.key ??= DEMO_KEY; next.authKey ??= DEMO_AUTH_KEY; }
-      reader.reload(decoderOptions(next));
+      next.outputs = cfg.outputs;
+      reader.reload(decoderOptions(next, await profileOption(next.profile)));
     } catch (e) {
       log.error(`reload failed, keeping the previous configuration: ${(e as Error).message}`);
     }
