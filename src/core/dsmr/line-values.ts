@@ -6,7 +6,7 @@
 import { normaliseObis } from '../obis/obis.js';
 import { isMeterError } from '../errors.js';
 import type { MessageIssue, QualityFlag, RawReading } from '../model/message.js';
-import { makeReading, obisCodeOfText, type ObisCode, type ReadingFactory } from '../model/reading-factory.js';
+import { makeReading, obisCodeOfText, type ObisCode, type ReadingFactory, type TextSpan } from '../model/reading-factory.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
 import { mbusRole, type MbusChannelEntry } from './mbus-channels.js';
 import { decodeHexText, parseDsmrNumber } from './value-text.js';
@@ -61,14 +61,8 @@ function shortText(line: DsmrLine, s: number, e: number): string {
   return t;
 }
 
-/**
- * Text of bytes[s, e). Only the few text values, units and the header are needed as strings, so the telegram is
- * not decoded as a whole; ASCII (all a DSMR telegram should hold) is copied char by char.
- */
-export function textOf(line: DsmrLine, s: number, e: number): string {
-  if (line.text !== undefined) return line.text.slice(s, e);
-  const b = line.bytes;
-  if (e - s <= 4) return shortText(line, s, e);
+/** Text of bytes[s, e) decoded afresh (ASCII char by char, anything else as latin1). */
+function decodeText(b: Uint8Array, s: number, e: number): string {
   if (e - s <= 8) {
     let t = '';
     for (let i = s; i < e; i++) {
@@ -80,6 +74,37 @@ export function textOf(line: DsmrLine, s: number, e: number): string {
   }
   for (let i = s; i < e; i++) if (b[i] >= 0x80) return latin1.decode(b.subarray(s, e));
   return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, s: number, e: number): boolean {
+  if (a.length !== e - s) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[s + i]) return false;
+  return true;
+}
+
+/**
+ * The header and the hex ids stand at the same offsets with the same bytes in every telegram of a meter:
+ * comparing ~30 bytes with the previous telegram's is far cheaper than building (and hex-decoding) the string.
+ */
+function spanOf(line: DsmrLine, s: number, e: number): TextSpan {
+  const spans = line.factory.spans, b = line.bytes;
+  let span = spans.get(s);
+  if (span === undefined || !sameBytes(span.bytes, b, s, e)) {
+    span = { bytes: b.slice(s, e), text: decodeText(b, s, e), decoded: undefined };
+    if (spans.size < 4096 || spans.has(s)) spans.set(s, span);
+  }
+  return span;
+}
+
+/**
+ * Text of bytes[s, e). Only the few text values, units and the header are needed as strings, so the telegram is
+ * not decoded as a whole; short texts and longer ones are remembered per decoder.
+ */
+export function textOf(line: DsmrLine, s: number, e: number): string {
+  if (line.text !== undefined) return line.text.slice(s, e);
+  if (e - s <= 4) return shortText(line, s, e);
+  if (e - s <= 8) return decodeText(line.bytes, s, e);
+  return spanOf(line, s, e).text;
 }
 
 function issue(out: LineTarget, code: string, message: string): void {
@@ -126,6 +151,12 @@ function readNumeric(line: DsmrLine, s: number, e: number): boolean {
 
 function textValue(line: DsmrLine, hex: boolean): string {
   const g = line.groups;
+  if (line.size === 2 && line.text === undefined && g[1] - g[0] > 8) {
+    const span = spanOf(line, g[0], g[1]);
+    if (!hex) return span.text;
+    if (span.decoded === undefined) span.decoded = decodeHexText(span.text) ?? span.text;
+    return span.decoded;
+  }
   let raw = textOf(line, g[0], g[1]);
   for (let i = 2; i < line.size; i += 2) raw += textOf(line, g[i], g[i + 1]); // message split over groups
   return hex ? decodeHexText(raw) ?? raw : raw;

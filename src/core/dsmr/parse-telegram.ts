@@ -148,6 +148,7 @@ function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number):
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
 function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
   const b = line.bytes, end = b.length, code = line.code;
+  const { seqKeys, seqCodes } = line.factory;
   const channels: MbusChannelEntry[] = [];
   let i = from, atLineStart = true, objects = 0;
   while (i < end) {
@@ -163,7 +164,11 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
       atLineStart = true;
       continue;
     }
-    line.obis = obisCodeAt(line.factory, objects++, code[0], code[1], code[2], code[3], code[4], code[5]);
+    // The same code at the same position as in the previous telegram (the usual case): no call, no lookup.
+    const key = ((((code[0] * 256 + code[1]) * 256 + code[2]) * 256 + code[3]) * 256 + code[4]) * 256 + code[5];
+    line.obis = seqKeys[objects] === key ? seqCodes[objects]
+      : obisCodeAt(line.factory, objects, code[0], code[1], code[2], code[3], code[4], code[5]);
+    objects++;
     emitDsmrLine(out, line, channels);
     i = next;
     atLineStart = b[i - 1] === 10;

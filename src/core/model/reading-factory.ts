@@ -32,13 +32,23 @@ export interface ReadingFactory {
   readonly seqCodes: ObisCode[];
   /** Short ASCII strings (units, tariff codes) by their packed chars, so repeats are not rebuilt. */
   readonly texts: Map<number, string>;
+  /** Longer texts (header, hex ids) by their start offset in the telegram, checked against their bytes. */
+  readonly spans: Map<number, TextSpan>;
+}
+
+/** A text remembered with the bytes it came from, and its hex-decoded form once asked for. */
+export interface TextSpan {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+  decoded: string | undefined;
 }
 
 /** Enough for any meter's code set; beyond it codes are still resolved, just not remembered. */
 const MAX_CODES = 4096;
 
 export function createReadingFactory(named: boolean): ReadingFactory {
-  return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined, seqKeys: [], seqCodes: [], texts: new Map() };
+  return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined, seqKeys: [], seqCodes: [], texts: new Map(),
+    spans: new Map() };
 }
 
 const scratch = (): Uint8Array => new Uint8Array(6);
