@@ -11,7 +11,7 @@ import { interpretNotification } from './dlms/payload.js';
 import { DEFAULT_AXDR_LIMITS } from './dlms/types.js';
 import { manufacturerFromSystemTitle, selectProfile } from './profiles/select.js';
 import { nameReadings } from './model/build-message.js';
-import type { MessageFormat, MeterMessage, QualityFlag } from './model/message.js';
+import { meterInfo, type MessageFormat, type MeterMessage, type QualityFlag } from './model/message.js';
 import type { PayloadContext } from './decode-payload.js';
 
 const UNVERIFIED: QualityFlag[] = ['unverified'];
@@ -38,10 +38,9 @@ export function decodePartialApdu(partial: Uint8Array, format: MessageFormat, ct
   const items = n.body.type === 'structure' || n.body.type === 'array' ? n.body.items.length : undefined;
   const profile = ctx.profile ?? selectProfile({ format: format === 'dsmr' ? undefined : format, manufacturer: meter.manufacturer, hasObis: true }, ctx.profiles);
   const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime });
-  if (result.meterId !== undefined) meter.id = result.meterId;
-  else if (meter.systemTitle) meter.id = meter.systemTitle;
-  if (profile) meter.profile = profile.id;
-  const msg: MeterMessage = { meter } as MeterMessage;
+  const msg: MeterMessage = {
+    meter: meterInfo(result.meterId ?? meter.systemTitle, meter.systemTitle, meter.manufacturer, profile?.id),
+  } as MeterMessage;
   if (result.timestamp) msg.timestamp = result.timestamp;
   msg.format = format;
   if (security) msg.security = security;

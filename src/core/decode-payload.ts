@@ -15,7 +15,7 @@ import { finishReadings, nameReadings, type ObisCache } from './model/build-mess
 import { createReadingFactory, type ReadingFactory } from './model/reading-factory.js';
 import type { AesGcm } from './security/aes-gcm.js';
 import type { Profile } from './profiles/types.js';
-import type { MessageFormat, MeterInfo, MeterMessage, QualityFlag, Reading, SecurityInfo } from './model/message.js';
+import { meterInfo, type MessageFormat, type MeterInfo, type MeterMessage, type QualityFlag, type Reading, type SecurityInfo } from './model/message.js';
 import type { DlmsValue } from './dlms/types.js';
 
 export interface PayloadContext {
@@ -78,10 +78,7 @@ export function decodeDsmrFrame(telegram: Uint8Array, ctx: PayloadContext, forma
   const t = parseDsmrTelegram(telegram, { factory });
   // Profiles match the identification line as it stands on the wire, starting with '/'.
   const profile = chooseProfile(ctx, { format: 'dsmr', dsmrHeader: `/${t.header}`, manufacturer: env.meter.manufacturer });
-  const meter: MeterInfo = { ...env.meter };
-  if (t.equipmentId !== undefined) meter.id = t.equipmentId;
-  if (!meter.manufacturer && t.manufacturer) meter.manufacturer = t.manufacturer;
-  if (profile) meter.profile = profile.id;
+  const meter = meterInfo(t.equipmentId, env.meter.systemTitle, env.meter.manufacturer || t.manufacturer, profile?.id);
   // A named factory built final Readings; they only lack the envelope's flags and id numbering.
   const readings = finishReadings(t.readings as Reading[], env.quality, factory);
   const msg = message(meter, t.timestamp, format, env.security, readings, t.issues);
@@ -157,10 +154,7 @@ function decodePlainApdu(apdu: Uint8Array, format: MessageFormat, ctx: PayloadCo
     ...bodyHints(n.body),
   });
   const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime });
-  const meter: MeterInfo = { ...env.meter };
-  if (result.meterId !== undefined) meter.id = result.meterId;
-  else if (meter.systemTitle) meter.id = meter.systemTitle;
-  if (profile) meter.profile = profile.id;
+  const meter = meterInfo(result.meterId ?? env.meter.systemTitle, env.meter.systemTitle, env.meter.manufacturer, profile?.id);
   const msg = message(meter, result.timestamp, format, env.security, nameReadings(result.readings, env.quality, ctx.obisCache), result.issues);
   if (ctx.includeApdu) (msg as MeterMessage & { apdu?: string }).apdu = bytesToHex(apdu);
   return msg;

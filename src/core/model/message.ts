@@ -40,6 +40,20 @@ export interface SecurityInfo {
   encrypted: boolean;
 }
 
+/**
+ * Builds MeterInfo in the DESIGN §4 key order (id, systemTitle, manufacturer, profile), always the same object
+ * shape whatever is known: the message JSON stays stable and the hot path avoids per-message shape changes.
+ */
+export function meterInfo(id: string | undefined, systemTitle: string | undefined, manufacturer: string | undefined,
+  profile: string | undefined): MeterInfo {
+  const m: MeterInfo = {};
+  if (id !== undefined) m.id = id;
+  if (systemTitle !== undefined) m.systemTitle = systemTitle;
+  if (manufacturer !== undefined && manufacturer !== '') m.manufacturer = manufacturer;
+  if (profile !== undefined) m.profile = profile;
+  return m;
+}
+
 export interface MeterInfo {
   id?: string;
   systemTitle?: string;
