@@ -3,6 +3,7 @@
  * schema, a new MariaDB database, all removed afterwards, never the shared `test` database itself), a
  * deterministic message generator, and a TCP proxy that can take a database away and give it back.
  */
+import { prng } from '../src/core/sim/meter-model.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -123,17 +124,8 @@ export function testContext(records: LogRecord[] = []): SinkContext {
   };
 }
 
-/** Small deterministic PRNG (mulberry32), so every run writes the same messages. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's seeded PRNG, so every run writes the same messages.
+export { prng };
 
 const reading = (obis: string, id: string, value: number | string, unit?: string): Reading =>
   ({ obis, id, name: id, value, ...(unit ? { unit } : {}), quality: [] });

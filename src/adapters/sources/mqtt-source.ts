@@ -5,10 +5,9 @@
  * MQTT.js does the reconnecting (client.reconnect()), but on our backoff schedule rather than its fixed period,
  * so a broker outage is retried like every other source. The subscription is renewed on every connect.
  */
-import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBackoff } from './backoff.js';
+import { mqttConnectionOptions } from '../mqtt-connection.js';
 import { decodeMqttPayload } from './payload-encoding.js';
 import { errorText } from './reconnecting-source.js';
 import { configError, intParam } from './source-url.js';
@@ -21,14 +20,6 @@ interface MqttTarget {
   options: IClientOptions;
 }
 
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw configError(`cannot read the MQTT ${what} file ${path}: ${errorText(err)}`);
-  }
-}
-
 export function parseMqttUrl(url: string): MqttTarget {
   let parsed: URL;
   try {
@@ -37,28 +28,11 @@ export function parseMqttUrl(url: string): MqttTarget {
   } catch {
     throw configError('cannot parse the MQTT URL: expected e.g. mqtt://user:pass@broker:1883/meters/p1');
   }
-  const secure = parsed.protocol === 'mqtts:';
   const topic = decodeURIComponent(parsed.pathname.slice(1));
   if (!topic || !parsed.hostname) throw configError('an MQTT source needs a broker and a topic, e.g. mqtt://broker:1883/meters/p1');
   const p = parsed.searchParams;
-  const options: IClientOptions = {
-    protocol: secure ? 'mqtts' : 'mqtt',
-    hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port ? Number(parsed.port) : secure ? 8883 : 1883,
-    clientId: p.get('clientId') ?? `meterwire-${randomBytes(4).toString('hex')}`,
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    // We reconnect ourselves (with backoff) and subscribe on every connect.
-    reconnectPeriod: 0,
-    resubscribe: false,
-    connectTimeout: 15_000,
-  };
-  const ca = p.get('ca');
-  const cert = p.get('cert');
-  const keyFile = p.get('keyFile');
-  if (ca) options.ca = readPem(ca, 'CA certificate');
-  if (cert) options.cert = readPem(cert, 'client certificate');
-  if (keyFile) options.key = readPem(keyFile, 'client key');
+  // We reconnect ourselves (with backoff) and subscribe on every connect.
+  const options: IClientOptions = { ...mqttConnectionOptions(parsed, 'meterwire'), resubscribe: false };
   return { topic, qos: (intParam(p, 'qos', [1]) ?? 0) as 0 | 1, options };
 }
 

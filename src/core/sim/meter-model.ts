@@ -27,8 +27,8 @@ export interface MeterState {
   tariff: 1 | 2;
 }
 
-/** mulberry32: a tiny seeded PRNG, good enough for plausible noise. */
-function prng(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG, good enough for plausible noise (and for tests that want repeatable data). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,9 +6,8 @@
  *   ?mode=every (default) | interval | change, ?interval=<seconds>      how often to publish
  *   ?retain=1             retain the state and values topics too (per-reading topics are always retained)
  */
-import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
+import { mqttConnectionOptions } from '../../adapters/mqtt-connection.js';
 import { choiceParam, configError, flagParam, intParam, redactUrl } from '../../adapters/sources/source-url.js';
 
 export type PublishMode = 'every' | 'interval' | 'change';
@@ -25,14 +24,6 @@ export interface MqttSinkOptions {
   mode: PublishMode;
   intervalMs: number;
   retain: boolean;
-}
-
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw configError(`cannot read the MQTT ${what} file ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 const isOff = (v: string | null): boolean => v !== null && ['0', 'false', 'no', 'off'].includes(v.toLowerCase());
@@ -56,25 +47,8 @@ export function parseMqttSinkUrl(url: string): MqttSinkOptions {
   if (!secure && parsed.protocol !== 'mqtt:') throw configError(`${name}: an MQTT output URL starts with mqtt:// or mqtts://`);
   if (!parsed.hostname) throw configError(`${name}: the MQTT output needs a broker host, e.g. mqtt://192.168.1.10:1883`);
   const p = parsed.searchParams;
-  const client: IClientOptions = {
-    protocol: secure ? 'mqtts' : 'mqtt',
-    hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port ? Number(parsed.port) : secure ? 8883 : 1883,
-    clientId: p.get('clientId') ?? `meterwire-out-${randomBytes(4).toString('hex')}`,
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    // The sink reconnects itself with backoff, and in-flight messages are retried by the fan-out, not MQTT.js.
-    reconnectPeriod: 0,
-    connectTimeout: 15_000,
-    clean: true,
-    queueQoSZero: false,
-  };
-  const ca = p.get('ca');
-  const cert = p.get('cert');
-  const keyFile = p.get('keyFile');
-  if (ca) client.ca = readPem(ca, 'CA certificate');
-  if (cert) client.cert = readPem(cert, 'client certificate');
-  if (keyFile) client.key = readPem(keyFile, 'client key');
+  // The sink reconnects itself with backoff, and in-flight messages are retried by the fan-out, not MQTT.js.
+  const client: IClientOptions = { ...mqttConnectionOptions(parsed, 'meterwire-out'), clean: true, queueQoSZero: false };
 
   const path = decodeURIComponent(parsed.pathname);
   const prefix = path.replace(/\//g, '') === '' ? 'meterwire' : cleanTopic(path, 'prefix');
