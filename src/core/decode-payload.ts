@@ -117,7 +117,8 @@ export function decodeApdu(apdu: Uint8Array, format: MessageFormat, ctx: Payload
   }
   try {
     const msg = p[0] === 0x2f ? decodeDsmrFrame(p, ctx, format, env) : decodePlainApdu(p, format, ctx, env);
-    if (ctx.includeApdu) (msg as MeterMessage & { apdu?: string }).apdu = bytesToHex(p);
+    // decodePlainApdu already adds the DLMS plaintext; a DSMR telegram inside the envelope is added here.
+    if (ctx.includeApdu && p[0] === 0x2f) (msg as MeterMessage & { apdu?: string }).apdu = bytesToHex(p);
     return msg;
   } catch (e) {
     // Without a tag, a wrong key shows up as undecodable plaintext: say so instead of a parser detail.
