@@ -54,7 +54,7 @@ test('a bad profile file gives one clear message naming the fields and the fix',
     layouts: [{ elements: 4, fields: good.layouts[0].fields }] };
   const e = errorOf(() => loadProfileFile(write('bad.json', JSON.stringify(bad))));
   assert.ok(isMeterError(e));
-  assert.equal(e.code, 'BAD_VALUE');
+  assert.equal(e.code, 'BAD_CONFIG');
   assert.match(e.message, /bad\.json/);
   assert.match(e.message, /serial\.parity: expected "none", "even" or "odd"/);
   assert.match(e.message, /unknown field\(s\) "intervall": remove or fix the spelling/);

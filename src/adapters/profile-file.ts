@@ -81,7 +81,7 @@ function describePath(path: readonly PropertyKey[]): string {
   return s || '(root)';
 }
 
-/** Validates an already-parsed value as a profile; throws MeterError('BAD_VALUE', 'config') naming each field. */
+/** Validates an already-parsed value as a profile; throws MeterError('BAD_CONFIG', 'config') naming each field. */
 export function parseProfile(value: unknown, source = 'profile'): Profile {
   const r = profileSchema.safeParse(value);
   if (r.success) return r.data as Profile;
@@ -89,7 +89,7 @@ export function parseProfile(value: unknown, source = 'profile'): Profile {
     ? `${describePath(i.path)}: unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}: remove or fix the spelling`
     : `${describePath(i.path)}: ${i.message}`);
   const more = r.error.issues.length > 10 ? ` (and ${r.error.issues.length - 10} more)` : '';
-  throw new MeterError('BAD_VALUE', 'config', `${source}: ${lines.join('; ')}${more}`);
+  throw new MeterError('BAD_CONFIG', 'config', `${source}: ${lines.join('; ')}${more}`);
 }
 
 /** Reads and validates a profile JSON file. */
@@ -99,14 +99,14 @@ export function loadProfileFile(path: string): Profile {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new MeterError('BAD_VALUE', 'config',
+    throw new MeterError('BAD_CONFIG', 'config',
       `profile file ${path}: cannot read it (${code ?? String(e)}): check the path`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new MeterError('BAD_VALUE', 'config',
+    throw new MeterError('BAD_CONFIG', 'config',
       `profile file ${path}: not valid JSON (${(e as Error).message}): fix the syntax`);
   }
   return parseProfile(json, `profile file ${path}`);

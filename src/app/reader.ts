@@ -59,7 +59,7 @@ export function createReader(o: ReaderOptions): Reader {
 
   function deliver(msg: MeterMessage): void {
     const st = msg.meter.systemTitle;
-    if (st && msg.security) {
+    if (st && msg.security?.frameCounter !== undefined) {
       const verdict = counters.check(st, msg.security.frameCounter);
       if (verdict.kind === 'replay') {
         health.replays++;

@@ -42,16 +42,16 @@ export function loadConfigFile(path: string): FileConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MeterError('BAD_VALUE', 'config', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new MeterError('BAD_CONFIG', 'config', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   let data: unknown;
   try {
     data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new MeterError('BAD_VALUE', 'config', `config file ${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw new MeterError('BAD_CONFIG', 'config', `config file ${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
   const parsed = configSchema.safeParse(data ?? {});
-  if (!parsed.success) throw new MeterError('BAD_VALUE', 'config', zodMessage(parsed.error, path));
+  if (!parsed.success) throw new MeterError('BAD_CONFIG', 'config', zodMessage(parsed.error, path));
   return parsed.data;
 }
 

@@ -1,4 +1,5 @@
 /** Human-readable rendering of messages for `--pretty`. */
+import { formatSecurityControl } from '../core/security/security-control.js';
 import type { DecodeResult, MeterMessage } from '../core/model/message.js';
 
 function formatValue(v: number | string): string {
@@ -11,9 +12,9 @@ function header(m: MeterMessage): string {
   if (m.meter.profile) parts.push(`profile ${m.meter.profile}`);
   parts.push(m.format);
   if (m.timestamp) parts.push(m.timestamp);
-  if (m.security) {
+  if (m.security?.securityControl !== undefined) {
     const s = m.security;
-    parts.push(`SC 0x${s.securityControl.toString(16).padStart(2, '0')} FC ${s.frameCounter} ${s.authenticated ? 'authenticated' : 'not authenticated'}`);
+    parts.push(`SC ${formatSecurityControl(s.securityControl as number)} FC ${s.frameCounter} ${s.authenticated ? 'authenticated' : 'not authenticated'}`);
   }
   return parts.join(' · ');
 }

@@ -26,7 +26,8 @@ export function decodePartialApdu(partial: Uint8Array, format: MessageFormat, ct
     if (!ctx.key) throw new MeterError('MISSING_KEY', 'security', 'the incomplete frame is encrypted and no key (--key) was given');
     meter.systemTitle = bytesToHex(c.systemTitle);
     meter.manufacturer = manufacturerFromSystemTitle(c.systemTitle);
-    security = { securityControl: c.securityControl, frameCounter: c.invocationCounter, authenticated: false, encrypted: true };
+    security = { securityControl: c.securityControl, frameCounter: c.invocationCounter, authenticated: false, encrypted: true,
+      checksum: format === 'mbus' || format === 'hdlc' ? 'verified' : 'absent' };
     plaintext = ctx.aes.decrypt(ctx.key, buildIv(c.systemTitle, c.invocationCounter), c.data) as Uint8Array;
     if (!isPlausiblePlaintext(plaintext)) {
       throw new MeterError('WRONG_KEY', 'security', 'the incomplete frame does not decrypt to a valid message: the GUEK (--key) is likely wrong');

@@ -9,6 +9,7 @@ import { parseDsmrTelegram } from './dsmr/parse-telegram.js';
 import { decodeDataNotification } from './dlms/data-notification.js';
 import { interpretNotification } from './dlms/payload.js';
 import { decodeGeneralGloCipher, openGeneralGloCipher, isPlausiblePlaintext } from './security/glo-cipher.js';
+import { isEncrypted } from './security/security-control.js';
 import { selectProfile, manufacturerFromSystemTitle, type ProfileHints } from './profiles/select.js';
 import { attachTelegram } from './model/telegram.js';
 import { finishReadings, nameReadings, type ObisCache } from './model/build-message.js';
@@ -105,7 +106,8 @@ export function decodeApdu(apdu: Uint8Array, format: MessageFormat, ctx: Payload
       securityControl: c.securityControl,
       frameCounter: c.invocationCounter,
       authenticated: opened.authenticated,
-      encrypted: (c.securityControl & 0x20) !== 0,
+      encrypted: isEncrypted(c.securityControl),
+      checksum: format === 'mbus' || format === 'hdlc' ? 'verified' : 'absent',
     },
     quality: opened.unverified ? UNVERIFIED : NO_QUALITY,
   };

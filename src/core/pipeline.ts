@@ -3,7 +3,7 @@
  * normalised message. Pure: AES comes in through the AesGcm port. Every frame yields one message or one
  * error message; nothing here throws for bad input, so a long-running reader cannot be crashed by a meter.
  */
-import { MeterError } from './errors.js';
+import { MeterError, type LayerOf } from './errors.js';
 import { createFramer, type FramingFormat } from './framing/auto-framer.js';
 import type { FrameEvent, FramerEvent } from './framing/types.js';
 import type { AesGcm } from './security/aes-gcm.js';
@@ -12,6 +12,7 @@ import type { DecodeResult, ErrorMessage, MessageFormat } from './model/message.
 import { decodeApdu, decodeDsmrFrame, type PayloadContext } from './decode-payload.js';
 import { decodePartialApdu } from './decode-partial.js';
 import { createReadingFactory } from './model/reading-factory.js';
+import { hasTag } from './security/security-control.js';
 
 export interface PipelineOptions {
   aes: AesGcm;
@@ -79,7 +80,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return decodePartialApdu(ev.partial, ev.kind, ctx, ev.reason);
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
-        return errorMessage(new MeterError('TRUNCATED', ev.error.layer,
+        return errorMessage(new MeterError('TRUNCATED', ev.error.layer as LayerOf<'TRUNCATED'>,
           `${ev.error.message}; the part that arrived holds no readable values (${why})`, ev.error.offset), ev.kind);
       }
     }
@@ -102,7 +103,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if ('error' in result) stats.errors[result.error.code] = (stats.errors[result.error.code] ?? 0) + 1;
       else {
         stats.messages++;
-        if (result.security && !result.security.authenticated && (result.security.securityControl & 0x10)) stats.unverified++;
+        if (result.security?.securityControl !== undefined && !result.security.authenticated && hasTag(result.security.securityControl)) stats.unverified++;
       }
       out.push(result);
     }

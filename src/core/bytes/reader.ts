@@ -1,13 +1,16 @@
 /** A bounds-checked cursor over bytes. Reading past the end throws TRUNCATED with the offset. */
-import { MeterError, type ErrorLayer } from '../errors.js';
+import { MeterError } from '../errors.js';
+
+/** The byte-level layers a reader can stand in (each may raise TRUNCATED, BAD_VALUE and LIMIT_EXCEEDED). */
+export type ByteLayer = 'framing' | 'security' | 'dlms' | 'dsmr';
 
 export class ByteReader {
   readonly bytes: Uint8Array;
   pos: number;
   readonly end: number;
-  readonly layer: ErrorLayer;
+  readonly layer: ByteLayer;
 
-  constructor(bytes: Uint8Array, layer: ErrorLayer, start = 0, end = bytes.length) {
+  constructor(bytes: Uint8Array, layer: ByteLayer, start = 0, end = bytes.length) {
     this.bytes = bytes;
     this.pos = start;
     this.end = end;

@@ -55,7 +55,7 @@ function compile(rules: readonly CodeRule[]): ReadonlyMap<number, readonly DsmrC
   const map = new Map<number, DsmrCodeInfo[]>();
   for (const r of rules) {
     const m = /^(\d+)-(\d+|\*):(\d+)\.(\d+)\.(\d+)$/.exec(r.obis);
-    if (!m) throw new MeterError('BAD_VALUE', 'config', `bad DSMR code rule ${r.obis}`); // a typo in the table above
+    if (!m) throw new MeterError('BAD_CONFIG', 'config', `bad DSMR code rule ${r.obis}`); // a typo in the table above
     const key = codeKey(+m[1], +m[3], +m[4], +m[5]);
     const info: DsmrCodeInfo = { kind: r.kind, b: m[2] === '*' ? -1 : +m[2] };
     if (r.field) info.field = r.field;

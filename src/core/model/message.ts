@@ -7,6 +7,8 @@ export type QualityFlag =
   | 'unverified' // the GCM tag was not checked (no GAK given)
   | 'scaler_assumed' // positional list without scaler: the profile's scaler was applied
   | 'crc_mismatch' // telegram CRC did not match, value kept on request
+  | 'crc_absent' // no checksum vouched for the value (DSMR 2.2/3.0, or an unverified envelope without CRC)
+  | 'implausible' // outside the plausible range of its quantity (OBIS registry), e.g. a voltage of 30739 V
   | 'invalid_timestamp' // the value's own timestamp could not be read
   | 'profile_unit'; // unit taken from the profile/registry, not from the meter
 
@@ -32,12 +34,26 @@ export interface Reading {
 
 export type MessageFormat = 'dsmr' | 'mbus' | 'hdlc' | 'apdu';
 
+/**
+ * Which guarantees held for a message (DESIGN §7). Every message has one; `securityControl` and `frameCounter`
+ * only when it came in a DLMS security envelope.
+ */
 export interface SecurityInfo {
-  securityControl: number;
-  frameCounter: number;
+  securityControl?: number;
+  frameCounter?: number;
   /** True only when a GCM tag was present and verified with the GAK. */
   authenticated: boolean;
   encrypted: boolean;
+  /**
+   * What vouched for the bytes on the line: a DSMR CRC16, an M-Bus checksum or an HDLC FCS (`verified`), none
+   * (`absent`: bare APDUs, DSMR 2.2/3.0), or a CRC that did not match and was let through on request (`mismatch`).
+   */
+  checksum: 'verified' | 'absent' | 'mismatch';
+  /**
+   * The frame counter against the last one kept for this system title, set by the reader: `monotonic` (above
+   * it), `first` (none kept yet), `reset` (a meter reset the user confirmed). Absent where nothing checked it.
+   */
+  counter?: 'monotonic' | 'first' | 'reset';
 }
 
 /**

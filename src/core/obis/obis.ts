@@ -17,9 +17,9 @@ const OBIS_DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d
 /** Parses "1-0:1.8.0", "1-0:1.8.0.255", "1-0:1.8.0*255" or the dotted "1.0.1.8.0.255" into six numbers. */
 export function parseObis(text: string): [number, number, number, number, number, number] {
   const m = OBIS_TEXT.exec(text) ?? OBIS_DOTTED.exec(text);
-  if (!m) throw new MeterError('BAD_VALUE', 'input', `not an OBIS code: ${JSON.stringify(text)} (expected e.g. 1-0:1.8.0)`);
+  if (!m) throw new MeterError('BAD_INPUT', 'input', `not an OBIS code: ${JSON.stringify(text)} (expected e.g. 1-0:1.8.0)`);
   const g = m.slice(1).map((x) => (x === undefined ? 255 : Number(x)));
-  if (g.some((x) => x > 255)) throw new MeterError('BAD_VALUE', 'input', `OBIS group above 255 in ${JSON.stringify(text)}`);
+  if (g.some((x) => x > 255)) throw new MeterError('BAD_INPUT', 'input', `OBIS group above 255 in ${JSON.stringify(text)}`);
   return g as [number, number, number, number, number, number];
 }
 

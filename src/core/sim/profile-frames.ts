@@ -100,7 +100,7 @@ function dlmsNotification(state: MeterState, recipe: SimRecipe, profile: Profile
 function secure(plaintext: Uint8Array, recipe: SimRecipe, o: SimFrameOptions): Uint8Array {
   const sc = recipe.securityControl;
   if (sc === undefined) return plaintext;
-  if (!o.key) throw new MeterError('MISSING_KEY', 'config', `profile ${o.profile.id} encrypts: the simulator needs a key`);
+  if (!o.key) throw new MeterError('BAD_CONFIG', 'config', `profile ${o.profile.id} encrypts: the simulator needs a key`);
   const authKey = (sc & 0x10) ? o.authKey ?? new Uint8Array(16) : undefined;
   return encodeGeneralGloCipher(plaintext, { systemTitle: systemTitleFor(recipe), securityControl: sc,
     invocationCounter: o.frameCounter >>> 0, key: o.key, authKey }, o.aes);
