@@ -59,7 +59,8 @@ for (const c of CASES) {
           assert.equal(s.encrypted, true);
           assert.equal((m.meter as { profile?: string }).profile, c.profile);
         } else {
-          assert.equal(m.security, undefined);
+          // Plain DSMR: nothing encrypted or authenticated, and the telegram's CRC16 checked.
+          assert.deepEqual(m.security, { authenticated: false, encrypted: false, checksum: 'verified' });
         }
       }
       if (c.security) assertConsecutive(counters(reader), c.profile);

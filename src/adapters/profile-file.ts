@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MeterError } from '../core/errors.js';
 import type { Profile } from '../core/profiles/types.js';
+import type { FieldType } from '../core/profiles/field-types.js';
 
 const OBIS = /^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}(\.\d{1,3})?$/;
 const obis = z.string().regex(OBIS, { message: 'expected an OBIS code like "1-0:1.8.0" (A-B:C.D.E, optional .F)' });
@@ -19,6 +20,13 @@ const serialSchema = z.strictObject({
   stopBits: z.union([z.literal(1), z.literal(2)], { message: 'expected 1 or 2 stop bits' }),
 });
 
+const FIELD_TYPES = ['null', 'boolean', 'bit-string', 'bcd', 'enum', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16',
+  'uint32', 'uint64', 'float32', 'float64', 'octet-string', 'visible-string', 'utf8-string', 'date-time', 'date', 'time',
+  'array', 'structure', 'compact-array', 'integer', 'unsigned', 'number', 'text', 'datetime', 'any'];
+const fieldType = z.string().refine((t) => FIELD_TYPES.includes(t) || /^(octet-string|visible-string|utf8-string)\[\d+\]$/.test(t), {
+  message: `expected an A-XDR type: ${FIELD_TYPES.join(', ')}, or a sized string such as "octet-string[12]"`,
+}) as z.ZodType<FieldType>;
+
 const positionalFieldSchema = z.strictObject({
   obis,
   scaler: z.number().int().min(-12).max(12).optional(),
@@ -27,6 +35,7 @@ const positionalFieldSchema = z.strictObject({
   role: z.enum(['timestamp', 'time', 'date', 'meter-id'], {
     message: 'expected "timestamp", "time", "date" or "meter-id"',
   }).optional(),
+  type: z.union([fieldType, z.array(fieldType).min(1)]).optional(),
 });
 
 const layoutSchema = z.strictObject({
@@ -65,6 +74,9 @@ export const profileSchema = z.strictObject({
     elements: z.array(z.number().int().positive()).optional(),
     framing: z.array(frameKind).optional(),
   }).optional(),
+  securityControls: z.array(z.number().int().min(0).max(255)).optional(),
+  defaultAuthKey: z.string().regex(/^[0-9A-Fa-f]{32}$/, { message: 'expected the published GAK as 32 hex digits' }).optional(),
+  dsmrCrc: z.boolean().optional(),
   notes: z.string().optional(),
 }).superRefine((p, ctx) => {
   if (p.payload === 'positional' && (!p.layouts || p.layouts.length === 0)) {

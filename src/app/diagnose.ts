@@ -8,6 +8,7 @@ import { bytesToHex } from '../core/bytes/hex.js';
 import { decodeGeneralGloCipher, openGeneralGloCipher, isPlausiblePlaintext, type CipheredApdu } from '../core/security/glo-cipher.js';
 import { manufacturerFromSystemTitle } from '../core/profiles/select.js';
 import { decodeFrameEvent } from '../core/pipeline.js';
+import { createDecodeConfig, createDecodeState } from '../core/decode-config.js';
 import type { FrameEvent } from '../core/framing/types.js';
 import type { AesGcm } from '../core/security/aes-gcm.js';
 import type { MeterMessage } from '../core/model/message.js';
@@ -68,7 +69,8 @@ export function diagnoseFrame(ev: FrameEvent, keys: DiagnoseKeys, aes: AesGcm): 
       return d;
     }
   }
-  const r = decodeFrameEvent(ev, { aes, ...keys });
+  const config = createDecodeConfig({ aes, ...keys });
+  const r = decodeFrameEvent(ev, config, createDecodeState(config));
   if ('error' in r) d.decoded = { readings: 0, error: `${r.error.code}: ${r.error.message}` };
   else {
     const m = r as MeterMessage;

@@ -6,27 +6,14 @@
 import { MeterError, type LayerOf } from './errors.js';
 import { createFramer, type FramingFormat } from './framing/auto-framer.js';
 import type { FrameEvent, FramerEvent } from './framing/types.js';
-import type { AesGcm } from './security/aes-gcm.js';
-import type { Profile } from './profiles/types.js';
 import type { DecodeResult, ErrorMessage, MessageFormat } from './model/message.js';
-import { decodeApdu, decodeDsmrFrame, type PayloadContext } from './decode-payload.js';
+import { createDecodeConfig, createDecodeState, type DecodeConfig, type DecodeConfigInput, type DecodeState } from './decode-config.js';
+import { decodeUnit } from './decode-unit.js';
 import { decodePartialApdu } from './decode-partial.js';
-import { createReadingFactory } from './model/reading-factory.js';
 import { hasTag } from './security/security-control.js';
 
-export interface PipelineOptions {
-  aes: AesGcm;
-  key?: Uint8Array;
-  authKey?: Uint8Array;
-  /** Forces a profile; otherwise one is chosen per message from the system title and list shape. */
-  profile?: Profile;
-  /** Profiles to choose from automatically (builtin plus user files). */
-  profiles?: readonly Profile[];
+export interface PipelineOptions extends DecodeConfigInput {
   format?: FramingFormat;
-  /** Adds the decrypted APDU as hex to each message (diagnostics; contains meter data, never keys). */
-  includeApdu?: boolean;
-  /** Attaches a DSMR meter's telegram to its message as the non-enumerable `telegram` (for the DSMR proxy). */
-  keepTelegram?: boolean;
 }
 
 export interface PipelineStats {
@@ -56,20 +43,22 @@ export function errorMessage(e: unknown, format?: MessageFormat): ErrorMessage {
   return { error: { code: 'INTERNAL', layer: 'internal', message: `internal error: ${message}` }, ...(format ? { format } : {}) };
 }
 
-export function decodeFrameEvent(ev: FrameEvent, ctx: PayloadContext): DecodeResult {
-  const format: MessageFormat = ev.kind;
+/** Decodes one frame event into a message or an error message; never throws. */
+export function decodeFrameEvent(ev: FrameEvent, config: DecodeConfig, state: DecodeState): DecodeResult {
   try {
-    return ev.kind === 'dsmr' ? decodeDsmrFrame(ev.payload, ctx) : decodeApdu(ev.payload, format, ctx);
+    return decodeUnit(ev.kind, ev.payload, config, state);
   } catch (e) {
-    return errorMessage(e, format);
+    return errorMessage(e, ev.kind);
   }
 }
 
+/** Errors of the security layer say what to do about the keys; a cut capture must not hide them. */
+const KEPT_ON_PARTIAL: ReadonlySet<string> = new Set(['WRONG_KEY', 'MISSING_KEY', 'AUTH_REQUIRED', 'UNSUPPORTED_SECURITY']);
+
 export function createPipeline(options: PipelineOptions): Pipeline {
   const framer = createFramer(options.format ?? 'auto');
-  const ctx: PayloadContext = {
-    ...options, obisCache: new Map(), profileCache: new Map(), readingFactory: createReadingFactory(true),
-  };
+  const config = createDecodeConfig(options);
+  const state = createDecodeState(config);
   const stats: PipelineStats = { frames: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0 };
 
   /** At end of input, a message cut short is decoded as far as it arrived (flagged), else reported. */
@@ -77,8 +66,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (!ev.error) return undefined;
     if (ev.partial && ev.partial.length && ev.error.code === 'TRUNCATED' && ev.kind && ev.kind !== 'dsmr') {
       try {
-        return decodePartialApdu(ev.partial, ev.kind, ctx, ev.reason);
+        return decodePartialApdu(ev.partial, ev.kind, config, state, ev.reason);
       } catch (e) {
+        if (e instanceof MeterError && KEPT_ON_PARTIAL.has(e.code)) return errorMessage(e, ev.kind);
         const why = e instanceof Error ? e.message : String(e);
         return errorMessage(new MeterError('TRUNCATED', ev.error.layer as LayerOf<'TRUNCATED'>,
           `${ev.error.message}; the part that arrived holds no readable values (${why})`, ev.error.offset), ev.kind);
@@ -93,7 +83,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let result: DecodeResult | undefined;
       if (ev.type === 'frame') {
         stats.frames++;
-        result = decodeFrameEvent(ev, ctx);
+        result = decodeFrameEvent(ev, config, state);
       } else {
         stats.discardedBytes += ev.bytes;
         stats.resyncs++;
@@ -103,7 +93,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if ('error' in result) stats.errors[result.error.code] = (stats.errors[result.error.code] ?? 0) + 1;
       else {
         stats.messages++;
-        if (result.security?.securityControl !== undefined && !result.security.authenticated && hasTag(result.security.securityControl)) stats.unverified++;
+        const sc = result.security?.securityControl;
+        if (sc !== undefined && !result.security?.authenticated && hasTag(sc)) stats.unverified++;
       }
       out.push(result);
     }

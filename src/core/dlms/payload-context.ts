@@ -3,6 +3,7 @@
  * Blue Book register/clock objects): collected readings, the message timestamp, the meter id and issues.
  */
 import type { MessageIssue, QualityFlag, RawReading, ReadingValue } from '../model/message.js';
+import { makeReading, type ObisCode, type ReadingFactory } from '../model/reading-factory.js';
 import type { Profile } from '../profiles/types.js';
 import type { CosemDateTime, DlmsValue } from './types.js';
 import { cosemDateTimeToIso, type TimezoneOffset } from './datetime.js';
@@ -10,6 +11,8 @@ import { centralEuropeanOffsetMinutes, zoneOffsetResolver } from './calendar.js'
 import { dateTimeIso, needsTimezone } from './payload-values.js';
 
 export interface PayloadContext {
+  /** Interns codes and builds the readings (named Readings when the decoder's factory is named). */
+  factory: ReadingFactory;
   readings: RawReading[];
   issues: MessageIssue[];
   timestamp: string | undefined;
@@ -21,7 +24,8 @@ export interface PayloadContext {
   scalers: Profile['scalers'] | undefined;
 }
 
-export function createContext(profile: Profile | undefined, timezoneOffset: TimezoneOffset | undefined): PayloadContext {
+export function createContext(profile: Profile | undefined, timezoneOffset: TimezoneOffset | undefined,
+  factory: ReadingFactory): PayloadContext {
   let tz: TimezoneOffset | undefined = timezoneOffset;
   let tzAssumed: string | undefined;
   if (tz === undefined && profile?.timezone) {
@@ -31,7 +35,7 @@ export function createContext(profile: Profile | undefined, timezoneOffset: Time
     tzAssumed = 'no profile or time zone given';
   }
   return {
-    readings: [], issues: [], timestamp: undefined, meterId: undefined, meterIdRank: 99,
+    factory, readings: [], issues: [], timestamp: undefined, meterId: undefined, meterIdRank: 99,
     tz: tz ?? centralEuropeanOffsetMinutes, tzAssumed, scalers: profile?.scalers,
   };
 }
@@ -61,13 +65,9 @@ export function offerTimestamp(ctx: PayloadContext, iso: string | undefined): vo
   if (ctx.timestamp === undefined && iso !== undefined) ctx.timestamp = iso;
 }
 
-export function addReading(ctx: PayloadContext, obis: string, value: ReadingValue, unit: string | undefined,
-  quality: QualityFlag[] | undefined, raw?: number): void {
-  const r: RawReading = { obis, value };
-  if (unit !== undefined) r.unit = unit;
-  if (quality !== undefined) r.quality = quality;
-  if (raw !== undefined) r.raw = raw;
-  ctx.readings.push(r);
+export function addReading(ctx: PayloadContext, code: ObisCode, value: ReadingValue, unit: string | undefined,
+  quality: readonly QualityFlag[] | undefined, raw?: number): void {
+  ctx.readings.push(makeReading(ctx.factory, code, value, unit, undefined, quality, raw, undefined));
 }
 
 /** Meter id candidates by OBIS C.D.E, best first: 96.1.0 device id 1, 0.0.5 (Kamstrup), 96.1.1, 42.0.0 logical name. */

@@ -5,51 +5,88 @@
  * Register values get Blue Book class 3 scaling; where the meter sends no scaler the profile's is applied.
  */
 import type { QualityFlag } from '../model/message.js';
+import { obisCodeOfBytes, obisCodeOfText, type ObisCode } from '../model/reading-factory.js';
+import { describeObis } from '../obis/registry.js';
+import type { Quantity } from '../obis/registry-types.js';
+import { describeRange, judgeValue } from '../obis/plausibility.js';
 import { dlmsUnitText } from '../obis/units.js';
 import type { DlmsValue } from './types.js';
-import { applyScaler, isDateTimeValue, isObisValue, leafValue, obisText, octetText, scalerUnitOf, type ScalerUnit } from './payload-values.js';
+import { applyScaler, isDateTimeValue, isObisValue, leafValue, octetText, scalerUnitOf, type ScalerUnit } from './payload-values.js';
+import { describeType } from './value-types.js';
 import { addIssue, addReading, elementIso, offerMeterId, offerMeterIdByObis, offerTimestamp, type PayloadContext } from './payload-context.js';
 
 const SCALER_ASSUMED: QualityFlag[] = ['scaler_assumed'];
 const SCALER_AND_UNIT_ASSUMED: QualityFlag[] = ['scaler_assumed', 'profile_unit'];
+const IMPLAUSIBLE: QualityFlag[] = ['implausible'];
 
 /** OBIS used for a bare list-version string at the head of a flat list (Aidon labels it 1-1:0.2.129). */
 export const LIST_VERSION_OBIS = '1-1:0.2.129';
 /** OBIS used for the bare meter number at the end of an EVN list. */
 export const DEVICE_ID_OBIS = '0-0:96.1.0';
 
+/** Quantities whose value must be a number: text or a date-time there means the list was misread. */
+const NUMERIC_QUANTITIES: ReadonlySet<Quantity> = new Set<Quantity>(['energy', 'reactive_energy', 'apparent_energy',
+  'power', 'reactive_power', 'apparent_power', 'voltage', 'current', 'frequency', 'power_factor', 'volume', 'angle']);
+
 function isClock(b: Uint8Array): boolean {
   return b[0] === 0 && b[2] === 1 && b[3] === 0 && b[4] === 0;
 }
 
+function quantityOf(code: ObisCode): Quantity {
+  const info = code.info ?? (code.info = describeObis(code.obis));
+  return info.quantity;
+}
+
+/** A number reading, flagged `implausible` (with an issue) when it cannot be its quantity. */
+function addNumber(ctx: PayloadContext, code: ObisCode, value: number, unit: string | undefined,
+  quality: readonly QualityFlag[] | undefined, raw?: number): void {
+  const quantity = quantityOf(code);
+  if (judgeValue(quantity, value, unit) === 'implausible') {
+    addIssue(ctx, 'IMPLAUSIBLE_VALUE', `${code.obis}: ${value}${unit ? ` ${unit}` : ''} is outside the plausible range of ` +
+      `a ${quantity.replace('_', ' ')} (${describeRange(quantity)})`);
+    quality = quality === undefined ? IMPLAUSIBLE : [...quality, 'implausible'];
+  }
+  addReading(ctx, code, value, unit, quality, raw);
+}
+
 /** One OBIS-tagged object: value, optional scaler_unit. */
 export function addObisReading(ctx: PayloadContext, ob: Uint8Array, value: DlmsValue, s: ScalerUnit | undefined): void {
-  const obis = obisText(ob);
+  const code = obisCodeOfBytes(ctx.factory, ob);
   if (isClock(ob) && isDateTimeValue(value)) {
     const iso = elementIso(ctx, value);
     offerTimestamp(ctx, iso);
-    if (iso !== undefined) addReading(ctx, obis, iso, undefined, undefined);
+    if (iso !== undefined) addReading(ctx, code, iso, undefined, undefined);
     return;
   }
   const raw = leafValue(value, ctx.tz);
   if (raw === undefined) {
-    if (value.type !== 'null') addIssue(ctx, 'NESTED_VALUE', `${obis}: value is a ${value.type}, not read`);
+    if (value.type !== 'null') addIssue(ctx, 'NESTED_VALUE', `${code.obis}: value is a ${value.type}, not read`);
     return;
   }
   if (typeof raw !== 'number') {
-    addReading(ctx, obis, raw, undefined, undefined);
+    if (NUMERIC_QUANTITIES.has(quantityOf(code))) {
+      const what = value.type === 'integer' ? `${describeType(value)} beyond 2^53 (${raw})` : `${describeType(value)}, not a number`;
+      addIssue(ctx, 'VALUE_TYPE_MISMATCH', `${code.obis}: a ${quantityOf(code).replace('_', ' ')} register holds a ${what}: ` +
+        'value not read');
+      return;
+    }
+    addReading(ctx, code, raw, undefined, undefined);
     offerMeterIdByObis(ctx, ob, raw);
     return;
   }
-  const assumed = ctx.scalers?.[obis];
+  if (!Number.isFinite(raw)) {
+    addIssue(ctx, 'NON_FINITE_VALUE', `${code.obis}: the meter sent ${raw}: value not read`);
+    return;
+  }
+  // The meter's own scaler_unit wins; the profile's applies only where the meter sends none.
+  const assumed = s === undefined ? ctx.scalers?.[code.obis] : undefined;
   if (assumed !== undefined) {
-    const meterUnit = s === undefined ? undefined : dlmsUnitText(s.unit);
-    addReading(ctx, obis, applyScaler(raw, assumed.scaler), meterUnit ?? assumed.unit,
-      meterUnit === undefined && assumed.unit !== undefined ? SCALER_AND_UNIT_ASSUMED : SCALER_ASSUMED, raw);
+    addNumber(ctx, code, applyScaler(raw, assumed.scaler), assumed.unit,
+      assumed.unit !== undefined ? SCALER_AND_UNIT_ASSUMED : SCALER_ASSUMED, raw);
   } else if (s === undefined) {
-    addReading(ctx, obis, raw, undefined, undefined);
+    addNumber(ctx, code, raw, undefined, undefined);
   } else {
-    addReading(ctx, obis, applyScaler(raw, s.scaler), dlmsUnitText(s.unit), undefined);
+    addNumber(ctx, code, applyScaler(raw, s.scaler), dlmsUnitText(s.unit), undefined);
   }
 }
 
@@ -85,11 +122,11 @@ export function interpretObisList(ctx: PayloadContext, items: DlmsValue[]): 'obi
       if (ctx.timestamp === undefined) offerTimestamp(ctx, elementIso(ctx, it));
       i++;
     } else if (i === 0 && isTextValue(it)) {
-      addReading(ctx, LIST_VERSION_OBIS, textOf(it), undefined, undefined);
+      addReading(ctx, obisCodeOfText(ctx.factory, LIST_VERSION_OBIS), textOf(it), undefined, undefined);
       i++;
     } else if (i === n - 1 && flat && isTextValue(it)) {
       const id = textOf(it);
-      addReading(ctx, DEVICE_ID_OBIS, id, undefined, undefined);
+      addReading(ctx, obisCodeOfText(ctx.factory, DEVICE_ID_OBIS), id, undefined, undefined);
       offerMeterId(ctx, id, 0);
       i++;
     } else {

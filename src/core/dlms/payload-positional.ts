@@ -9,6 +9,8 @@ import type { PositionalLayout, Profile } from '../profiles/types.js';
 import type { CosemDateTime, DlmsValue } from './types.js';
 import { decodeCosemDate, decodeCosemTime } from './datetime.js';
 import { applyScaler, describeValueType, isDateTimeValue, leafValue } from './payload-values.js';
+import { checkLayout, describeMismatch } from './layout-check.js';
+import { obisCodeOfText } from '../model/reading-factory.js';
 import { addReading, elementIso, fieldsIso, offerMeterId, offerTimestamp, type PayloadContext } from './payload-context.js';
 
 export function findLayout(profile: Profile | undefined, elements: number): PositionalLayout | undefined {
@@ -35,7 +37,18 @@ function combineClock(ctx: PayloadContext, clock: SplitClock): void {
   offerTimestamp(ctx, fieldsIso(ctx, dt));
 }
 
-export function interpretPositional(ctx: PayloadContext, items: DlmsValue[], layout: PositionalLayout): void {
+/**
+ * Reads a positional list with its layout. Throws LAYOUT_MISMATCH (naming the element) when an element's type
+ * or value does not fit the layout: then no value of the list is trustworthy.
+ */
+export function interpretPositional(ctx: PayloadContext, items: DlmsValue[], layout: PositionalLayout,
+  profile: Profile | undefined): void {
+  const mismatch = checkLayout(layout, items);
+  if (mismatch) {
+    throw new MeterError('LAYOUT_MISMATCH', 'profile', `the list does not fit the layout of profile ${profile?.id ?? '(given)'}: ` +
+      `${describeMismatch(mismatch, items.length)}; no value of this list is delivered. If your meter sends another list, ` +
+      'report it with a capture (meterwire diagnose) or pass a profile file with its layout.', mismatch.index);
+  }
   const clock: SplitClock = {};
   const n = Math.min(items.length, layout.fields.length);
   for (let i = 0; i < n; i++) {
@@ -52,11 +65,12 @@ export function interpretPositional(ctx: PayloadContext, items: DlmsValue[], lay
     const raw = leafValue(v, ctx.tz);
     if (raw === undefined) continue;
     if (f.role === 'meter-id' && typeof raw === 'string') offerMeterId(ctx, raw, 0);
+    const code = obisCodeOfText(ctx.factory, f.obis);
     if (typeof raw === 'number') {
-      addReading(ctx, f.obis, applyScaler(raw, f.scaler ?? 0), f.unit, qualityOf(f.scaler !== undefined, f.unit !== undefined),
+      addReading(ctx, code, applyScaler(raw, f.scaler ?? 0), f.unit, qualityOf(f.scaler !== undefined, f.unit !== undefined),
         f.scaler !== undefined ? raw : undefined);
     } else {
-      addReading(ctx, f.obis, raw, undefined, undefined);
+      addReading(ctx, code, raw, undefined, undefined);
     }
   }
   combineClock(ctx, clock);

@@ -4,6 +4,7 @@
  * binary-float noise, and text for strings (printable ASCII → text, else hex; date-time octet-strings → ISO).
  */
 import { bytesToHex } from '../bytes/hex.js';
+import { formatObis } from '../obis/obis.js';
 import type { ReadingValue } from '../model/message.js';
 import { DataTag, type DlmsValue } from './types.js';
 import {
@@ -11,7 +12,6 @@ import {
   isPlausibleCosemDateTime, type TimezoneOffset,
 } from './datetime.js';
 
-const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** True for a 6-byte octet-string that can be an OBIS code (value group A ≤ 15; text never qualifies). */
@@ -19,11 +19,8 @@ export function isObisValue(v: DlmsValue): v is { type: 'octet-string'; bytes: U
   return v.type === 'octet-string' && v.bytes.length === 6 && v.bytes[0] <= 15;
 }
 
-/** OBIS text `A-B:C.D.E` (`.F` appended when F ≠ 255), as formatObis, via a lookup table (hot path). */
-export function obisText(b: Uint8Array): string {
-  const base = DEC[b[0]] + '-' + DEC[b[1]] + ':' + DEC[b[2]] + '.' + DEC[b[3]] + '.' + DEC[b[4]];
-  return b[5] === 255 ? base : base + '.' + DEC[b[5]];
-}
+/** OBIS text `A-B:C.D.E` (`.F` appended when F ≠ 255) of a 6-byte logical name. */
+export const obisText = (b: Uint8Array): string => formatObis(b, 0);
 
 export interface ScalerUnit { scaler: number; unit: number }
 
@@ -109,19 +106,5 @@ export function leafValue(v: DlmsValue, tz: TimezoneOffset): ReadingValue | unde
   }
 }
 
-const INT_NAMES: Record<number, string> = {
-  [DataTag.Int8]: 'int8', [DataTag.Int16]: 'int16', [DataTag.Int32]: 'int32', [DataTag.Int64]: 'int64',
-  [DataTag.Uint8]: 'uint8', [DataTag.Uint16]: 'uint16', [DataTag.Uint32]: 'uint32', [DataTag.Uint64]: 'uint64',
-};
-
 /** Short type name for messages: "uint32", "octet-string[13]", "structure(3)". */
-export function describeValueType(v: DlmsValue): string {
-  switch (v.type) {
-    case 'integer': return INT_NAMES[v.tag] ?? 'integer';
-    case 'float': return v.tag === DataTag.Float32 ? 'float32' : 'float64';
-    case 'octet-string': return `octet-string[${v.bytes.length}]`;
-    case 'visible-string': case 'utf8-string': return `${v.type}[${v.value.length}]`;
-    case 'array': case 'structure': case 'compact-array': return `${v.type}(${v.items.length})`;
-    default: return v.type;
-  }
-}
+export { describeType as describeValueType } from './value-types.js';

@@ -7,6 +7,7 @@ import type { MessageIssue, RawReading } from '../model/message.js';
 import type { Profile } from '../profiles/types.js';
 import type { CosemDateTime, DlmsValue } from './types.js';
 import type { TimezoneOffset } from './datetime.js';
+import { createReadingFactory, type ReadingFactory } from '../model/reading-factory.js';
 import { createContext, fieldsIso, offerTimestamp, type PayloadContext } from './payload-context.js';
 import { interpretObisList } from './payload-obis.js';
 import { findLayout, interpretPositional, unknownLayoutError } from './payload-positional.js';
@@ -18,6 +19,8 @@ export interface InterpretOptions {
   timezoneOffset?: TimezoneOffset;
   /** The date-time of the notification header (decodeDataNotification().dateTime): the message timestamp. */
   headerDateTime?: CosemDateTime;
+  /** Builds the readings; a named one makes final Readings. Default: a fresh unnamed factory (RawReadings). */
+  factory?: ReadingFactory;
 }
 
 export type PayloadLayout = 'obis-structures' | 'obis-flat' | 'positional';
@@ -52,7 +55,7 @@ function reset(ctx: PayloadContext, timestamp: string | undefined): void {
  */
 export function interpretNotification(body: DlmsValue, options: InterpretOptions = {}): InterpretedNotification {
   const { profile } = options;
-  const ctx = createContext(profile, options.timezoneOffset);
+  const ctx = createContext(profile, options.timezoneOffset, options.factory ?? createReadingFactory(false));
   if (options.headerDateTime) offerTimestamp(ctx, fieldsIso(ctx, options.headerDateTime));
   const headerTimestamp = ctx.timestamp;
   const items = body.type === 'structure' || body.type === 'array' ? body.items : undefined;
@@ -63,7 +66,7 @@ export function interpretNotification(body: DlmsValue, options: InterpretOptions
   }
   const layout = findLayout(profile, items.length);
   if (layout && profile?.payload === 'positional') {
-    interpretPositional(ctx, items, layout);
+    interpretPositional(ctx, items, layout, profile);
     return finish(ctx, 'positional');
   }
   const issuesBefore = ctx.issues.length;
@@ -74,6 +77,6 @@ export function interpretNotification(body: DlmsValue, options: InterpretOptions
   ctx.issues.length = issuesBefore;
   ctx.tzAssumed = tzAssumed;
   if (layout === undefined) throw unknownLayoutError(body, profile);
-  interpretPositional(ctx, items, layout);
+  interpretPositional(ctx, items, layout, profile);
   return finish(ctx, 'positional');
 }

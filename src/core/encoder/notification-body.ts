@@ -9,7 +9,7 @@ import { dlmsUnitCode } from '../obis/units.js';
 import { encodeCosemDate, encodeCosemDateTime, encodeCosemTime } from '../dlms/datetime.js';
 import { unapplyScaler } from '../dlms/payload-values.js';
 import { DataTag, type CosemDateTime, type DlmsValue } from '../dlms/types.js';
-import type { PositionalLayout } from '../profiles/types.js';
+import type { PositionalField, PositionalLayout } from '../profiles/types.js';
 
 export type BodyShape = 'obis-structures-flat' | 'obis-structures' | 'obis-array' | 'obis-flat' | 'positional';
 
@@ -18,8 +18,10 @@ export interface BodyReading {
   value: number | string;
   scaler?: number;
   unit?: string;
-  type?: 'u16' | 'u32' | 'i16' | 'i32' | 'octets' | 'visible';
+  type?: EncodedType;
 }
+
+export type EncodedType = 'u8' | 'u16' | 'u32' | 'u64' | 'i8' | 'i16' | 'i32' | 'i64' | 'octets' | 'visible';
 
 export interface BodyOptions {
   /** Clock value: first element (flat shapes) or a {0-0:1.0.0, date-time} object (structure shapes). */
@@ -30,7 +32,26 @@ export interface BodyOptions {
   layout?: PositionalLayout;
 }
 
-const INT_TAGS = { u16: DataTag.Uint16, u32: DataTag.Uint32, i16: DataTag.Int16, i32: DataTag.Int32 } as const;
+const INT_TAGS = {
+  u8: DataTag.Uint8, u16: DataTag.Uint16, u32: DataTag.Uint32, u64: DataTag.Uint64,
+  i8: DataTag.Int8, i16: DataTag.Int16, i32: DataTag.Int32, i64: DataTag.Int64,
+} as const;
+
+/** Field type names of profiles (profiles/field-types.ts) that say how to encode a value. */
+const ENCODING_OF: Readonly<Record<string, EncodedType>> = {
+  uint8: 'u8', uint16: 'u16', uint32: 'u32', uint64: 'u64', int8: 'i8', int16: 'i16', int32: 'i32', int64: 'i64',
+  'visible-string': 'visible', 'octet-string': 'octets', text: 'octets',
+};
+
+/** How to encode a positional field: the first of its declared types that names an encoding. */
+function encodingOf(f: PositionalField): EncodedType | undefined {
+  const types = f.type === undefined ? [] : typeof f.type === 'string' ? [f.type] : f.type;
+  for (const t of types) {
+    const e = ENCODING_OF[t.replace(/\[\d+\]$/, '')];
+    if (e !== undefined) return e;
+  }
+  return undefined;
+}
 
 const octets = (bytes: Uint8Array): DlmsValue => ({ type: 'octet-string', bytes });
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
@@ -72,17 +93,29 @@ function clockOf(options: BodyOptions): CosemDateTime {
   return options.dateTime ?? bad('the layout has a timestamp/date/time field: pass options.dateTime');
 }
 
+/**
+ * A field the reader skips, as meters fill it: a 6-byte octet-string is the logical name of the field's own code
+ * (the push-setup name Kärnten meters lead with), other sized strings are zero-filled, the rest empty.
+ */
+function skipped(f: PositionalField): DlmsValue {
+  const types = f.type === undefined ? [] : typeof f.type === 'string' ? [f.type] : f.type;
+  const size = types.map((t) => /^octet-string\[(\d+)\]$/.exec(t)).find((m) => m !== null);
+  if (!size) return octets(new Uint8Array(0));
+  return Number(size[1]) === 6 ? obisValue(f.obis) : octets(new Uint8Array(Number(size[1])));
+}
+
 function positional(readings: BodyReading[], options: BodyOptions): DlmsValue {
   const layout = options.layout ?? bad("shape 'positional' needs options.layout");
   if (layout.fields.length !== layout.elements) bad(`layout for ${layout.elements} elements has ${layout.fields.length} fields`);
   const items = layout.fields.map((f): DlmsValue => {
-    if (f.skip) return octets(new Uint8Array(0));
+    if (f.skip) return skipped(f);
     if (f.role === 'timestamp') return octets(encodeCosemDateTime(clockOf(options)));
     if (f.role === 'date') return octets(encodeCosemDate(clockOf(options)));
     if (f.role === 'time') return octets(encodeCosemTime(clockOf(options)));
     if (f.role === 'meter-id' && options.meterNumber !== undefined) return octets(ascii(options.meterNumber));
     const r = readings.find((x) => x.obis === f.obis) ?? bad(`no reading for positional field ${f.obis}`);
-    return readingValue(r, f.scaler ?? 0);
+    const type = encodingOf(f);
+    return readingValue(type === undefined ? r : { ...r, type }, f.scaler ?? 0);
   });
   return struct(...items);
 }

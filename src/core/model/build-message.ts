@@ -1,21 +1,11 @@
-/** Turns format-level raw readings into named, normalised readings (DESIGN §4) using the OBIS registry. */
-import { describeObis } from '../obis/registry.js';
-import type { ObisInfo } from '../obis/registry-types.js';
-import type { QualityFlag, RawReading, Reading } from './message.js';
-import type { ReadingFactory } from './reading-factory.js';
-
-/** Registry lookups memoised per decoder (a meter repeats the same codes every few seconds). */
-export type ObisCache = Map<string, ObisInfo>;
-
-function describe(obis: string, cache: ObisCache | undefined): ObisInfo {
-  if (!cache) return describeObis(obis);
-  let info = cache.get(obis);
-  if (info === undefined) {
-    info = describeObis(obis);
-    if (cache.size < 4096) cache.set(obis, info);
-  }
-  return info;
-}
+/**
+ * The one message builder (DESIGN §4) and the one reading-naming path: every reading is made by a
+ * ReadingFactory (model/reading-factory.ts: interned codes, registry names); this module numbers repeated ids,
+ * adds the envelope's quality flags, drops values JSON cannot carry, and puts the message together in the key
+ * order of the contract.
+ */
+import type { MessageFormat, MessageIssue, MeterInfo, MeterMessage, QualityFlag, RawReading, Reading, SecurityInfo } from './message.js';
+import { createReadingFactory, makeReading, obisCodeOfText, type ReadingFactory } from './reading-factory.js';
 
 /**
  * Ids are keys for topics and columns: a repeated id in one message gets a number (`_2`, `_3`…), never a
@@ -46,27 +36,13 @@ function numberRepeatedIds(ids: readonly string[], rename: (i: number, id: strin
   return any;
 }
 
-export function nameReadings(raw: readonly RawReading[], extraQuality: readonly QualityFlag[] = [], cache?: ObisCache): Reading[] {
-  const out: Reading[] = new Array(raw.length);
-  const bases: string[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const r = raw[i];
-    const info = describe(r.obis, cache);
-    bases[i] = r.id ?? info.id;
-    const quality: QualityFlag[] = r.quality && r.quality.length
-      ? (extraQuality.length ? [...r.quality, ...extraQuality] : r.quality.slice())
-      : (extraQuality.length ? extraQuality.slice() : []);
-    // Keys in DESIGN §4 order. No unit is invented: a raw value without the meter's scaler must not look scaled.
-    const reading = (r.unit === undefined
-      ? { obis: r.obis, id: bases[i], name: info.name, nameDe: info.nameDe, value: r.value }
-      : { obis: r.obis, id: bases[i], name: info.name, nameDe: info.nameDe, value: r.value, unit: r.unit }) as Reading;
-    if (r.timestamp !== undefined) reading.timestamp = r.timestamp;
-    if (r.raw !== undefined) reading.raw = r.raw;
-    reading.quality = quality;
-    out[i] = reading;
-  }
-  numberRepeatedIds(bases, (i, id) => { out[i].id = id; });
-  return out;
+/** Names format-level raw readings through a named factory (for callers that hold RawReadings). */
+export function nameReadings(raw: readonly RawReading[], extraQuality: readonly QualityFlag[] = [],
+  factory: ReadingFactory = createReadingFactory(true)): Reading[] {
+  const out = raw.map((r) => makeReading(factory, obisCodeOfText(factory, r.obis), r.value, r.unit, r.timestamp, r.quality,
+    r.raw, r.id) as Reading);
+  const issues: MessageIssue[] = [];
+  return finishReadings(out, extraQuality, factory, issues);
 }
 
 function sameIds(readings: readonly Reading[], ids: readonly string[]): boolean {
@@ -76,15 +52,50 @@ function sameIds(readings: readonly Reading[], ids: readonly string[]): boolean 
 }
 
 /**
- * Completes readings a named ReadingFactory built: appends the envelope's quality flags and numbers repeated
- * ids like nameReadings. When the ids are those of the factory's previous message, which had no repeats, the
- * scan is skipped (a meter sends the same list every time).
+ * Completes readings a named ReadingFactory built: appends the envelope's quality flags, drops numbers JSON
+ * cannot carry (NaN, ±Infinity would print as null: an issue instead) and numbers repeated ids like
+ * `energy_import_2`. When the ids are those of the factory's previous message, which had no repeats, the scan
+ * is skipped (a meter sends the same list every time).
  */
-export function finishReadings(readings: Reading[], extraQuality: readonly QualityFlag[], f: ReadingFactory): Reading[] {
-  if (extraQuality.length) for (const r of readings) r.quality.push(...extraQuality);
+export function finishReadings(readings: Reading[], extraQuality: readonly QualityFlag[], f: ReadingFactory,
+  issues: MessageIssue[]): Reading[] {
+  let nonFinite = false;
+  for (const r of readings) {
+    if (extraQuality.length) r.quality.push(...extraQuality);
+    if (typeof r.value === 'number' && !Number.isFinite(r.value)) nonFinite = true;
+  }
+  if (nonFinite) readings = dropNonFinite(readings, issues);
   if (f.lastIds !== undefined && sameIds(readings, f.lastIds)) return readings;
   const ids = readings.map((r) => r.id);
   const repeats = numberRepeatedIds(ids, (i, id) => { readings[i].id = id; });
   f.lastIds = repeats ? undefined : ids;
   return readings;
+}
+
+function dropNonFinite(readings: Reading[], issues: MessageIssue[]): Reading[] {
+  return readings.filter((r) => {
+    if (typeof r.value !== 'number' || Number.isFinite(r.value)) return true;
+    issues.push({ code: 'NON_FINITE_VALUE', message: `${r.obis}: the meter sent ${r.value}: value not read` });
+    return false;
+  });
+}
+
+export interface MessageParts {
+  meter: MeterInfo;
+  timestamp: string | undefined;
+  format: MessageFormat;
+  security: SecurityInfo;
+  readings: Reading[];
+  issues: MessageIssue[];
+}
+
+/** Builds the message in the JSON key order of DESIGN §4 (meter, timestamp, format, security, readings, issues). */
+export function buildMessage(p: MessageParts): MeterMessage {
+  const m = { meter: p.meter } as MeterMessage;
+  if (p.timestamp !== undefined) m.timestamp = p.timestamp;
+  m.format = p.format;
+  m.security = p.security;
+  m.readings = p.readings;
+  m.issues = p.issues;
+  return m;
 }

@@ -4,11 +4,20 @@
  */
 import { MeterError } from '../errors.js';
 
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * The one OBIS formatter: six value groups (each 0..255) → `A-B:C.D.E`, `.F` appended when F ≠ 255. Decoders,
+ * the registry and the reading factory all print codes through it, so one code has one spelling everywhere.
+ */
+export function formatObisGroups(a: number, b: number, c: number, d: number, e: number, f: number): string {
+  const base = DEC[a] + '-' + DEC[b] + ':' + DEC[c] + '.' + DEC[d] + '.' + DEC[e];
+  return f === 255 ? base : base + '.' + DEC[f];
+}
+
 /** Formats six OBIS bytes, e.g. 01 00 01 08 00 FF → "1-0:1.8.0". */
 export function formatObis(b: Uint8Array, start = 0): string {
-  const f = b[start + 5];
-  const base = `${b[start]}-${b[start + 1]}:${b[start + 2]}.${b[start + 3]}.${b[start + 4]}`;
-  return f === 255 ? base : `${base}.${f}`;
+  return formatObisGroups(b[start], b[start + 1], b[start + 2], b[start + 3], b[start + 4], b[start + 5]);
 }
 
 const OBIS_TEXT = /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[.*](\d{1,3}))?$/;
@@ -25,5 +34,5 @@ export function parseObis(text: string): [number, number, number, number, number
 
 /** Normalises any accepted OBIS spelling to the canonical `A-B:C.D.E[.F]` form. */
 export function normaliseObis(text: string): string {
-  return formatObis(Uint8Array.from(parseObis(text)));
+  return formatObisGroups(...parseObis(text));
 }

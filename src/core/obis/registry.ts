@@ -9,6 +9,7 @@
  */
 import type { ObisInfo } from './registry-types.js';
 import { OBIS_TABLE } from './data/obis-table.js';
+import { formatObisGroups } from './obis.js';
 
 const BY_CODE: ReadonlyMap<string, ObisInfo> = (() => {
   const m = new Map<string, ObisInfo>();
@@ -33,8 +34,7 @@ function groupsOf(obis: string): Groups | undefined {
 }
 
 function codeOf(g: Groups, b = g[1]): string {
-  const base = `${g[0]}-${b}:${g[2]}.${g[3]}.${g[4]}`;
-  return g[5] === 255 ? base : `${base}.${g[5]}`;
+  return formatObisGroups(g[0], b, g[2], g[3], g[4], g[5]);
 }
 
 /** What the registry knows about a code, or undefined. */

@@ -10,7 +10,7 @@
  * Anything else returns undefined: the generic OBIS decoder handles it.
  */
 import type { FrameKind } from '../framing/types.js';
-import type { Profile } from './types.js';
+import type { PositionalLayout, Profile } from './types.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 
 export interface ProfileHints {
@@ -30,6 +30,11 @@ export interface ProfileHints {
    * Netze E450 list (starts with the device name) from the Netz Burgenland one (starts with a voltage).
    */
   firstElementTypes?: string[];
+  /**
+   * Whether a positional layout fits the whole list (every element's type and plausible value): the chooser
+   * passes dlms/layout-check.ts here, so a positional profile is only chosen for a list it can read.
+   */
+  layoutFits?: (layout: PositionalLayout) => boolean;
 }
 
 /** DLMS value types (as `DlmsValue['type']`) that carry a number; a layout's numeric first field needs one. */
@@ -97,6 +102,7 @@ function scoreProfile(p: Profile, h: ProfileHints): number {
   if (p.payload === 'positional' && h.elements !== undefined) {
     const layout = p.layouts?.find((l) => l.elements === h.elements);
     if (!layout) return -1;
+    if (h.layoutFits && !h.layoutFits(layout)) return -1;
     const first = h.firstElementTypes?.[0];
     if (first !== undefined && layout.fields.length > 0) {
       const f = layout.fields[0];
@@ -120,6 +126,20 @@ export function selectProfile(hints: ProfileHints, profiles: readonly Profile[] 
     }
   }
   return best;
+}
+
+/**
+ * Every profile the hints identify, best first (ties in listing order), so a caller can memoise the ranking for
+ * hints that repeat and still test each candidate's layout against the list at hand.
+ */
+export function rankProfiles(hints: ProfileHints, profiles: readonly Profile[] = BUILTIN_PROFILES): Profile[] {
+  const scored: { p: Profile; s: number; i: number }[] = [];
+  profiles.forEach((p, i) => {
+    const s = scoreProfile(p, hints);
+    if (s >= 0) scored.push({ p, s, i });
+  });
+  scored.sort((a, b) => b.s - a.s || a.i - b.i);
+  return scored.map((x) => x.p);
 }
 
 /**

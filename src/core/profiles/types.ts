@@ -3,6 +3,7 @@
  * lists that carry no OBIS codes, the positional layout. Users can add a profile as a JSON file of this shape.
  */
 import type { FrameKind } from '../framing/types.js';
+import type { FieldType } from './field-types.js';
 
 export type Parity = 'none' | 'even' | 'odd';
 
@@ -22,9 +23,19 @@ export type PayloadShape =
   | 'obis-flat' // OBIS, value, OBIS, value … without scaler (L+G E450, Kamstrup)
   | 'positional'; // bare values in a fixed order, no OBIS (Wiener Netze, Kärnten, Kaifa Norway)
 
-/** One position of a positional list: which OBIS code it is, and the scaler/unit the meter does not send. */
+/**
+ * One position of a positional list: which OBIS code it is, the A-XDR type(s) it accepts, and the scaler/unit
+ * the meter does not send. An element of another type, or whose scaled value is not plausible for the code's
+ * quantity (OBIS registry), makes the list LAYOUT_MISMATCH instead of a wrong reading.
+ */
 export interface PositionalField {
   obis: string;
+  /**
+   * Accepted types (see dlms/value-types.ts): exact (`uint32`, `octet-string[12]`) or classes (`integer`, `text`,
+   * `datetime`, `any`). Default by role: timestamp → datetime, date → date, time → time, meter-id → text, fields
+   * with a scaler or unit → integer, skip and fields that state nothing else → any.
+   */
+  type?: FieldType | readonly FieldType[];
   /** Power of ten applied to integers. Default 0. */
   scaler?: number;
   unit?: string;
@@ -67,8 +78,17 @@ export interface Profile {
   timezone: string;
   /** For 'positional': layouts by element count. */
   layouts?: PositionalLayout[];
-  /** Scaler per OBIS code, applied where the meter sends none (obis-flat lists) or a wrong one. */
+  /** Scaler per OBIS code, applied where the meter sends none (obis-flat lists); a scaler the meter sends wins. */
   scalers?: Record<string, { scaler: number; unit?: string }>;
+  /**
+   * Security control bytes the family sends (0x20, 0x21, 0x30 …). When every one carries a tag (0x10 bit), a
+   * frame of this family without a tag is refused as a downgrade (AUTH_REQUIRED).
+   */
+  securityControls?: number[];
+  /** A GAK the operator publishes for every meter (Luxembourg): tried when none is configured. Hex. */
+  defaultAuthKey?: string;
+  /** DSMR telegrams of this family carry a CRC16 (DSMR 4/5): one without it is refused (MISSING_CRC). */
+  dsmrCrc?: boolean;
   match?: ProfileMatch;
   notes?: string;
 }

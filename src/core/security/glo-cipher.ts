@@ -8,10 +8,13 @@
 import { MeterError } from '../errors.js';
 import { ByteReader } from '../bytes/reader.js';
 import type { AesGcm } from './aes-gcm.js';
+import { formatSecurityControl, hasTag, isEncrypted, isSupportedSecurityControl } from './security-control.js';
 
 export const TAG_LENGTH = 12;
-export const SC_AUTHENTICATION = 0x10;
-export const SC_ENCRYPTION = 0x20;
+export { SC_AUTHENTICATION, SC_ENCRYPTION } from './security-control.js';
+/** general-glo-ciphering and general-ded-ciphering (same layout; the latter under a dedicated key). */
+export const GENERAL_GLO_CIPHERING = 0xdb;
+export const GENERAL_DED_CIPHERING = 0xdc;
 
 export interface CipheredApdu {
   systemTitle: Uint8Array;
@@ -24,20 +27,16 @@ export interface CipheredApdu {
   end: number;
 }
 
-export function isAuthenticated(sc: number): boolean {
-  return (sc & SC_AUTHENTICATION) !== 0;
-}
-
-export function isEncrypted(sc: number): boolean {
-  return (sc & SC_ENCRYPTION) !== 0;
-}
+/** The frame carries a GCM tag (security control bit 4). */
+export const isAuthenticated = hasTag;
+export { isEncrypted };
 
 /** Splits a general-glo-cipher APDU into its fields. Throws TRUNCATED / BAD_FRAME / UNSUPPORTED_SECURITY. */
 export function decodeGeneralGloCipher(apdu: Uint8Array, offset = 0): CipheredApdu {
   const r = new ByteReader(apdu, 'security', offset);
   const tag = r.u8('APDU tag');
-  if (tag !== 0xdb) {
-    throw new MeterError('BAD_FRAME', 'security', `expected general-glo-cipher tag 0xDB, got 0x${tag.toString(16)}`, offset);
+  if (tag !== GENERAL_GLO_CIPHERING && tag !== GENERAL_DED_CIPHERING) {
+    throw new MeterError('BAD_FRAME', 'security', `expected general-glo/ded-ciphering tag 0xDB/0xDC, got 0x${tag.toString(16)}`, offset);
   }
   const stLen = r.u8('system title length');
   if (stLen !== 8) throw new MeterError('BAD_FRAME', 'security', `system title length must be 8, got ${stLen}`, offset + 1);
@@ -47,22 +46,22 @@ export function decodeGeneralGloCipher(apdu: Uint8Array, offset = 0): CipheredAp
   r.need(len, 'ciphered content');
   if (len < 5) throw new MeterError('TRUNCATED', 'security', `ciphered content of ${len} bytes is too short`, contentStart);
   const securityControl = r.u8('security control');
-  if ((securityControl & 0x30) === 0 || (securityControl & 0x80) !== 0) {
+  if (!isSupportedSecurityControl(securityControl)) {
     throw new MeterError('UNSUPPORTED_SECURITY', 'security',
-      `security control 0x${securityControl.toString(16).padStart(2, '0')} is not supported ` +
+      `security control ${formatSecurityControl(securityControl)} is not supported ` +
       '(expected 0x10 authentication, 0x20/0x21 encryption or 0x30/0x31 both)', contentStart);
   }
   const invocationCounter = r.u32('invocation counter');
   const end = contentStart + len;
-  const hasTag = isAuthenticated(securityControl);
-  const dataEnd = hasTag ? end - TAG_LENGTH : end;
+  const tagged = hasTag(securityControl);
+  const dataEnd = tagged ? end - TAG_LENGTH : end;
   if (dataEnd < r.pos) throw new MeterError('TRUNCATED', 'security', 'ciphered content shorter than its authentication tag', r.pos);
   return {
     systemTitle,
     securityControl,
     invocationCounter,
     data: apdu.subarray(r.pos, dataEnd),
-    tag: hasTag ? apdu.subarray(dataEnd, end) : undefined,
+    tag: tagged ? apdu.subarray(dataEnd, end) : undefined,
     end,
   };
 }
@@ -74,8 +73,9 @@ export function decodeGeneralGloCipher(apdu: Uint8Array, offset = 0): CipheredAp
  */
 export function decodeTruncatedGloCipher(apdu: Uint8Array): CipheredApdu & { announced: number; present: number } {
   const r = new ByteReader(apdu, 'security');
-  if (r.u8('APDU tag') !== 0xdb || r.u8('system title length') !== 8) {
-    throw new MeterError('BAD_FRAME', 'security', 'not a general-glo-cipher APDU (DB 08 …)', 0);
+  const tag = r.u8('APDU tag');
+  if ((tag !== GENERAL_GLO_CIPHERING && tag !== GENERAL_DED_CIPHERING) || r.u8('system title length') !== 8) {
+    throw new MeterError('BAD_FRAME', 'security', 'not a general-glo/ded-ciphering APDU (DB 08 … / DC 08 …)', 0);
   }
   const systemTitle = r.take(8, 'system title');
   const announced = r.length('ciphered content length');
@@ -130,7 +130,7 @@ export function openGeneralGloCipher(c: CipheredApdu, keys: CipherKeys, aes: Aes
   const sc = c.securityControl;
   if (!keys.key) {
     throw new MeterError('MISSING_KEY', 'security',
-      `the frame is encrypted (security control 0x${sc.toString(16).padStart(2, '0')}) and no key was given: ` +
+      `the frame is encrypted (security control ${formatSecurityControl(sc)}) and no key was given: ` +
       `pass the GUEK (global unicast encryption key) from your grid operator with --key` +
       (isAuthenticated(sc) ? ' (and the GAK with --auth-key to verify it)' : ''));
   }

@@ -88,7 +88,9 @@ function dlmsNotification(state: MeterState, recipe: SimRecipe, profile: Profile
   if (recipe.elements !== undefined) {
     const layout = profile.layouts?.find((l) => l.elements === recipe.elements);
     if (!layout) throw new MeterError('UNKNOWN_LAYOUT', 'profile', `profile ${profile.id} has no layout of ${recipe.elements} elements`);
-    const fields = layout.fields.filter((f) => !f.role && !f.skip && !(recipe.texts && f.obis in recipe.texts));
+    // The layout's declared A-XDR types decide the encoding (notification-body.ts), not the recipe.
+    const fields = layout.fields.filter((f) => !f.role && !f.skip && !(recipe.texts && f.obis in recipe.texts))
+      .map((f): SimField => ({ obis: f.obis, scaler: f.scaler, unit: f.unit }));
     const body = buildNotificationBody('positional', bodyReadings(state, recipe, fields), { layout, dateTime, meterNumber: recipe.meterNumber });
     return encodeDataNotification({ invokeId: frameCounter, dateTime, body, dateTimeTagQuirk: recipe.dateTimeTagQuirk });
   }

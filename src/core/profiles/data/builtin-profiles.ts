@@ -28,22 +28,18 @@ const IR_9600_8N1: SerialSettings = { baudRate: 9600, dataBits: 8, parity: 'none
 const TIMESTAMP: PositionalField = { obis: '0-0:1.0.0', role: 'timestamp' };
 
 /** Wiener Netze: +A, -A, +R, -R, +P, -P, +Q, -Q as uint32 without scaler ([ea-legacy], [bernikr], [shrdzm]). */
+const u32 = (obis: string, unit: string, scaler = 0): PositionalField => ({ obis, scaler, unit, type: 'uint32' });
+
 const WN_VALUES: PositionalField[] = [
-  { obis: '1-0:1.8.0', scaler: 0, unit: 'Wh' },
-  { obis: '1-0:2.8.0', scaler: 0, unit: 'Wh' },
-  { obis: '1-0:3.8.0', scaler: 0, unit: 'varh' },
-  { obis: '1-0:4.8.0', scaler: 0, unit: 'varh' },
-  { obis: '1-0:1.7.0', scaler: 0, unit: 'W' },
-  { obis: '1-0:2.7.0', scaler: 0, unit: 'W' },
-  { obis: '1-0:3.7.0', scaler: 0, unit: 'var' },
-  { obis: '1-0:4.7.0', scaler: 0, unit: 'var' },
+  u32('1-0:1.8.0', 'Wh'), u32('1-0:2.8.0', 'Wh'), u32('1-0:3.8.0', 'varh'), u32('1-0:4.8.0', 'varh'),
+  u32('1-0:1.7.0', 'W'), u32('1-0:2.7.0', 'W'), u32('1-0:3.7.0', 'var'), u32('1-0:4.7.0', 'var'),
 ];
 
 const WN_LAYOUTS: PositionalLayout[] = [
   // 9 elements: date-time + 8 values (Iskra AM550 capture in [vectors]; E450 offsets in [shrdzm]).
   { elements: 9, fields: [TIMESTAMP, ...WN_VALUES] },
   // 10 elements: logical device name (e.g. "SMS1030788000020") + date-time + 8 values ([vectors], [bernikr]).
-  { elements: 10, fields: [{ obis: '0-0:42.0.0', role: 'meter-id' }, TIMESTAMP, ...WN_VALUES] },
+  { elements: 10, fields: [{ obis: '0-0:42.0.0', role: 'meter-id', type: 'text' }, TIMESTAMP, ...WN_VALUES] },
 ];
 
 /**
@@ -54,18 +50,14 @@ const WN_LAYOUTS: PositionalLayout[] = [
 const KAERNTEN_LAYOUT: PositionalLayout = {
   elements: 12,
   fields: [
-    { obis: '0-6:25.9.0', skip: true },
-    { obis: '0-0:96.1.0', role: 'meter-id' },
+    { obis: '0-6:25.9.0', skip: true, type: 'octet-string[6]' },
+    { obis: '0-0:96.1.0', role: 'meter-id', type: 'text' },
     { obis: '0-0:1.0.0', role: 'time' },
     { obis: '0-0:1.0.0', role: 'date' },
-    { obis: '1-0:1.8.0', scaler: 0, unit: 'Wh' },
-    { obis: '1-0:2.8.0', scaler: 0, unit: 'Wh' },
-    { obis: '1-0:3.8.0', scaler: 0, unit: 'varh' },
-    { obis: '1-0:4.8.0', scaler: 0, unit: 'varh' },
-    { obis: '1-0:1.7.0', scaler: 0, unit: 'W' },
-    { obis: '1-0:2.7.0', scaler: 0, unit: 'W' },
-    { obis: '0-0:96.13.0' },
-    { obis: '0-0:96.13.1' },
+    u32('1-0:1.8.0', 'Wh'), u32('1-0:2.8.0', 'Wh'), u32('1-0:3.8.0', 'varh'), u32('1-0:4.8.0', 'varh'),
+    u32('1-0:1.7.0', 'W'), u32('1-0:2.7.0', 'W'),
+    { obis: '0-0:96.13.0', type: 'text' },
+    { obis: '0-0:96.13.1', type: 'text' },
   ],
 };
 
@@ -93,9 +85,9 @@ const BURGENLAND_LAYOUT: PositionalLayout = {
 
 /** Kaifa Norway (MA105H2E single-phase, MA304H3E three-phase) value lists without OBIS ([amshan] han/kaifa.py). */
 const KAIFA_NO_HEAD: PositionalField[] = [
-  { obis: '1-1:0.2.129' }, // OBIS list version identifier, e.g. "KFM_001"
-  { obis: '0-0:96.1.0', role: 'meter-id' }, // meter id (GS1)
-  { obis: '0-0:96.1.7' }, // meter type, e.g. "MA304H3E"
+  { obis: '1-1:0.2.129', type: 'text' }, // OBIS list version identifier, e.g. "KFM_001"
+  { obis: '0-0:96.1.0', role: 'meter-id', type: 'text' }, // meter id (GS1)
+  { obis: '0-0:96.1.7', type: 'text' }, // meter type, e.g. "MA304H3E"
   { obis: '1-0:1.7.0', scaler: 0, unit: 'W' },
   { obis: '1-0:2.7.0', scaler: 0, unit: 'W' },
   { obis: '1-0:3.7.0', scaler: 0, unit: 'var' },
@@ -189,6 +181,7 @@ function ksmWest(id: string, operator: string, withMatch: boolean): Profile {
     framing: 'mbus',
     serial: MBUS_2400_8E1,
     keys: ['GUEK'],
+    securityControls: [0x21],
     payload: 'obis-structures',
     intervalMs: 5000,
     timezone: 'Europe/Vienna',
@@ -216,6 +209,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 1000,
     timezone: 'Europe/Amsterdam',
     match: { framing: ['dsmr'] },
+    dsmrCrc: true,
     notes: 'DSMR 5.0.2 P1: 115200 8N1, telegram every second, CRC16. Version line 1-3:0.2.8(50).',
   },
   {
@@ -230,6 +224,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 10000,
     timezone: 'Europe/Amsterdam',
     match: { framing: ['dsmr'] },
+    dsmrCrc: true,
     notes: 'DSMR 4.0/4.2 P1: 115200 8N1, telegram every 10 s, CRC16. Version line 1-3:0.2.8(42).',
   },
   {
@@ -244,6 +239,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 10000,
     timezone: 'Europe/Amsterdam',
     match: { framing: ['dsmr'] },
+    dsmrCrc: false,
     notes: 'DSMR 2.2/3.0 P1: 9600 7E1, telegram every 10 s, no CRC; gas value on a continuation line after ' +
       '0-1:24.3.0 (captures in [vectors]).',
   },
@@ -259,6 +255,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 1000,
     timezone: 'Europe/Brussels',
     match: { framing: ['dsmr'], dsmrHeader: '^/(FLU|fLU)' },
+    dsmrCrc: true,
     notes: 'e-MUCS P1 (DSMR 5 based): 115200 8N1, every second. 0-0:96.1.4 version, 1-0:1.4.0/1.6.0 capacity-' +
       'tariff demand, 0-0:98.1.0 13-month maximum buffer (capture /FLU5\\253769484_A in [vectors]). ' +
       'Meter models: UNVERIFIED list.',
@@ -275,6 +272,8 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 10000,
     timezone: 'Europe/Luxembourg',
     match: { manufacturers: ['SAG'], framing: ['apdu'] },
+    securityControls: [0x30],
+    defaultAuthKey: '00112233445566778899AABBCCDDEEFF',
     notes: 'P1 RJ12 sends a raw general-glo-ciphering APDU (0xDB, SC 0x30, 12-byte tag) every 10 s, DSMR text ' +
       'inside ([seed-2], [seed-3]). Only the GUEK is per meter: the GAK is the fixed 00112233445566778899AABBCCDDEEFF ' +
       '(AAD 30‖GAK) per [seed-2]. 115200 8N1 as DSMR 5 P1 (inferred from P1, not stated in the seeds).',
@@ -292,6 +291,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 5000,
     timezone: 'Europe/Vienna',
     match: { manufacturers: ['SAG'], dsmrHeader: '^/EST', framing: ['apdu'] },
+    securityControls: [0x30],
     notes: 'P1 RJ12, 115200 8N1, one 511-byte 0xDB APDU every 5 s, SC 0x30 (auth+enc): GUEK and GAK from the ' +
       'e-netze portal ([seed-0]). Plaintext is a DSMR 5.0 telegram with values in Wh/W/varh (header /EST5…).',
   },
@@ -307,6 +307,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 5000,
     timezone: 'Europe/Vienna',
     match: { manufacturers: ['SAG'], elements: [35], framing: ['mbus'] },
+    securityControls: [0x20],
     notes: 'M-Bus RJ12, push every 5 s ([seed-1]); two M-Bus frames (L=0xFA CI 0x00, then CI 0x11), SC 0x20 ' +
       '(encryption only); 35-element structure: date-time, 11 {OBIS, value, scaler-unit}, meter number ' +
       '([vectors]). Known quirk: first frame header 68 01 01 68 (length mod 256). 2400 baud: ESPHome dlms_meter ' +
@@ -325,6 +326,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 5000,
     timezone: 'Europe/Vienna',
     match: { manufacturers: ['KFM'], elements: [35], framing: ['mbus'] },
+    securityControls: [0x20],
     notes: 'Same list as the EVN Sagemcom (example frame of the Netz NÖ document in [vectors], system title ' +
       'KFMgP…). Serial as at-evn-sagemcom-t210d (parity UNVERIFIED).',
   },
@@ -345,6 +347,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     timezone: 'Europe/Vienna',
     layouts: WN_LAYOUTS,
     match: { manufacturers: ['SMS'], elements: [9, 10], framing: ['hdlc'] },
+    securityControls: [0x20],
     notes: 'Optical (IR, IEC 62056-21 head) customer interface, activated in the Wiener Netze portal. HDLC with ' +
       'a 4-byte address, SC 0x20, a 96-byte digest+signature may follow the frame. 9600 baud 8N1 from [bernikr] ' +
       '(ESPHome uart defaults). Values: +A -A +R -R +P -P +Q -Q, no scaler, Wh/varh/W/var ([ea-legacy], ' +
@@ -363,6 +366,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     timezone: 'Europe/Vienna',
     layouts: WN_LAYOUTS,
     match: { manufacturers: ['ISK'], elements: [9, 10], framing: ['hdlc'] },
+    securityControls: [0x20],
     notes: 'As at-wienernetze-siemens; the capture in [vectors] has 9 elements (no logical device name). ' +
       'Push interval UNVERIFIED.',
   },
@@ -379,6 +383,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     timezone: 'Europe/Vienna',
     layouts: WN_LAYOUTS,
     match: { manufacturers: ['LGZ'], elements: [9, 10], framing: ['hdlc'] },
+    securityControls: [0x20],
     notes: 'Field offsets of the [shrdzm] "e450IRWien" branch match the 9-element Wiener Netze list; [bernikr] ' +
       'lists the E450 as tested with its 10-element parser. No public capture here: UNVERIFIED beyond those ' +
       'decoders. With 10 elements and no element types in the hints, selection prefers this profile over ' +
@@ -397,6 +402,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     timezone: 'Europe/Vienna',
     layouts: [KAERNTEN_LAYOUT],
     match: { manufacturers: ['ISK', 'SMS'], elements: [12], framing: ['hdlc'] },
+    securityControls: [0x20],
     notes: 'P1 RJ12 ([vectors]: amsreader issue #787), HDLC, SC 0x20 in the captures (one README claims 0x30). ' +
       '115200 8N1 INFERRED from the P1 connector and the [shrdzm] default; push interval UNVERIFIED (5 s assumed).',
   },
@@ -413,6 +419,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     timezone: 'Europe/Vienna',
     match: { manufacturers: ['LGZ'], elements: [33], framing: ['hdlc'] },
     scalers: LG_E450_UNITS,
+    securityControls: [0x30],
     notes: 'HDLC with general-block-transfer (3 blocks), SC 0x30 (auth+enc: GUEK and GAK); 33-element flat ' +
       'list: date-time + 16 {OBIS, value} pairs in Wh/W/varh/var without scaler ([vectors], esphome-libs/' +
       'dlms_parser hdlc_landis_gyr_e450). Serial settings and interval UNVERIFIED (P1-style 115200 8N1 assumed).',
@@ -497,6 +504,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     intervalMs: 10000,
     timezone: 'Europe/Stockholm',
     match: { framing: ['dsmr'], dsmrHeader: '^/ADN' },
+    dsmrCrc: true,
     notes: 'Swedish HAN port (Branschrekommendation): P1/DSMR 5-style ASCII telegram, 115200 8N1, every 10 s. ' +
       'UNVERIFIED here (no capture in [vectors]); header "/ADN9 6534" is from memory.',
   },
@@ -513,6 +521,7 @@ export const BUILTIN_PROFILE_DATA: readonly Profile[] = [
     timezone: 'Europe/Copenhagen',
     scalers: KAMSTRUP_DK_SCALERS,
     match: { manufacturers: ['KAM'], framing: ['hdlc'] },
+    securityControls: [0x30],
     notes: 'Single HDLC frame, SC 0x30 (auth+enc), 65 elements: list version + 32 {OBIS, value} pairs ([vectors]). ' +
       'Sent every 10 s ([ams-wiki]). Serial settings UNVERIFIED (as Norwegian Kamstrup).',
   },

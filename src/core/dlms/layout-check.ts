@@ -1,0 +1,78 @@
+/**
+ * Does a positional list fit a profile's layout? (DESIGN §7 "layout fits"). Every element must have a type the
+ * field accepts, and every numeric field's scaled value must be plausible for its OBIS quantity (registry +
+ * data/plausible-ranges.ts). The first element that does not fit is reported, so the user learns which element
+ * broke the layout and what it held instead — and no value of that list is delivered.
+ */
+import type { PositionalField, PositionalLayout } from '../profiles/types.js';
+import type { FieldType } from '../profiles/field-types.js';
+import { describeObis } from '../obis/registry.js';
+import { describeRange, judgeValue } from '../obis/plausibility.js';
+import type { DlmsValue } from './types.js';
+import { describeType, hasAnyType } from './value-types.js';
+import { applyScaler } from './payload-values.js';
+
+export interface LayoutMismatch {
+  /** 0-based element index. */
+  index: number;
+  field: PositionalField;
+  /** What the field accepts: "uint32", "text or octet-string[12]", "0…1000 V". */
+  expected: string;
+  /** What the element is: "visible-string[7]", "uint32 giving 30739.3 V". */
+  got: string;
+}
+
+const DATETIME: readonly FieldType[] = ['datetime'];
+const DATE: readonly FieldType[] = ['date'];
+const TIME: readonly FieldType[] = ['time'];
+const TEXT: readonly FieldType[] = ['text'];
+const INTEGER: readonly FieldType[] = ['integer'];
+const ANY: readonly FieldType[] = ['any'];
+
+/** The types a field accepts: its own list, or the default of its role (see PositionalField.type). */
+export function fieldTypes(f: PositionalField): readonly FieldType[] {
+  if (f.type !== undefined) return typeof f.type === 'string' ? [f.type] : f.type;
+  if (f.skip) return ANY;
+  switch (f.role) {
+    case 'timestamp': return DATETIME;
+    case 'date': return DATE;
+    case 'time': return TIME;
+    case 'meter-id': return TEXT;
+    // A field that states nothing about its value (no scaler, unit or type) expects nothing.
+    default: return f.scaler !== undefined || f.unit !== undefined ? INTEGER : ANY;
+  }
+}
+
+/** Whether the field yields a number reading (it has a scaler or a unit and is not a role/skip field). */
+export function isNumericField(f: PositionalField): boolean {
+  return !f.skip && f.role === undefined && (f.scaler !== undefined || f.unit !== undefined);
+}
+
+function rangeMismatch(f: PositionalField, v: DlmsValue, index: number): LayoutMismatch | undefined {
+  if (!isNumericField(f) || v.type !== 'integer' || typeof v.value !== 'number') return undefined;
+  const quantity = describeObis(f.obis).quantity;
+  const scaled = applyScaler(v.value, f.scaler ?? 0);
+  if (judgeValue(quantity, scaled, f.unit) !== 'implausible') return undefined;
+  return { index, field: f, expected: describeRange(quantity) ?? quantity,
+    got: `${describeType(v)} giving ${scaled}${f.unit ? ` ${f.unit}` : ''}` };
+}
+
+/** The first element of `items` that does not fit `layout`, or undefined when the whole list fits. */
+export function checkLayout(layout: PositionalLayout, items: readonly DlmsValue[]): LayoutMismatch | undefined {
+  const n = Math.min(items.length, layout.fields.length);
+  for (let i = 0; i < n; i++) {
+    const f = layout.fields[i], v = items[i];
+    const types = fieldTypes(f);
+    if (!hasAnyType(v, types)) return { index: i, field: f, expected: types.join(' or '), got: describeType(v) };
+    const range = rangeMismatch(f, v, i);
+    if (range) return range;
+  }
+  return undefined;
+}
+
+/** "element 5 of 10 (1-0:1.8.0 Active energy import (+A)) should be uint32, got visible-string[7]". */
+export function describeMismatch(m: LayoutMismatch, elements: number): string {
+  const name = describeObis(m.field.obis).name;
+  return `element ${m.index + 1} of ${elements} (${m.field.obis}${name !== m.field.obis ? ` ${name}` : ''}) ` +
+    `should be ${m.expected}, got ${m.got}`;
+}
