@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
@@ -75,6 +75,20 @@ test('CLI: counters reset refuses a title that is not 16 hex digits or has no ke
       assert.equal(await exitWithin(run, 45_000), 1);
       assert.deepEqual(run.errors().map((e) => e.code), ['BAD_CONFIG']);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: read stops at start when the state file cannot be read (fail closed), naming the file', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meterwire-replay-cli-'));
+  try {
+    writeFileSync(join(dir, 'frame-counters.json'), '{"version":1,"meters":{"53414782');
+    const run = runCli(['read', 'sim:at-evn-sagemcom-t210d?interval=100', '--state-dir', dir]);
+    assert.equal(await exitWithin(run, 45_000), 1);
+    assert.deepEqual(run.errors().map((e) => e.code), ['BAD_CONFIG']);
+    assert.match(run.errors()[0].message, /frame-counters\.json cannot be read/);
+    assert.equal(run.messages().length, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

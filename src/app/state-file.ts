@@ -44,7 +44,7 @@ export function syncFile(path: string): void {
 
 function unreadable(path: string, why: string): MeterError {
   return new MeterError('BAD_CONFIG', 'config', `frame counters in ${path} cannot be read (${why}). Replay protection needs ` +
-    'them: restore the file, or move it away to start over (then any old frame is accepted once per meter)');
+    'them: restore the file, or move it away to start over (then recorded old frames can pass again)');
 }
 
 function isCounter(n: unknown): n is number {
