@@ -61,7 +61,8 @@ export type CounterVerdict =
   | { kind: 'limit'; message: string };
 
 export interface CounterTracker {
-  check(systemTitle: string, counter: number, seen: string): CounterVerdict;
+  /** `nowMs`: when the frame arrived (kept as `seen` when it is accepted). */
+  check(systemTitle: string, counter: number, nowMs: number): CounterVerdict;
   /** Confirms a reset for this run (`--accept-counter-reset`); false when no counter is kept for the title. */
   acceptReset(systemTitle: string): boolean;
   /** True when a verdict changed the state since the last snapshot. */
@@ -109,9 +110,9 @@ export function createCounterTracker(o: TrackerOptions = {}): CounterTracker {
   const accepted = new Map<string, number>();
   let dirty = false;
 
-  function set(e: CounterEntry, counter: number, seen: string): void {
+  function set(e: CounterEntry, counter: number, nowMs: number): void {
     e.counter = counter;
-    e.seen = seen;
+    e.seen = new Date(nowMs).toISOString();
     dirty = true;
   }
 
@@ -122,31 +123,31 @@ export function createCounterTracker(o: TrackerOptions = {}): CounterTracker {
     return f && { ...f, via: 'meterwire counters reset' };
   }
 
-  function first(title: string, counter: number, seen: string): CounterVerdict {
+  function first(title: string, counter: number, nowMs: number): CounterVerdict {
     if (kept.size >= max) {
       return { kind: 'limit', message: `${kept.size} system titles are kept for this line already: frame of a new one (${title}) refused. ` +
         'See meterwire counters list; a line carries one meter or a few.' };
     }
     const issue = kept.size > 0 ? titleChanged(title, kept.keys()) : undefined;
-    kept.set(title, { counter, seen });
+    kept.set(title, { counter, seen: new Date(nowMs).toISOString() });
     dirty = true;
     return issue ? { kind: 'first', issue } : { kind: 'first' };
   }
 
   return {
-    check(title, counter, seen) {
+    check(title, counter, nowMs) {
       const e = kept.get(title);
-      if (e === undefined) return first(title, counter, seen);
+      if (e === undefined) return first(title, counter, nowMs);
       if (counter > e.counter) {
         const was = e.counter;
-        set(e, counter, seen);
+        set(e, counter, nowMs);
         if (accepted.size === 0 || !accepted.delete(title)) return { kind: 'monotonic' };
         return { kind: 'monotonic', note: `--accept-counter-reset ${title} not needed: its counter went on from ${was} to ${counter}` };
       }
       const c = confirmation(title);
       if (c && c.counter === e.counter) {
         const issue = resetIssue(title, e.counter, counter);
-        set(e, counter, seen);
+        set(e, counter, nowMs);
         return { kind: 'reset', issue };
       }
       const note = c && `reset confirmation for ${title} (${c.via}, made at counter ${c.counter}) dropped: ` +

@@ -47,7 +47,15 @@ export function createReader(o: ReaderOptions): Reader {
   const now = o.now ?? Date.now;
   const health = createHealth();
   const store = o.counterStore;
-  const counters = createCounterTracker({ initial: store?.load(), confirmations: store && ((t) => store.takeConfirmation(t)) });
+  // A replay flood must not cost a file lookup per frame: confirmations are looked for at most once a second per title.
+  const lookedAt = new Map<string, number>();
+  const confirmations = (title: string) => {
+    const at = now();
+    if (!store || at - (lookedAt.get(title) ?? -Infinity) < 1000) return undefined;
+    lookedAt.set(title, at);
+    return store.takeConfirmation(title);
+  };
+  const counters = createCounterTracker({ initial: store?.load(), confirmations });
   for (const t of o.acceptCounterReset ?? []) {
     if (counters.acceptReset(t)) o.log.warn(`accepting one frame counter reset for system title ${t} in this run (--accept-counter-reset)`);
     else o.log.warn(`--accept-counter-reset ${t}: no frame counter is kept for that title, nothing to accept`);
@@ -70,7 +78,7 @@ export function createReader(o: ReaderOptions): Reader {
     const st = msg.meter.systemTitle;
     const fc = msg.security?.frameCounter;
     if (st === undefined || fc === undefined || !msg.security) return msg;
-    const v = counters.check(st, fc, new Date(now()).toISOString());
+    const v = counters.check(st, fc, now());
     if (v.kind === 'replay' || v.kind === 'limit') {
       if (v.kind === 'replay') { health.replays++; if (v.note) o.log.warn(v.note); }
       const code = v.kind === 'replay' ? 'FRAME_COUNTER_REPLAY' : 'LIMIT_EXCEEDED';

@@ -3,7 +3,9 @@
  * - `frame-counters.json`: `{"version":1,"meters":{"<system title>":{"counter":n,"seen":"<ISO time>"}}}`
  *   (the `{"<title>": n}` files of earlier versions are read too).
  * - `counter-resets/<system title>.json`: a reset confirmed by `meterwire counters reset`, one file per title, so the
- *   command and a running reader never rewrite the same file; the reader removes it when it takes it.
+ *   command and a running reader never rewrite the same file. The reader looks for one when a frame of that title
+ *   would be refused (at most once a second per title, so a replay flood costs no file lookup per frame) and removes
+ *   it when it takes it.
  *
  * Durability: the reader commits the counters of a pushed chunk before it hands any of its messages on, by writing a
  * temporary file and renaming it over the old one (atomic: a reader of the file sees the old or the new content).
@@ -15,7 +17,7 @@
  * A file that exists but cannot be read is an error at start (fail closed): forgetting counters would let every old
  * frame through once. A failed write while running is logged; the counters in memory still hold until a restart.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MeterError } from '../core/errors.js';
 import { normalizeSystemTitle, type CounterEntry, type CounterState, type CounterStore, type ResetConfirmation } from './frame-counter-tracker.js';
@@ -151,6 +153,7 @@ export function openCounterStore(stateDir: string): CounterStore & { readonly pa
     },
     takeConfirmation(title) {
       const p = confirmationPath(stateDir, title);
+      if (!existsSync(p)) return undefined;
       const c = readConfirmation(p);
       if (c) {
         try { unlinkSync(p); } catch { /* already gone: taken once either way */ }
