@@ -5,9 +5,9 @@ import { soak } from '../test/support/soak.ts';
 const profile = process.argv[2] ?? 'at-evn-sagemcom-t210d';
 const total = Number(process.argv[3] ?? 1_000_000);
 const r = await soak(profile, total);
-for (const s of r.samples) console.log(`${String(s.messages).padStart(9)} messages  rss ${s.rssMb.toFixed(1)} MB  heap ${s.heapMb.toFixed(1)} MB`);
-const at20 = r.samples.find((s) => s.messages >= total * 0.2) ?? r.samples[0];
+for (const s of r.samples) console.log(`${String(s.frames).padStart(9)} frames  rss ${s.rssMb.toFixed(1)} MB  heap ${s.heapMb.toFixed(1)} MB`);
+const at20 = r.samples.find((s) => s.frames >= total * 0.2) ?? r.samples[0];
 const last = r.samples[r.samples.length - 1];
-console.log(`${profile}: ${r.messages} messages, ${r.errors} errors in ${r.seconds.toFixed(1)} s = ${Math.round(r.perSecond)} frames/s; ` +
+console.log(`${profile}: ${r.frames} frames (${r.messages} delivered, ${r.replays} replays refused), ${r.errors} other errors in ${r.seconds.toFixed(1)} s = ${Math.round(r.perSecond)} frames/s; ` +
   `rss ${at20.rssMb.toFixed(1)} → ${last.rssMb.toFixed(1)} MB (${(last.rssMb - at20.rssMb).toFixed(1)}), ` +
   `heap ${at20.heapMb.toFixed(1)} → ${last.heapMb.toFixed(1)} MB between 20% and 100%`);

@@ -1,12 +1,13 @@
 /**
  * The long-running reader: source → decoder → messages, and everything that keeps it honest for years on a
- * Raspberry Pi: a watchdog that recycles a silent connection, frame-counter replay detection, wrong-key errors
+ * Raspberry Pi: a watchdog that recycles a silent connection, replay protection (frame counters per system title,
+ * see frame-counter-tracker.ts, kept in a CounterStore before any message they vouch for leaves), wrong-key errors
  * at most once a minute, health counters, and key reload without a restart. Never throws after start().
  */
 import { createDecoder, type Decoder, type DecoderOptions } from '../index.js';
 import type { Source, SourceState } from '../adapters/sources/types.js';
-import type { ErrorMessage, MeterMessage } from '../core/model/message.js';
-import { createCounterTracker, type CounterState } from './frame-counter-tracker.js';
+import type { DecodeResult, ErrorMessage, MeterMessage } from '../core/model/message.js';
+import { createCounterTracker, type CounterStore } from './frame-counter-tracker.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createHealth, type Health } from './health.js';
 
@@ -21,8 +22,10 @@ export interface ReaderOptions {
   decoder: DecoderOptions;
   /** No complete frame for this long → warning, connection recycled, health "stale". */
   watchdogMs: number;
-  counters?: CounterState;
-  onCounters?(state: CounterState): void;
+  /** Where frame counters are kept across restarts; without one they are kept for this run only. */
+  counterStore?: CounterStore;
+  /** System titles whose counter may go back once in this run (a meter reset the user confirmed). */
+  acceptCounterReset?: string[];
   onMessage(msg: MeterMessage): void;
   /** Error messages, at most one per code per `errorWindowMs`; all are counted in health. */
   onError(err: ErrorMessage, suppressed: number): void;
@@ -43,7 +46,20 @@ export interface Reader {
 export function createReader(o: ReaderOptions): Reader {
   const now = o.now ?? Date.now;
   const health = createHealth();
-  const counters = createCounterTracker(o.counters);
+  const store = o.counterStore;
+  // A replay flood must not cost a file lookup per frame: confirmations are looked for at most once a second per title.
+  const lookedAt = new Map<string, number>();
+  const confirmations = (title: string) => {
+    const at = now();
+    if (!store || at - (lookedAt.get(title) ?? -Infinity) < 1000) return undefined;
+    lookedAt.set(title, at);
+    return store.takeConfirmation(title);
+  };
+  const counters = createCounterTracker({ initial: store?.load(), confirmations });
+  for (const t of o.acceptCounterReset ?? []) {
+    if (counters.acceptReset(t)) o.log.warn(`accepting one frame counter reset for system title ${t} in this run (--accept-counter-reset)`);
+    else o.log.warn(`--accept-counter-reset ${t}: no frame counter is kept for that title, nothing to accept`);
+  }
   const limiter = createRateLimiter(o.errorWindowMs ?? 60_000);
   let decoder: Decoder = createDecoder(o.decoder);
   let lastFrameMs = now();
@@ -57,21 +73,45 @@ export function createReader(o: ReaderOptions): Reader {
     if (gate.report) o.onError(err, gate.suppressed);
   }
 
-  function deliver(msg: MeterMessage): void {
+  /** The counter verdict for a message: the message (with `security.counter`, maybe an issue) or the error instead. */
+  function admit(msg: MeterMessage): DecodeResult {
     const st = msg.meter.systemTitle;
-    if (st && msg.security?.frameCounter !== undefined) {
-      const verdict = counters.check(st, msg.security.frameCounter);
-      if (verdict.kind === 'replay') {
-        health.replays++;
-        report({ error: { code: 'FRAME_COUNTER_REPLAY', layer: 'security', message: verdict.issue.message }, format: msg.format });
-        return;
-      }
-      if (verdict.kind !== 'ok' && 'issue' in verdict && verdict.issue) {
-        msg.issues.push(verdict.issue);
-        o.log.warn(verdict.issue.message);
-      }
-      o.onCounters?.(counters.snapshot());
+    const fc = msg.security?.frameCounter;
+    if (st === undefined || fc === undefined || !msg.security) return msg;
+    const v = counters.check(st, fc, now());
+    if (v.kind === 'replay' || v.kind === 'limit') {
+      if (v.kind === 'replay') { health.replays++; if (v.note) o.log.warn(v.note); }
+      const code = v.kind === 'replay' ? 'FRAME_COUNTER_REPLAY' : 'LIMIT_EXCEEDED';
+      return { error: { code, layer: 'security', message: v.message }, format: msg.format, meter: msg.meter };
     }
+    if (v.kind === 'monotonic' && v.note) o.log.info(v.note);
+    if (v.kind !== 'monotonic' && v.issue) { msg.issues = [...msg.issues, v.issue]; o.log.warn(v.issue.message); }
+    msg.security = { ...msg.security, counter: v.kind };
+    return msg;
+  }
+
+  /** Counters of a whole chunk are checked and committed first: no message leaves before its counter is kept. */
+  function emit(decoded: DecodeResult[]): void {
+    const results = decoded.map((r) => ('error' in r ? r : admit(r)));
+    if (store && counters.dirty) commit();
+    for (const r of results) {
+      if ('error' in r) report(r);
+      else deliver(r);
+    }
+  }
+
+  function commit(): void {
+    const state = counters.snapshot();
+    try {
+      store?.commit(state);
+    } catch (e) {
+      if (limiter.allow('counter-store', now()).report) {
+        o.log.error(`frame counters not saved (${(e as Error).message}): replay protection holds until a restart only`);
+      }
+    }
+  }
+
+  function deliver(msg: MeterMessage): void {
     health.messages++;
     if (msg.readings.some((r) => r.quality.includes('unverified'))) health.unverified++;
     o.onMessage(msg);
@@ -86,10 +126,7 @@ export function createReader(o: ReaderOptions): Reader {
       return;
     }
     syncStats();
-    for (const r of results) {
-      if ('error' in r) report(r);
-      else deliver(r);
-    }
+    emit(results);
   }
 
   function syncStats(): void {
@@ -114,10 +151,7 @@ export function createReader(o: ReaderOptions): Reader {
     if (state === 'connected') { lastFrameMs = now(); health.state = stale ? 'stale' : 'ok'; }
     if (state === 'disconnected') health.state = 'disconnected';
     if (state === 'ended') {
-      for (const r of decoder.flush()) {
-        if ('error' in r) report(r);
-        else deliver(r);
-      }
+      emit(decoder.flush());
       syncStats();
       health.state = 'ended';
       o.onEnd?.();

@@ -12,6 +12,7 @@ const commands = {
   diagnose: () => import('./diagnose-command.js'),
   ports: () => import('./ports-command.js'),
   export: () => import('./export-command.js'),
+  counters: () => import('./counters-command.js'),
 };
 
 const program = new Command();
@@ -48,6 +49,8 @@ program.command('read')
   .option('--stats', 'print health counters to stderr every 10 s and at exit')
   .option('--watchdog <seconds>', 'recycle the connection after this long without a frame (default 3× the push interval)')
   .option('--state-dir <dir>', 'where frame counters are kept across restarts (default ./data)')
+  .option('--accept-counter-reset <systemTitle>', 'accept one frame counter reset of this meter in this run (see `meterwire counters`), repeatable',
+    (v: string, prev: string[] = []) => [...prev, v])
   .option('--print-config', 'print the effective configuration (keys redacted) to stderr')
   .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, dsmr-tcp://…, prometheus://… (default: stdout)',
     (v: string, prev: string[] = []) => [...prev, v])
@@ -103,6 +106,22 @@ program.command('export')
     process.exitCode = await (await commands.export()).runExport(flags);
     process.exit();
   });
+
+const counters = program.command('counters')
+  .description('frame counters kept per system title against replayed frames (see the README: reading)');
+counters.command('list')
+  .description('list the kept counters and confirmed resets')
+  .option('--state-dir <dir>', 'state dir of the reader (default ./data)')
+  .option('-c, --config <file>', 'take the state dir from this configuration file')
+  .option('--json', 'print JSON')
+  .action(async (flags) => { process.exitCode = (await commands.counters()).runCountersList(flags); });
+counters.command('reset')
+  .description('confirm that this meter really restarted its frame counter: its next lower frame is accepted once')
+  .argument('<systemTitle>', '16 hex digits, as in messages and `meterwire counters list`')
+  .option('--state-dir <dir>', 'state dir of the reader (default ./data)')
+  .option('-c, --config <file>', 'take the state dir from this configuration file')
+  .option('--json', 'print JSON')
+  .action(async (title: string, flags) => { process.exitCode = (await commands.counters()).runCountersReset(title, flags); });
 
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')

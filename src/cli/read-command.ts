@@ -3,17 +3,16 @@
  * {"error": …} lines at most once a minute per code, logs to stderr. Without a source it reads the built-in
  * simulated meter, so the README's main command shows something on any machine.
  */
-import { join } from 'node:path';
 import { openSource } from '../adapters/sources/open-source.js';
 import { DEFAULT_SIM_PROFILE } from '../adapters/sources/sim-source.js';
 import { createReader } from '../app/reader.js';
 import { createLogger } from '../app/logger.js';
-import { createStateFile } from '../app/state-file.js';
+import { openCounterStore } from '../app/state-file.js';
+import { normalizeSystemTitle } from '../app/frame-counter-tracker.js';
 import { formatHealth } from '../app/health.js';
 import { DEMO_AUTH_KEY, DEMO_KEY } from '../app/simulator.js';
 import { resolveProfile } from '../decoder-options.js';
 import type { DecoderOptions } from '../index.js';
-import type { CounterState } from '../app/frame-counter-tracker.js';
 import { resolveReadConfig, redactConfig, type ReadConfig } from './config.js';
 import { printResult } from './decode-command.js';
 import { profileOption } from './profile-option.js';
@@ -24,7 +23,7 @@ import type { SinkHealth } from '../sinks/types.js';
 export interface ReadFlags {
   key?: string; authKey?: string; profile?: string; format?: ReadConfig['format']; config?: string;
   count?: string; pretty?: boolean; stats?: boolean; watchdog?: string; stateDir?: string; printConfig?: boolean;
-  output?: string[];
+  output?: string[]; acceptCounterReset?: string[];
 }
 
 function decoderOptions(c: ReadConfig, profile: DecoderOptions['profile']): DecoderOptions {
@@ -63,7 +62,9 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   const profileArg = await profileOption(cfg.profile);
   const profile = resolveProfile(profileArg);
   const limit = positiveInt(flags.count, '--count');
-  const counters = createStateFile<CounterState>(join(cfg.stateDir ?? 'data', 'frame-counters.json'), 5000, (m) => log.warn(m));
+  const counters = openCounterStore(cfg.stateDir ?? 'data');
+  counters.load(); // an unreadable state file stops here, before any output is opened
+  const acceptCounterReset = flags.acceptCounterReset?.map(normalizeSystemTitle);
   const src = openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } });
   let health: () => SinkHealth = () => ({ state: 'starting', framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 });
   const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health() });
@@ -74,8 +75,8 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
     source: src,
     decoder: decoderOptions(cfg, profileArg),
     watchdogMs: (cfg.watchdogSeconds ?? ((profile?.intervalMs ?? 10_000) * 3) / 1000) * 1000,
-    counters: counters.load(),
-    onCounters: (s) => counters.save(s),
+    counterStore: counters,
+    acceptCounterReset,
     log,
     onMessage(msg) {
       if (outputs.toStdout) printResult(msg, Boolean(flags.pretty));
@@ -113,7 +114,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   const code = await done;
   clearInterval(stats);
   await reader.stop();
-  counters.flush();
+  try { counters.sync(); } catch (e) { log.warn(`cannot sync ${counters.path}: ${(e as Error).message}`); }
   await outputs.close();
   if (flags.stats) {
     process.stderr.write(`stats: ${formatHealth(reader.health())}\n`);

@@ -1,7 +1,8 @@
 /**
  * Soak run shared by test/read-soak.test.ts and bench/soak.mjs: the simulator writes `distinct` frames of a
  * profile to a capture file, and the reader (file source with ?loop=1, frame-counter state file, all guards on)
- * reads it as fast as it can until `total` messages were delivered, sampling memory along the way.
+ * reads it as fast as it can until `total` frames were decoded, sampling memory along the way. The first pass
+ * delivers `distinct` messages; every later pass is a replay flood the reader refuses (counted, rate-limited).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,18 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../../src/app/simulator.js';
 import { createReader } from '../../src/app/reader.js';
-import { createStateFile } from '../../src/app/state-file.js';
+import { openCounterStore } from '../../src/app/state-file.js';
 import { openSource } from '../../src/adapters/sources/open-source.js';
-import type { CounterState } from '../../src/app/frame-counter-tracker.js';
+import type { Source } from '../../src/adapters/sources/types.js';
 
-export interface SoakSample { messages: number; rssMb: number; heapMb: number }
+export interface SoakSample { frames: number; rssMb: number; heapMb: number }
 
 export interface SoakResult {
+  /** Frames decoded: messages delivered plus replays refused. */
+  frames: number;
   messages: number;
+  replays: number;
+  /** Errors other than replays. */
   errors: number;
   seconds: number;
   perSecond: number;
@@ -38,38 +43,46 @@ export async function soak(profile: string, total: number, distinct = 10_000, sa
     const t0 = Date.UTC(2025, 0, 1);
     const file = join(dir, 'capture.bin');
     writeFileSync(file, Buffer.concat(Array.from({ length: distinct }, (_, i) => sim.frame(t0 + i * 1000))));
-    const state = createStateFile<CounterState>(join(dir, 'state', 'frame-counters.json'), 1000);
+    const state = openCounterStore(join(dir, 'state'));
     const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const samples: SoakSample[] = [];
-    let messages = 0;
-    let errors = 0;
+    let result = { frames: 0, messages: 0, replays: 0, errors: 0 };
     const started = performance.now();
     await new Promise<void>((resolve) => {
+      const looping = openSource(`file:${file}?loop=1`);
+      let nextSample = samplesEvery;
+      let stopping = false;
+      // Refused frames reach no callback (errors are rate-limited): count them from health after each chunk.
+      const afterChunk = () => {
+        const h = reader.health();
+        const errors = Object.entries(h.errors).reduce((n, [code, k]) => (code === 'FRAME_COUNTER_REPLAY' ? n : n + k), 0);
+        result = { frames: h.messages + h.replays, messages: h.messages, replays: h.replays, errors };
+        if (result.frames >= nextSample) {
+          nextSample += samplesEvery;
+          gc();
+          const m = process.memoryUsage();
+          samples.push({ frames: result.frames, rssMb: m.rss / 1e6, heapMb: m.heapUsed / 1e6 });
+        }
+        if (result.frames >= total && !stopping) { stopping = true; void reader.stop().then(() => resolve()); }
+      };
+      const source: Source = {
+        description: looping.description, stop: () => looping.stop(), recycle: (r) => looping.recycle(r),
+        start: (h) => looping.start({ state: h.state, data: (c) => { h.data(c); afterChunk(); } }),
+      };
       const reader = createReader({
-        source: openSource(`file:${file}?loop=1`),
+        source,
         decoder: { key: DEMO_KEY, authKey: DEMO_AUTH_KEY },
         watchdogMs: 3_600_000,
         log: silent,
-        onCounters: (s) => state.save(s),
-        onMessage(msg) {
-          if (msg.readings.length === 0) errors++;
-          messages++;
-          if (messages % samplesEvery === 0) {
-            gc();
-            const m = process.memoryUsage();
-            samples.push({ messages, rssMb: m.rss / 1e6, heapMb: m.heapUsed / 1e6 });
-          }
-          if (messages === total) void reader.stop().then(() => resolve());
-        },
-        onError() {
-          errors++;
-        },
+        counterStore: state,
+        onMessage() { /* counted in health */ },
+        onError() { /* counted in health */ },
       });
       reader.start();
     });
     const seconds = (performance.now() - started) / 1000;
-    state.flush();
-    return { messages, errors, seconds, perSecond: messages / seconds, samples };
+    state.sync();
+    return { ...result, seconds, perSecond: result.frames / seconds, samples };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
