@@ -23,7 +23,12 @@ test('selection from hints', () => {
     [{ format: 'hdlc', manufacturer: 'ISK', elements: 9 }, 'at-wienernetze-iskra'],
     [{ format: 'hdlc', manufacturer: 'ISK', elements: 12 }, 'at-kaernten-am550'],
     [{ format: 'hdlc', manufacturer: 'LGZ', elements: 33, hasObis: true }, 'at-lg-e450'],
-    [{ format: 'hdlc', manufacturer: 'LGZ', elements: 10, firstElementTypes: ['integer'] }, 'at-burgenland-lg-e450'],
+    [{ format: 'hdlc', manufacturer: 'LGZ', elements: 14, firstElementTypes: ['integer'] }, 'at-burgenland-lg-e450'],
+    [{ format: 'hdlc', manufacturer: 'LGZ', elements: 10, firstElementTypes: ['integer'] }, undefined],
+    [{ format: 'hdlc', manufacturer: 'LGZ', selfDescribing: true, pushSetup: '0-8:25.9.0' }, 'ch-lg-e450'],
+    [{ format: 'hdlc', selfDescribing: true, pushSetup: '0-6:25.9.0' }, 'ch-iskra-am550'],
+    [{ format: 'hdlc', manufacturer: 'LGZ', selfDescribing: true, pushSetup: '0-6:25.9.0' }, 'ch-iskra-am550'],
+    [{ format: 'hdlc', manufacturer: 'KFM', selfDescribing: true, pushSetup: '0-8:25.9.0' }, undefined],
     [{ format: 'hdlc', manufacturer: 'LGZ', elements: 10, firstElementTypes: ['octet-string'] },
       'at-wienernetze-lg-e450'],
     [{ format: 'hdlc', manufacturer: 'LGZ', elements: 10 }, 'at-wienernetze-lg-e450'], // tie: first listed

@@ -54,8 +54,8 @@ export const profileSchema = z.strictObject({
   framing: frameKind,
   serial: serialSchema,
   keys: z.array(z.enum(['GUEK', 'GAK'], { message: 'expected "GUEK" (encryption key) or "GAK" (authentication key)' })),
-  payload: z.enum(['dsmr', 'obis-structures', 'obis-flat', 'positional'], {
-    message: 'expected "dsmr", "obis-structures", "obis-flat" or "positional"',
+  payload: z.enum(['dsmr', 'obis-structures', 'obis-flat', 'positional', 'self-describing'], {
+    message: 'expected "dsmr", "obis-structures", "obis-flat", "positional" or "self-describing"',
   }),
   intervalMs: z.number().int().positive({ message: 'expected the push interval in milliseconds, e.g. 5000' }),
   timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, {
@@ -73,6 +73,7 @@ export const profileSchema = z.strictObject({
     }, { message: 'expected a valid regular expression source, like "^/FLU"' }).optional(),
     elements: z.array(z.number().int().positive()).optional(),
     framing: z.array(frameKind).optional(),
+    pushSetup: z.array(obis).optional(),
   }).optional(),
   securityControls: z.array(z.number().int().min(0).max(255)).optional(),
   defaultAuthKey: z.string().regex(/^[0-9A-Fa-f]{32}$/, { message: 'expected the published GAK as 32 hex digits' }).optional(),

@@ -8,8 +8,10 @@ import { bytesToHex } from './bytes/hex.js';
 import { MeterError } from './errors.js';
 import { decodeDataNotification } from './dlms/data-notification.js';
 import { interpretNotification } from './dlms/payload.js';
-import { checkLayout, describeMismatch } from './dlms/layout-check.js';
+import { describeMismatch, layoutFor } from './dlms/layout-check.js';
 import type { DlmsValue } from './dlms/types.js';
+import { describedObjects, pushSetupName } from './dlms/payload-described.js';
+import { formatObis } from './obis/obis.js';
 import { buildMessage, finishReadings } from './model/build-message.js';
 import { meterInfo, type MessageFormat, type MessageIssue, type MeterMessage, type Reading } from './model/message.js';
 import type { Profile } from './profiles/types.js';
@@ -22,16 +24,22 @@ function isObisOctets(v: DlmsValue | undefined): boolean {
 }
 
 /** What the body shows about itself, for profile selection: element count, OBIS codes, its elements. */
-export function bodyHints(body: DlmsValue): Pick<MessageHints, 'elements' | 'hasObis' | 'firstElementTypes' | 'items'> {
+export function bodyHints(body: DlmsValue): Pick<MessageHints, 'elements' | 'hasObis' | 'firstElementTypes' | 'items' |
+  'selfDescribing' | 'pushSetup'> {
   if (body.type !== 'structure' && body.type !== 'array') return {};
   const items = body.items;
+  const described = describedObjects(items);
+  if (described) {
+    const ps = pushSetupName(described);
+    return { elements: items.length, hasObis: true, selfDescribing: true, ...(ps ? { pushSetup: formatObis(ps) } : {}) };
+  }
   let hasObis = false;
   for (let i = 0; i < items.length && !hasObis; i++) {
     const it = items[i];
     hasObis = (isObisOctets(it) && i + 1 < items.length && items[i + 1].type !== 'octet-string') ||
       ((it.type === 'structure' || it.type === 'array') && isObisOctets(it.items[0]));
   }
-  return { elements: items.length, hasObis, firstElementTypes: items.length ? [items[0].type] : [], items };
+  return { elements: items.length, hasObis, firstElementTypes: items.length ? [items[0].type] : [], items, selfDescribing: false };
 }
 
 /** Profiles that decode alike (the Kundenschnittstelle West operators share one configuration). */
@@ -53,8 +61,7 @@ function nearMiss(state: DecodeState, hints: MessageHints): MeterError | undefin
   if (hints.hasObis !== false || hints.items === undefined || hints.elements === undefined) return undefined;
   const { items: _items, ...rest } = hints;
   const candidate = state.chooser.auto(rest);
-  const layout = candidate?.layouts?.find((l) => l.elements === hints.elements);
-  const mismatch = layout && checkLayout(layout, hints.items);
+  const mismatch = candidate && layoutFor(candidate.layouts, hints.items)?.mismatch;
   if (!candidate || !mismatch) return undefined;
   return new MeterError('LAYOUT_MISMATCH', 'profile', `the list of ${hints.elements} elements looks like profile ` +
     `${candidate.id} by its count but does not fit its layout: ${describeMismatch(mismatch, hints.elements)}; no value ` +

@@ -4,14 +4,14 @@
  * - the forced profile (`--profile`) and what automatic selection would have picked, to notice a forced profile
  *   that does not fit the meter;
  * - for positional lists, the whole type signature: a candidate's layout must fit every element
- *   (dlms/layout-check.ts), not only the element count;
+ *   (dlms/layout-check.ts), not only the element count (select.ts scores by count, manufacturer, header);
  * - the envelope's view before decryption: whether every profile that fits the framing and manufacturer needs
  *   a tag (downgrade protection) and which published GAK to try.
  */
 import type { FrameKind } from './framing/types.js';
-import type { Profile, PositionalLayout } from './profiles/types.js';
+import type { Profile } from './profiles/types.js';
 import { rankProfiles, type ProfileHints } from './profiles/select.js';
-import { checkLayout } from './dlms/layout-check.js';
+import { layoutFor } from './dlms/layout-check.js';
 import type { DlmsValue } from './dlms/types.js';
 import { hasTag } from './security/security-control.js';
 import { parseKey } from './security/keys.js';
@@ -22,7 +22,7 @@ export interface ChooserConfig {
 }
 
 /** Hints of one message; `items` are the body's top-level elements (positional lists are checked against them). */
-export type MessageHints = Omit<ProfileHints, 'layoutFits'> & { items?: readonly DlmsValue[] };
+export type MessageHints = ProfileHints & { items?: readonly DlmsValue[] };
 
 export interface ProfileChooser {
   /** The profile to decode with: the forced one, else the best automatic fit. */
@@ -45,11 +45,8 @@ export interface ProfileChooser {
 const MAX_MEMO = 256;
 
 function memoKey(h: MessageHints): string {
-  return `${h.format}|${h.manufacturer}|${h.dsmrHeader}|${h.elements}|${h.hasObis}|${h.firstElementTypes?.[0]}`;
-}
-
-function fits(layout: PositionalLayout, items: readonly DlmsValue[]): boolean {
-  return checkLayout(layout, items) === undefined;
+  return `${h.format}|${h.manufacturer}|${h.dsmrHeader}|${h.elements}|${h.hasObis}|${h.firstElementTypes?.[0]}|` +
+    `${h.selfDescribing}|${h.pushSetup}`;
 }
 
 export type TagPolicy = 'always' | 'never' | 'unknown';
@@ -82,8 +79,8 @@ export function createProfileChooser(config: ChooserConfig): ProfileChooser {
     const candidates = ranking(h);
     for (const p of candidates) {
       if (p.payload !== 'positional' || h.items === undefined || h.elements === undefined) return p;
-      const layout = p.layouts?.find((l) => l.elements === h.elements);
-      if (layout && fits(layout, h.items)) return p;
+      const found = layoutFor(p.layouts, h.items);
+      if (found && !found.mismatch) return p;
     }
     return undefined;
   }
@@ -106,10 +103,9 @@ export function createProfileChooser(config: ChooserConfig): ProfileChooser {
     choose: (h) => config.profile ?? auto(h),
     auto,
     tagPolicy(format, manufacturer) {
-      const c = envelopeCandidates(format, manufacturer);
-      if (c.length === 0) return 'unknown';
-      const first = tagPolicyOf(c[0]);
-      return c.every((p) => tagPolicyOf(p) === first) ? first : 'unknown';
+      // Candidates whose policy is unknown do not veto the others; candidates that disagree make it unknown.
+      const known = new Set(envelopeCandidates(format, manufacturer).map(tagPolicyOf).filter((x) => x !== 'unknown'));
+      return known.size === 1 ? [...known][0] : 'unknown';
     },
     defaultAuthKey(format, manufacturer) {
       const p = envelopeCandidates(format, manufacturer).find((x) => x.defaultAuthKey !== undefined);

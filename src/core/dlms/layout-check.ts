@@ -70,6 +70,23 @@ export function checkLayout(layout: PositionalLayout, items: readonly DlmsValue[
   return undefined;
 }
 
+/**
+ * The layout of `profile` for this list: among its layouts with the list's element count (a profile may have
+ * several lists of one size, e.g. Slovenian energy and instantaneous lists of 12), the first that fits; when
+ * none fits, the first of that count with its mismatch; undefined when the profile has no layout of that count.
+ */
+export function layoutFor(layouts: readonly PositionalLayout[] | undefined, items: readonly DlmsValue[]):
+  { layout: PositionalLayout; mismatch?: LayoutMismatch } | undefined {
+  let first: { layout: PositionalLayout; mismatch?: LayoutMismatch } | undefined;
+  for (const layout of layouts ?? []) {
+    if (layout.elements !== items.length) continue;
+    const mismatch = checkLayout(layout, items);
+    if (!mismatch) return { layout };
+    first ??= { layout, mismatch };
+  }
+  return first;
+}
+
 /** "element 5 of 10 (1-0:1.8.0 Active energy import (+A)) should be uint32, got visible-string[7]". */
 export function describeMismatch(m: LayoutMismatch, elements: number): string {
   const name = describeObis(m.field.obis).name;

@@ -9,12 +9,13 @@ import type { PositionalLayout, Profile } from '../profiles/types.js';
 import type { CosemDateTime, DlmsValue } from './types.js';
 import { decodeCosemDate, decodeCosemTime } from './datetime.js';
 import { applyScaler, describeValueType, isDateTimeValue, leafValue } from './payload-values.js';
-import { checkLayout, describeMismatch } from './layout-check.js';
+import { checkLayout, describeMismatch, layoutFor } from './layout-check.js';
 import { obisCodeOfText } from '../model/reading-factory.js';
 import { addReading, elementIso, fieldsIso, offerMeterId, offerTimestamp, type PayloadContext } from './payload-context.js';
 
-export function findLayout(profile: Profile | undefined, elements: number): PositionalLayout | undefined {
-  return profile?.layouts?.find((l) => l.elements === elements);
+/** The profile's layout for this list (see layoutFor): a fitting one of its element count, else the first. */
+export function findLayout(profile: Profile | undefined, items: readonly DlmsValue[]): PositionalLayout | undefined {
+  return layoutFor(profile?.layouts, items)?.layout;
 }
 
 function qualityOf(scaled: boolean, profileUnit: boolean): QualityFlag[] | undefined {

@@ -1,7 +1,8 @@
 /**
  * Data-notification body → readings (IEC 62056-5-3 DataNotification; Blue Book class 3 scaler_unit,
  * class 8 clock). Recognises OBIS-tagged bodies without a profile (flat EVN/L+G/Kamstrup lists, structure
- * per object as Kaifa/Iskra/Aidon send) and reads positional lists with the profile's layout.
+ * per object as Kaifa/Iskra/Aidon send), self-describing pushes (the push object list first, payload-described.ts)
+ * and reads positional lists with the profile's layout.
  */
 import type { MessageIssue, RawReading } from '../model/message.js';
 import type { Profile } from '../profiles/types.js';
@@ -11,6 +12,7 @@ import { createReadingFactory, type ReadingFactory } from '../model/reading-fact
 import { createContext, fieldsIso, offerTimestamp, type PayloadContext } from './payload-context.js';
 import { interpretObisList } from './payload-obis.js';
 import { findLayout, interpretPositional, unknownLayoutError } from './payload-positional.js';
+import { describedObjects, interpretDescribed } from './payload-described.js';
 
 export interface InterpretOptions {
   /** Positional layouts, scaler overrides and the time zone of the meter. */
@@ -23,7 +25,7 @@ export interface InterpretOptions {
   factory?: ReadingFactory;
 }
 
-export type PayloadLayout = 'obis-structures' | 'obis-flat' | 'positional';
+export type PayloadLayout = 'obis-structures' | 'obis-flat' | 'positional' | 'self-describing';
 
 export interface InterpretedNotification {
   readings: RawReading[];
@@ -64,7 +66,12 @@ export function interpretNotification(body: DlmsValue, options: InterpretOptions
     ctx.issues.push({ code: 'EMPTY_BODY', message: `the notification body is an empty ${body.type}` });
     return finish(ctx, 'obis-structures');
   }
-  const layout = findLayout(profile, items.length);
+  const described = describedObjects(items);
+  if (described) {
+    interpretDescribed(ctx, items, described);
+    return finish(ctx, 'self-describing');
+  }
+  const layout = findLayout(profile, items);
   if (layout && profile?.payload === 'positional') {
     interpretPositional(ctx, items, layout, profile);
     return finish(ctx, 'positional');

@@ -10,7 +10,7 @@
  * Anything else returns undefined: the generic OBIS decoder handles it.
  */
 import type { FrameKind } from '../framing/types.js';
-import type { PositionalLayout, Profile } from './types.js';
+import type { Profile } from './types.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 
 export interface ProfileHints {
@@ -30,11 +30,10 @@ export interface ProfileHints {
    * Netze E450 list (starts with the device name) from the Netz Burgenland one (starts with a voltage).
    */
   firstElementTypes?: string[];
-  /**
-   * Whether a positional layout fits the whole list (every element's type and plausible value): the chooser
-   * passes dlms/layout-check.ts here, so a positional profile is only chosen for a list it can read.
-   */
-  layoutFits?: (layout: PositionalLayout) => boolean;
+  /** The body is a self-describing push (its push object list first). */
+  selfDescribing?: boolean;
+  /** The push setup's logical name a self-describing push names, e.g. "0-8:25.9.0". */
+  pushSetup?: string;
 }
 
 /** DLMS value types (as `DlmsValue['type']`) that carry a number; a layout's numeric first field needs one. */
@@ -67,6 +66,12 @@ function scoreProfile(p: Profile, h: ProfileHints): number {
   if (h.format !== undefined) {
     if (!acceptsFormat(p, h.format)) return -1;
     score += SCORE_FORMAT;
+  }
+  if ((h.selfDescribing === true) !== (p.payload === 'self-describing')) return -1;
+  if (m.pushSetup && h.pushSetup !== undefined) {
+    if (!m.pushSetup.includes(h.pushSetup)) return -1;
+    score += SCORE_HEADER;
+    identified = true;
   }
   if (h.hasObis === true && p.payload === 'positional') return -1;
   if (h.hasObis === false && (p.payload === 'obis-structures' || p.payload === 'obis-flat')) return -1;
@@ -102,7 +107,6 @@ function scoreProfile(p: Profile, h: ProfileHints): number {
   if (p.payload === 'positional' && h.elements !== undefined) {
     const layout = p.layouts?.find((l) => l.elements === h.elements);
     if (!layout) return -1;
-    if (h.layoutFits && !h.layoutFits(layout)) return -1;
     const first = h.firstElementTypes?.[0];
     if (first !== undefined && layout.fields.length > 0) {
       const f = layout.fields[0];

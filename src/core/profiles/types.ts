@@ -21,7 +21,8 @@ export type PayloadShape =
   | 'dsmr' // DSMR ASCII telegram (plain P1, or inside the 0xDB envelope: Smarty, T210-D-r)
   | 'obis-structures' // {OBIS, value, {scaler, unit}} structures (EVN, Tirol/Salzburg/Vorarlberg Kaifa, Aidon)
   | 'obis-flat' // OBIS, value, OBIS, value … without scaler (L+G E450, Kamstrup)
-  | 'positional'; // bare values in a fixed order, no OBIS (Wiener Netze, Kärnten, Kaifa Norway)
+  | 'positional' // bare values in a fixed order, no OBIS (Wiener Netze, Kärnten, Kaifa Norway)
+  | 'self-describing'; // the push object list, then the values (L+G E450/E570/E360 and Iskra AM550 in CH, CY)
 
 /**
  * One position of a positional list: which OBIS code it is, the A-XDR type(s) it accepts, and the scaler/unit
@@ -60,6 +61,8 @@ export interface ProfileMatch {
   elements?: number[];
   /** First byte values of the APDU/outer frame. */
   framing?: FrameKind[];
+  /** Logical names (OBIS text) of the push setup a self-describing push names first, e.g. "0-8:25.9.0". */
+  pushSetup?: string[];
 }
 
 export interface Profile {

@@ -124,6 +124,10 @@ export const OBIS_TABLE: readonly ObisEntry[] = [
   e('1-0:14.7.0', 'frequency', 'Frequency', 'Frequenz', 'frequency', 'Hz'),
   e('1-0:81.7.1', 'angle_u_l2_u_l1', 'Phase angle U(L2)-U(L1)', 'Phasenwinkel U(L2)-U(L1)', 'angle', '°'),
   e('1-0:81.7.2', 'angle_u_l3_u_l1', 'Phase angle U(L3)-U(L1)', 'Phasenwinkel U(L3)-U(L1)', 'angle', '°'),
+  // Angle between voltage and current of one phase (Netz Burgenland E450 list, Österreichs Energie data model).
+  e('1-0:81.7.40', 'angle_u_i_l1', 'Phase angle U(L1)-I(L1)', 'Phasenwinkel U(L1)-I(L1)', 'angle', '°'),
+  e('1-0:81.7.51', 'angle_u_i_l2', 'Phase angle U(L2)-I(L2)', 'Phasenwinkel U(L2)-I(L2)', 'angle', '°'),
+  e('1-0:81.7.62', 'angle_u_i_l3', 'Phase angle U(L3)-I(L3)', 'Phasenwinkel U(L3)-I(L3)', 'angle', '°'),
 
   // --- demand (Belgian DSMR, capacity tariff) -----------------------------------------------------------
   e('1-0:1.4.0', 'current_average_demand', 'Current average demand (+P, 15 min)',
@@ -141,6 +145,7 @@ export const OBIS_TABLE: readonly ObisEntry[] = [
   e('0-0:96.1.1', 'equipment_id', 'Equipment identifier', 'Geräte-ID', 'text'),
   e('0-0:96.1.0', 'meter_number', 'Meter number (operator)', 'Zählernummer des Netzbetreibers', 'text'),
   e('0-0:96.1.2', 'meter_id_2', 'Device id 2', 'Geräte-ID 2', 'text'),
+  e('0-0:96.1.3', 'meter_id_3', 'Device id 3', 'Geräte-ID 3', 'text'),
   e('0-0:96.1.7', 'meter_type', 'Meter type', 'Zählertyp', 'text'),
   e('0-0:42.0.0', 'logical_device_name', 'COSEM logical device name', 'COSEM Logical Device Name', 'text'),
   e('0-0:96.14.0', 'tariff_indicator', 'Tariff indicator', 'Tarifanzeige', 'count'),
