@@ -20,6 +20,11 @@ export interface DecoderOptions {
   includeApdu?: boolean;
   /** Keeps a DSMR meter's telegram with its message (non-enumerable `telegram`), for the DSMR proxy. */
   keepTelegram?: boolean;
+  /**
+   * Accepts frames without an authentication tag where one is required (a GAK is configured, or the meter
+   * family always sends tags). Off by default: such a frame is refused as a possible downgrade (AUTH_REQUIRED).
+   */
+  allowUnauthenticated?: boolean;
 }
 
 /** The core pipeline's options, keys parsed and profile resolved; the AES port is added by the caller. */
@@ -37,18 +42,35 @@ export function resolveProfile(p: string | Profile | undefined, extra: readonly 
   return found;
 }
 
+function badOption(name: string, expected: string, v: unknown): never {
+  throw new MeterError('BAD_CONFIG', 'config', `decoder option "${name}" must be ${expected}, got ${v === null ? 'null' : typeof v}`);
+}
+
+/** Library callers may pass anything: wrong types are BAD_CONFIG/BAD_KEY errors, never a TypeError. */
+function checkTypes(o: DecoderOptions): void {
+  if (o === null || typeof o !== 'object') badOption('options', 'an object', o);
+  const p = o.profile as unknown;
+  if (p !== undefined && typeof p !== 'string' && (typeof p !== 'object' || p === null)) badOption('profile', 'a profile id or object', p);
+  if (o.profiles !== undefined && !Array.isArray(o.profiles)) badOption('profiles', 'an array of profiles', o.profiles);
+  for (const k of ['includeApdu', 'keepTelegram', 'allowUnauthenticated'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') badOption(k, 'true or false', o[k]);
+  }
+}
+
 export function resolveDecoderOptions(o: DecoderOptions): ResolvedOptions {
+  checkTypes(o);
   if (o.format !== undefined && !FORMATS.includes(o.format)) {
     throw new MeterError('UNKNOWN_FORMAT', 'config', `unknown format "${String(o.format)}"; use one of ${FORMATS.join(', ')}`);
   }
   const r: ResolvedOptions = {};
-  if (o.key !== undefined && o.key !== '') r.key = parseKey(o.key, 'GUEK');
-  if (o.authKey !== undefined && o.authKey !== '') r.authKey = parseKey(o.authKey, 'GAK');
+  if (o.key !== undefined && o.key !== null && o.key !== '') r.key = parseKey(o.key, 'GUEK');
+  if (o.authKey !== undefined && o.authKey !== null && o.authKey !== '') r.authKey = parseKey(o.authKey, 'GAK');
   const profile = resolveProfile(o.profile, o.profiles);
   if (profile) r.profile = profile;
   if (o.profiles) r.profiles = [...o.profiles, ...listProfiles()];
   if (o.format) r.format = o.format;
   if (o.includeApdu) r.includeApdu = true;
   if (o.keepTelegram) r.keepTelegram = true;
+  if (o.allowUnauthenticated) r.allowUnauthenticated = true;
   return r;
 }

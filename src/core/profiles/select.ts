@@ -73,6 +73,8 @@ function scoreProfile(p: Profile, h: ProfileHints): number {
     score += SCORE_HEADER;
     identified = true;
   }
+  // A DLMS list is not a DSMR telegram: hints about its body rule out DSMR profiles.
+  if ((h.elements !== undefined || h.hasObis !== undefined) && p.payload === 'dsmr') return -1;
   if (h.hasObis === true && p.payload === 'positional') return -1;
   if (h.hasObis === false && (p.payload === 'obis-structures' || p.payload === 'obis-flat')) return -1;
 

@@ -13,8 +13,19 @@ function hexDigits(text: string): string | undefined {
   return /^[0-9a-fA-F]*$/.test(cleaned) ? cleaned : undefined;
 }
 
+/** What a wrong-typed key is, without its value (it may be a key). */
+function describeKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
 /** Parses a key given as hex (spaces, colons, 0x tolerated) or as 16 ASCII characters. */
 export function parseKey(input: string | Uint8Array, role: KeyRole): Uint8Array {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw new MeterError('BAD_KEY', 'config',
+      `${role} (${KEY_FLAG[role]}) must be a text of 32 hex digits (or 16 characters) or 16 bytes, got ${describeKind(input)}`);
+  }
   if (input instanceof Uint8Array) {
     if (input.length === 16) return input;
     throw new MeterError('BAD_KEY', 'config', `${role} must be 16 bytes, got ${input.length}`);
