@@ -21,7 +21,7 @@ export interface BodyReading {
   type?: EncodedType;
 }
 
-export type EncodedType = 'u8' | 'u16' | 'u32' | 'u64' | 'i8' | 'i16' | 'i32' | 'i64' | 'octets' | 'visible';
+export type EncodedType = 'u8' | 'u16' | 'u32' | 'u64' | 'i8' | 'i16' | 'i32' | 'i64' | 'enum' | 'bool' | 'octets' | 'visible';
 
 export interface BodyOptions {
   /** Clock value: first element (flat shapes) or a {0-0:1.0.0, date-time} object (structure shapes). */
@@ -40,7 +40,7 @@ const INT_TAGS = {
 /** Field type names of profiles (profiles/field-types.ts) that say how to encode a value. */
 const ENCODING_OF: Readonly<Record<string, EncodedType>> = {
   uint8: 'u8', uint16: 'u16', uint32: 'u32', uint64: 'u64', int8: 'i8', int16: 'i16', int32: 'i32', int64: 'i64',
-  'visible-string': 'visible', 'octet-string': 'octets', text: 'octets',
+  enum: 'enum', boolean: 'bool', 'visible-string': 'visible', 'octet-string': 'octets', text: 'octets',
 };
 
 /** How to encode a positional field: the first of its declared types that names an encoding. */
@@ -71,7 +71,9 @@ export function readingValue(r: BodyReading, scaler = r.scaler ?? 0, visibleByDe
   if (r.type === 'octets' || r.type === 'visible') bad(`${r.obis}: numeric value with string type ${r.type}`);
   const raw = unapplyScaler(r.value, scaler);
   if (!Number.isSafeInteger(raw)) bad(`${r.obis}: ${r.value} × 10^${-scaler} is not an integer`);
-  const tag = r.type !== undefined ? INT_TAGS[r.type]
+  if (r.type === 'enum') return { type: 'enum', value: raw & 0xff };
+  if (r.type === 'bool') return { type: 'boolean', value: raw !== 0 };
+  const tag = r.type !== undefined ? INT_TAGS[r.type as keyof typeof INT_TAGS]
     : raw < 0 ? DataTag.Int32 : raw > 0xffffffff ? DataTag.Uint64 : DataTag.Uint32;
   return { type: 'integer', tag, value: raw };
 }
@@ -95,13 +97,15 @@ function clockOf(options: BodyOptions): CosemDateTime {
 
 /**
  * A field the reader skips, as meters fill it: a 6-byte octet-string is the logical name of the field's own code
- * (the push-setup name Kärnten meters lead with), other sized strings are zero-filled, the rest empty.
+ * (the push-setup name Kärnten meters lead with), other sized strings are zero-filled, numbers 0, the rest empty.
  */
 function skipped(f: PositionalField): DlmsValue {
   const types = f.type === undefined ? [] : typeof f.type === 'string' ? [f.type] : f.type;
   const size = types.map((t) => /^octet-string\[(\d+)\]$/.exec(t)).find((m) => m !== null);
-  if (!size) return octets(new Uint8Array(0));
-  return Number(size[1]) === 6 ? obisValue(f.obis) : octets(new Uint8Array(Number(size[1])));
+  if (size) return Number(size[1]) === 6 ? obisValue(f.obis) : octets(new Uint8Array(Number(size[1])));
+  const type = encodingOf(f);
+  return type !== undefined && type !== 'octets' && type !== 'visible' ? readingValue({ obis: f.obis, value: 0, type })
+    : octets(new Uint8Array(0));
 }
 
 function positional(readings: BodyReading[], options: BodyOptions): DlmsValue {

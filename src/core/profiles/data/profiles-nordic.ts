@@ -1,25 +1,24 @@
 /** Built-in profiles: Nordic HAN ports (NO, SE, DK). Sources: see builtin-profiles.ts. */
 import type { PositionalField, PositionalLayout, Profile } from '../types.js';
-import { MBUS_2400_8E1, MBUS_2400_8N1, P1_115200_8N1, TIMESTAMP } from './building-blocks.js';
+import { MBUS_2400_8E1, MBUS_2400_8N1, P1_115200_8N1, TIMESTAMP, u32 } from './building-blocks.js';
 
-/** Kaifa Norway (MA105H2E single-phase, MA304H3E three-phase) value lists without OBIS ([amshan] han/kaifa.py). */
+/**
+ * Kaifa Norway (MA105H2E single-phase, MA304H3E three-phase) value lists without OBIS ([amshan] han/kaifa.py);
+ * every value is a uint32 in the captures ([vectors], [amsreader] #180/#242/#493, [amshan] tests).
+ */
 const KAIFA_NO_HEAD: PositionalField[] = [
   { obis: '1-1:0.2.129', type: 'text' }, // OBIS list version identifier, e.g. "KFM_001"
   { obis: '0-0:96.1.0', role: 'meter-id', type: 'text' }, // meter id (GS1)
   { obis: '0-0:96.1.7', type: 'text' }, // meter type, e.g. "MA304H3E"
-  { obis: '1-0:1.7.0', scaler: 0, unit: 'W' },
-  { obis: '1-0:2.7.0', scaler: 0, unit: 'W' },
-  { obis: '1-0:3.7.0', scaler: 0, unit: 'var' },
-  { obis: '1-0:4.7.0', scaler: 0, unit: 'var' },
+  u32('1-0:1.7.0', 'W'), u32('1-0:2.7.0', 'W'), u32('1-0:3.7.0', 'var'), u32('1-0:4.7.0', 'var'),
 ];
-const kaifaCurrent = (obis: string): PositionalField => ({ obis, scaler: -3, unit: 'A' });
-const kaifaVoltage = (obis: string): PositionalField => ({ obis, scaler: -1, unit: 'V' });
+const kaifaCurrent = (obis: string): PositionalField => u32(obis, 'A', -3);
+const kaifaVoltage = (obis: string): PositionalField => u32(obis, 'V', -1);
+/** Hourly energies: uint32 in the captures, uint64 in one amsreader list 3 (#242), so any unsigned width. */
+const kaifaEnergy = (obis: string, unit: string): PositionalField => ({ obis, scaler: 0, unit, type: 'unsigned' });
 const KAIFA_NO_HOURLY: PositionalField[] = [
   TIMESTAMP,
-  { obis: '1-0:1.8.0', scaler: 0, unit: 'Wh' },
-  { obis: '1-0:2.8.0', scaler: 0, unit: 'Wh' },
-  { obis: '1-0:3.8.0', scaler: 0, unit: 'varh' },
-  { obis: '1-0:4.8.0', scaler: 0, unit: 'varh' },
+  kaifaEnergy('1-0:1.8.0', 'Wh'), kaifaEnergy('1-0:2.8.0', 'Wh'), kaifaEnergy('1-0:3.8.0', 'varh'), kaifaEnergy('1-0:4.8.0', 'varh'),
 ];
 const KAIFA_NO_1PH = [...KAIFA_NO_HEAD, kaifaCurrent('1-0:31.7.0'), kaifaVoltage('1-0:32.7.0')];
 const KAIFA_NO_3PH = [
@@ -28,7 +27,7 @@ const KAIFA_NO_3PH = [
   kaifaVoltage('1-0:32.7.0'), kaifaVoltage('1-0:52.7.0'), kaifaVoltage('1-0:72.7.0'),
 ];
 const KAIFA_NO_LAYOUTS: PositionalLayout[] = [
-  { elements: 1, fields: [{ obis: '1-0:1.7.0', scaler: 0, unit: 'W' }] }, // list 1
+  { elements: 1, fields: [u32('1-0:1.7.0', 'W')] }, // list 1
   { elements: 9, fields: KAIFA_NO_1PH }, // list 2, single phase
   { elements: 13, fields: KAIFA_NO_3PH }, // list 2, three phase (the MA304H3E capture in [vectors])
   { elements: 14, fields: [...KAIFA_NO_1PH, ...KAIFA_NO_HOURLY] }, // list 3, single phase
