@@ -229,7 +229,8 @@ export const AUSTRIA_PROFILES: readonly Profile[] = [
     payload: 'obis-flat',
     intervalMs: 10000,
     timezone: 'Europe/Vienna',
-    match: { manufacturers: ['LGZ'], elements: [33], framing: ['hdlc'] },
+    // Identified by manufacturer and its OBIS pairs: Styrian configurations differ in how many pairs they send.
+    match: { manufacturers: ['LGZ'], framing: ['hdlc'] },
     scalers: LG_E450_UNITS,
     securityControls: [0x30],
     notes: 'HDLC with general-block-transfer (3 blocks), SC 0x30 (auth+enc: GUEK and GAK); 33-element flat ' +
