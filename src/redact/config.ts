@@ -5,7 +5,7 @@
  * any field name, and every other string has its URLs redacted (url.ts).
  */
 import { isSecretName } from './names.js';
-import { redactText } from './url.js';
+import { redactText, redactUrl } from './url.js';
 
 export const REDACTED = '***redacted***';
 
@@ -22,7 +22,9 @@ function redactValue(value: unknown, secretField: boolean, depth: number, seen: 
   if (value === null || value === undefined) return value;
   if (typeof value === 'string') {
     if (secretField && value !== '') return REDACTED;
-    return looksLikeHexKey(value) ? REDACTED : redactText(value);
+    if (looksLikeHexKey(value)) return REDACTED;
+    // A whole value that is a URL is redacted as one, even if a raw password holds white space.
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : redactText(value);
   }
   if (value instanceof Uint8Array) return secretField || value.length === 16 ? REDACTED : `<${value.length} bytes>`;
   if (typeof value !== 'object') return secretField && typeof value !== 'boolean' ? REDACTED : value;
