@@ -21,6 +21,8 @@ import type { OutputStats, SinkContext } from '../src/sinks/types.js';
 import { parseSqlUrl } from '../src/sinks/sql/db.js';
 import { parseMongoUrl } from '../src/sinks/mongodb/documents.js';
 import { message } from './fanout-support.js';
+import { createSimulator } from '../src/app/simulator.js';
+import { exitWithin, runCli } from './support/cli.js';
 import { assertNoSecret, key, password } from './redact-support.js';
 
 const quiet = (): void => {};
@@ -144,4 +146,20 @@ test('output labels: ?name= when given and usable, else scheme and number; alway
 test('?name= labels an output without reaching its driver', () => {
   assert.equal(parseSqlUrl('postgres://u:pw@h/db?name=history&sslmode=disable').target, 'postgres://u:pw@h/db?sslmode=disable');
   assert.equal(parseMongoUrl('mongodb://h/db?name=docs&collection=t').connectionString, 'mongodb://h/db');
+});
+
+test('property: meterwire diagnose (text and --json) never prints the keys it tries', { timeout: 120_000 }, async () => {
+  await fc.assert(fc.asyncProperty(key, key, fc.boolean(), async (guek, gak, swapped) => {
+    const sim = createSimulator({ profile: 'lu-smarty', key: guek, authKey: gak, seed: 7, frameCounter: 1 });
+    const hex = Buffer.from(sim.frame(Date.UTC(2024, 5, 1))).toString('hex');
+    const [k, a] = swapped ? [gak, guek] : [guek, gak];
+    for (const extra of [[], ['--json']]) {
+      const run = runCli(['diagnose', hex, '--key', k, '--auth-key', a, ...extra]);
+      const code = await exitWithin(run, 60_000);
+      assert.equal(code, 0, run.stderr());
+      const shown = `${JSON.stringify(run.lines)}\n${run.stderr()}`;
+      assert.match(shown, swapped ? /swapped/ : /both keys are correct/);
+      for (const s of [guek, gak]) assertNoSecret(shown, s, `diagnose ${extra.join(' ')}`);
+    }
+  }), { numRuns: 2 });
 });

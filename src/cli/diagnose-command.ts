@@ -70,12 +70,14 @@ export async function runDiagnose(args: string[], flags: DiagnoseFlags): Promise
     : await framesFromSource(args[0], want, timeoutSeconds * 1000);
   const diags = frames.map((f) => diagnoseFrame(f, keys, nodeAesGcm));
   const verdict = advice(diags, keys);
+  // Diagnostics never print keys; the run's redactor makes sure of it.
+  const print = (text: string): void => { process.stdout.write(runSecrets.text(text)); };
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ frames: diags, discardedBytes: discarded, advice: verdict }) + '\n');
+    print(JSON.stringify({ frames: diags, discardedBytes: discarded, advice: verdict }) + '\n');
   } else {
-    for (const [i, d] of diags.entries()) process.stdout.write(render(d, i) + '\n');
-    if (discarded) process.stdout.write(`(${discarded} bytes outside frames were skipped)\n`);
-    process.stdout.write(`→ ${verdict}\n`);
+    for (const [i, d] of diags.entries()) print(render(d, i) + '\n');
+    if (discarded) print(`(${discarded} bytes outside frames were skipped)\n`);
+    print(`→ ${verdict}\n`);
   }
   return frames.length > 0 ? 0 : 1;
 }
