@@ -68,6 +68,7 @@ test('property: the logger never writes a secret (JSON and text lines, messages,
     log.info(`decrypting with ${k} (${Buffer.from(k).toString('base64')})`);
     assert.ok(lines.length >= urls.length + 3);
     const text = lines.join('');
+    assert.equal(lines.filter((l) => l.includes(': down (connect ECONNREFUSED)')).length, urls.length, 'messages keep their text');
     assertNoSecret(text, k, `logger (${format})`);
     assertNoSecret(text, pw, `logger (${format})`);
   }), { numRuns: 200 });

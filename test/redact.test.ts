@@ -40,6 +40,8 @@ test('redactText: URLs and secret assignments inside messages', () => {
   assert.equal(redactText('cannot connect to mqtt://u:pw@h:1/x: ECONNREFUSED'), 'cannot connect to mqtt://u:***@h:1/x: ECONNREFUSED');
   assert.equal(redactText('bad option token=abc, password="a b"'), 'bad option token=***, password=***');
   assert.equal(redactText('wrong key: check the GUEK'), 'wrong key: check the GUEK');
+  assert.equal(redactText('mqtt://:pw@h/t?token=abc: connecting (mqtt://u:pw@h/t?key=k).'),
+    'mqtt://:***@h/t?token=***: connecting (mqtt://u:***@h/t?key=***).', 'punctuation after a URL stays');
 });
 
 test('redactConfig: key fields, hex keys under any name, URLs; unset stays unset', () => {

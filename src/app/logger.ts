@@ -5,7 +5,7 @@
  * and secret query values in any string, and the run's known secrets (keys, passwords) in any encoding.
  */
 import { pino, type Logger } from 'pino';
-import { createRedactor, redactConfig, type Redactor } from '../redact/index.js';
+import { createRedactor, redactConfig, redactText, type Redactor } from '../redact/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -18,9 +18,14 @@ export interface LoggerOptions {
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-/** One record, redacted: secret fields by name, then every string through the redactor. */
+/**
+ * One record, redacted: the message as text (it is prose that may quote URLs), the other fields as a config
+ * (secret fields by name), then every string through the redactor.
+ */
 function redactRecord(record: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
-  return redactor.value(redactConfig(record));
+  const { msg, ...fields } = record;
+  const safe = redactConfig(fields);
+  return redactor.value(msg === undefined ? safe : { ...safe, msg: typeof msg === 'string' ? redactText(msg) : redactConfig(msg) });
 }
 
 /** A pino destination that redacts each JSON record and writes it as JSON or as one readable line. */

@@ -96,7 +96,11 @@ const ASSIGNMENT_IN_TEXT = /(^|[\s,;&?(])([A-Za-z_][\w.-]*)=("[^"]*"|'[^']*'|[^\
  * redactor that knows it (secrets.ts).
  */
 export function redactText(text: string): string {
-  const urls = text.replace(URL_IN_TEXT, (u) => redactUrl(u));
+  // Punctuation that ends a sentence or a parenthesis after a URL is not part of it.
+  const urls = text.replace(URL_IN_TEXT, (token) => {
+    const tail = /[)\].,:;!'"]*$/.exec(token)?.[0] ?? '';
+    return redactUrl(token.slice(0, token.length - tail.length)) + tail;
+  });
   return urls.replace(ASSIGNMENT_IN_TEXT, (all, lead: string, name: string, value: string) =>
-    (isSecretName(name) && value !== MASK ? `${lead}${name}=${MASK}` : all));
+    (isSecretName(name) && !value.startsWith(MASK) ? `${lead}${name}=${MASK}` : all));
 }
