@@ -176,3 +176,29 @@ test('mqtt output: the last will says "offline" when the process is killed', { s
     tmp.remove();
   }
 });
+
+test('mqtt output: meter ids "+", "#", "a/b", "a+b" and "" each get their own topics on a real broker (issue 7)', { skip }, async () => {
+  const prefix = unique();
+  const tmp = tempDir();
+  const rec = await record(BROKER, [`${prefix}/#`]);
+  const sink = createMqttSink(`${BROKER}/${prefix}?discovery=0&values=0`, sinkContext(tmp.dir));
+  const ids = ['+', '#', 'a/b', 'a+b', ''];
+  try {
+    await sink.open();
+    await sink.write(ids.map((id, i) => ({ ...kaifaMessage(id, 1000 + i), meter: { id, systemTitle: `53414731000000${i}${i}` } })));
+    const states = () => rec.messages.filter((m) => m.topic.endsWith('/state'));
+    await rec.wait('five state topics', () => states().length >= ids.length);
+    const topics = states().map((m) => m.topic);
+    assert.equal(new Set(topics).size, ids.length, topics.join(' '));
+    for (const t of topics) assert.equal(t.split('/').length, 3, `one level per meter: ${t}`);
+    for (const [i, id] of ids.entries()) {
+      const got = states().filter((m) => (JSON.parse(m.payload) as { meter: { id: string } }).meter.id === id);
+      assert.equal(got.length, 1, `meter ${JSON.stringify(id)}`);
+      assert.equal(rec.last(got[0].topic.replace(/\/state$/, '/energy_import')), String(1000 + i));
+    }
+  } finally {
+    await sink.close();
+    await rec.cleanupAndEnd();
+    tmp.remove();
+  }
+});

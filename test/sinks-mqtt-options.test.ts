@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMqttSinkUrl } from '../src/sinks/mqtt/options.js';
-import { compactValues, meterKey } from '../src/sinks/mqtt/payloads.js';
-import { deviceInfo, sensorClass } from '../src/sinks/mqtt/discovery.js';
+import fc from 'fast-check';
+import { compactValues, meterKey, meterTopics } from '../src/sinks/mqtt/payloads.js';
+import { deviceInfo, discoveryConfig, sensorClass } from '../src/sinks/mqtt/discovery.js';
 import { createPublishGate } from '../src/sinks/mqtt/publish-gate.js';
 import { createMqttSink } from '../src/sinks/mqtt/index.js';
 import type { Reading } from '../src/core/model/message.js';
@@ -39,9 +40,46 @@ test('mqtt output: sink name is redacted and the sink is durable', () => {
 
 test('meter key: topic- and HA-safe, meter id before system title', () => {
   const m = kaifaMessage('1KFM 02/00+#1', 1);
-  assert.equal(meterKey(m), '1KFM_02_00__1');
+  // Was '1KFM_02_00__1': every unsafe character became "_", so '+' and '#' shared a topic (issue 7). Now one-to-one.
+  assert.equal(meterKey(m), '1KFM_2002_2F00_2B_231');
   assert.equal(meterKey({ ...m, meter: { systemTitle: '4b464d1020029802' } }), '4b464d1020029802');
   assert.equal(meterKey({ ...m, meter: {} }), 'meter');
+});
+
+test('meter ids "+", "#", "/", "a+b", "" and look-alikes: one safe topic level each, all different (issue 7)', () => {
+  const ids = ['+', '#', 'a/b', 'a+b', '', 'a_b', 'a_2Fb', '_', '__', 'a b', 'ä', '1KFM0200169986'];
+  const keys = ids.map((id) => meterKey(kaifaMessage(id, 1)));
+  for (const k of keys) assert.match(k, /^[A-Za-z0-9_-]+$/, `key ${k} is one level, no wildcard, HA-safe`);
+  // '' is no id: the system title names the meter, as without an id.
+  assert.equal(keys[ids.indexOf('')], '4b464d1020029802');
+  assert.equal(new Set(keys).size, ids.length, `distinct: ${keys.join(' ')}`);
+  assert.equal(meterKey(kaifaMessage('1KFM0200169986', 1)), '1KFM0200169986', 'a real meter id keeps its topic');
+  const topics = ids.map((id) => meterTopics('meterwire', meterKey(kaifaMessage(id, 1))));
+  for (const t of topics) assert.equal(t.state.split('/').length, 3, t.state);
+});
+
+test('property: distinct meter ids never share a topic level or an HA object id', () => {
+  const text = fc.string({ unit: fc.oneof(fc.constantFrom('+', '#', '/', '_', '-', 'a', 'B', '0', ' ', '%', '\0', 'é'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), minLength: 1, maxLength: 12 });
+  fc.assert(fc.property(text, text, (a, b) => {
+    fc.pre(a !== b);
+    const [ka, kb] = [a, b].map((id) => meterKey(kaifaMessage(id, 1)));
+    assert.notEqual(ka, kb);
+    for (const k of [ka, kb]) assert.match(k, /^[A-Za-z0-9_-]+$/);
+    const msg = kaifaMessage(a, 1);
+    const [da, db] = [ka, kb].map((k) => discoveryConfig('homeassistant', 'meterwire', k, msg, msg.readings[0]));
+    assert.notEqual(da.payload.object_id, db.payload.object_id);
+    assert.notEqual(da.topic, db.topic);
+    assert.doesNotMatch(da.topic, /[+#]/);
+  }), { numRuns: 3000 });
+});
+
+test('reading ids: built-in snake_case ids keep their topics; anything else is one safe level', () => {
+  const topics = meterTopics('meterwire', 'M1');
+  assert.equal(topics.reading('energy_import'), 'meterwire/M1/energy_import');
+  const odd = ['a/b', '+', '#', 'A', '_x', '9x'];
+  const levels = odd.map((id) => topics.reading(id).slice('meterwire/M1/'.length));
+  for (const l of levels) assert.match(l, /^_[A-Za-z0-9_-]+$/, l);
+  assert.equal(new Set(levels).size, odd.length);
 });
 
 test('HA classes: counters are total_increasing, instantaneous values measurements, volumes by id', () => {

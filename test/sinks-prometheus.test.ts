@@ -120,14 +120,16 @@ test('prometheus: reader health and per-output delivery counters come from the c
     assert.equal(one('meterwire_last_frame_age_seconds'), 2.5);
     assert.equal(one('meterwire_reader_state', { state: 'ok' }), 1);
     assert.equal(one('meterwire_reader_state', { state: 'stale' }), 0);
-    const mqtt = 'mqtt://broker:1883/';
+    // Output labels were the outputs' URLs; now a short name per output (issue 7: no URL in a metric label).
+    const mqtt = 'mqtt-1';
     assert.equal(one('meterwire_output_queued', { output: mqtt }), 4);
     assert.equal(one('meterwire_output_spooled', { output: mqtt }), 40);
     assert.equal(one('meterwire_output_delivered_total', { output: mqtt }), 70);
     assert.equal(one('meterwire_output_dropped_total', { output: mqtt }), 2);
     assert.equal(one('meterwire_output_failures_total', { output: mqtt }), 9);
     assert.equal(one('meterwire_output_state', { output: mqtt, state: 'down' }), 1);
-    assert.equal(one('meterwire_output_delivered_total', { output: OUTPUTS[0].name }), 118);
+    assert.equal(one('meterwire_output_delivered_total', { output: 'prometheus-1' }), 118);
+    assert.ok(samples.every((x) => !Object.values(x.labels).some((v) => v.includes('://'))), 'no URL in any label');
 
     // Values are pulled per scrape: a later scrape shows the reader's new numbers; an unknown age is NaN.
     health = { ...HEALTH, framesOk: 121, state: 'stale', lastFrameAgeMs: undefined };

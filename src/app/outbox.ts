@@ -1,7 +1,8 @@
 /**
  * The on-disk spool of the fan-out (DESIGN §6: readings for a durable sink that is down are kept, bounded, on
  * disk and delivered when it returns). One SQLite file shared by all outputs, one row per message, keyed by the
- * output's name (its redacted URL) so pending rows survive a restart and go to the same output afterwards.
+ * output's name (its redacted URL) so pending rows survive a restart and go to the same output afterwards. The
+ * name is redacted once more here (src/redact; idempotent), so a sink that forgot cannot put a password on disk.
  * WAL with synchronous=NORMAL: a power cut may lose the last few rows, never corrupts the file, and keeps a
  * Raspberry Pi's SD card writes cheap.
  */
@@ -9,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { MeterMessage } from '../core/model/message.js';
+import { redactUrl } from '../redact/index.js';
 
 export interface OutboxRow {
   seq: number;
@@ -62,6 +64,13 @@ export function openOutbox(path: string): Outbox {
     return s;
   }
 
+  const keys = new Map<string, string>();
+  const keyOf = (sink: string): string => {
+    let k = keys.get(sink);
+    if (k === undefined) keys.set(sink, (k = redactUrl(sink)));
+    return k;
+  };
+
   const insertMany = db.transaction((sink: string, first: number, messages: readonly MeterMessage[]) => {
     messages.forEach((m, i) => insert.run(sink, first + i, JSON.stringify(m)));
   });
@@ -75,7 +84,8 @@ export function openOutbox(path: string): Outbox {
   }
 
   return {
-    append(sink, messages) {
+    append(name, messages) {
+      const sink = keyOf(name);
       const s = span(sink);
       if (messages.length === 0) return s.n;
       insertMany(sink, s.tail + 1, messages);
@@ -84,7 +94,8 @@ export function openOutbox(path: string): Outbox {
       s.n += messages.length;
       return s.n;
     },
-    prepend(sink, messages) {
+    prepend(name, messages) {
+      const sink = keyOf(name);
       const s = span(sink);
       if (messages.length === 0) return s.n;
       const first = (s.n === 0 ? s.tail + 1 : s.head) - messages.length;
@@ -94,15 +105,16 @@ export function openOutbox(path: string): Outbox {
       s.n += messages.length;
       return s.n;
     },
-    peek(sink, limit) {
-      const rows = select.all(sink, limit) as { seq: number; payload: string }[];
+    peek(name, limit) {
+      const rows = select.all(keyOf(name), limit) as { seq: number; payload: string }[];
       return rows.map((r) => ({ seq: r.seq, message: JSON.parse(r.payload) as MeterMessage }));
     },
-    remove(sink, uptoSeq) {
-      removeUpTo(sink, uptoSeq);
+    remove(name, uptoSeq) {
+      removeUpTo(keyOf(name), uptoSeq);
     },
-    count: (sink) => span(sink).n,
-    trim(sink, max) {
+    count: (name) => span(keyOf(name)).n,
+    trim(name, max) {
+      const sink = keyOf(name);
       const excess = span(sink).n - max;
       if (excess <= 0) return 0;
       const cut = nth.get(sink, excess - 1) as { seq: number } | undefined;

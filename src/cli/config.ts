@@ -1,11 +1,13 @@
 /**
  * Reader configuration: flags > environment > config file (YAML or JSON) > profile defaults. Validated with zod;
- * every message names the field and the fix. Keys are redacted whenever a configuration is printed or logged.
+ * every message names the field and the fix. Keys are redacted whenever a configuration is printed or logged,
+ * and a file that does not parse is reported by line and column, never by quoting it.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { MeterError } from '../core/errors.js';
+import { meterError } from '../core/errors.js';
+import { redactConfig as redactFields, type Redactor } from '../redact/index.js';
 import { keyOptions } from './key-options.js';
 
 const FORMATS = ['auto', 'dsmr', 'mbus', 'hdlc', 'apdu'] as const;
@@ -37,21 +39,50 @@ function zodMessage(e: z.ZodError, path: string): string {
   }).map((m) => `${path}: ${m}`).join('; ');
 }
 
+/** "line L, column C" of a character offset, so a parse error can point at the spot without quoting it. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Where a JSON or YAML file stops parsing, never what is there: parsers quote the text near the error, and a
+ * config file's text near an error is often a key.
+ */
+function parseErrorMessage(e: unknown, text: string, json: boolean): string {
+  if (json) {
+    const at = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+    return at ? `at ${lineColumn(text, Number(at[1]))}` : '(check quotes, commas and braces)';
+  }
+  const y = e as { code?: string; linePos?: Array<{ line: number; col: number }> };
+  const pos = y.linePos?.[0];
+  return `${pos ? `at line ${pos.line}, column ${pos.col}` : ''}${y.code ? ` (${y.code})` : ''}`.trim() || '(check the indentation)';
+}
+
+/** Optional fields may be written as null (the README's `authKey: null`): the same as leaving them out. */
+function withoutNulls(data: unknown): unknown {
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null));
+}
+
 export function loadConfigFile(path: string): FileConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MeterError('BAD_CONFIG', 'config', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw meterError('BAD_CONFIG', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
+  const json = /\.json$/i.test(path);
   let data: unknown;
   try {
-    data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    data = json ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new MeterError('BAD_CONFIG', 'config', `config file ${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw meterError('BAD_CONFIG', `config file ${path} is not valid ${json ? 'JSON' : 'YAML'} ${parseErrorMessage(e, text, json)}`);
   }
-  const parsed = configSchema.safeParse(data ?? {});
-  if (!parsed.success) throw new MeterError('BAD_CONFIG', 'config', zodMessage(parsed.error, path));
+  const parsed = configSchema.safeParse(withoutNulls(data));
+  if (!parsed.success) throw meterError('BAD_CONFIG', zodMessage(parsed.error, path));
   return parsed.data;
 }
 
@@ -67,12 +98,13 @@ export function resolveReadConfig(flags: FileConfig & { config?: string }): Read
   return merged;
 }
 
-/** A copy safe to print or log: keys replaced, URL passwords masked. */
+/** A copy safe to print or log: keys replaced, URL passwords and secret options masked (src/redact). */
 export function redactConfig(c: ReadConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...c };
-  if (c.key) out.key = '***redacted***';
-  if (c.authKey) out.authKey = '***redacted***';
-  if (c.source) out.source = c.source.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  if (c.outputs) out.outputs = c.outputs.map((u) => u.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'));
-  return out;
+  return redactFields({ ...c }) as Record<string, unknown>;
+}
+
+/** What `--print-config` prints: the effective configuration with the source actually read, redacted. */
+export function formatPrintConfig(c: ReadConfig, source: string, redactor?: Redactor): string {
+  const safe = redactConfig({ ...c, source });
+  return `${JSON.stringify(redactor ? redactor.value(safe) : safe, null, 2)}\n`;
 }

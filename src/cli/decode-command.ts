@@ -5,6 +5,7 @@ import { readInput } from './read-input.js';
 import { renderPretty } from './pretty.js';
 import { keyOptions, type KeyFlags } from './key-options.js';
 import { profileOption } from './profile-option.js';
+import { runSecrets } from './secrets.js';
 
 export interface DecodeFlags extends KeyFlags {
   format?: DecoderOptions['format'];
@@ -19,7 +20,9 @@ export function printResult(r: DecodeResult, pretty: boolean): void {
 
 /** Returns the exit code: 0 when at least one message decoded, 1 otherwise. */
 export async function runDecode(inputArgs: string[], flags: DecodeFlags): Promise<number> {
-  const decoder = createDecoder({ ...keyOptions(flags), format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu });
+  const keys = keyOptions(flags);
+  runSecrets.add(keys.key, keys.authKey);
+  const decoder = createDecoder({ ...keys, format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu });
   const bytes = await readInput(inputArgs);
   const results = [...decoder.push(bytes), ...decoder.flush()];
   let ok = 0;

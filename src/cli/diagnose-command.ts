@@ -9,6 +9,8 @@ import { advice, diagnoseFrame, type DiagnoseKeys, type FrameDiagnosis } from '.
 import type { FrameEvent } from '../core/framing/types.js';
 import { readInput } from './read-input.js';
 import { keyOptions, type KeyFlags } from './key-options.js';
+import { positiveInt, positiveNumber } from './numbers.js';
+import { runSecrets } from './secrets.js';
 
 export interface DiagnoseFlags extends KeyFlags { frames?: string; timeout?: string; json?: boolean }
 
@@ -56,21 +58,26 @@ function render(d: FrameDiagnosis, i: number): string {
 
 export async function runDiagnose(args: string[], flags: DiagnoseFlags): Promise<number> {
   const k = keyOptions(flags);
+  runSecrets.add(k.key, k.authKey);
+  if (args.length === 1) runSecrets.addUrl(args[0]);
   const keys: DiagnoseKeys = {};
   if (k.key) keys.key = parseKey(k.key, 'GUEK');
   if (k.authKey) keys.authKey = parseKey(k.authKey, 'GAK');
-  const want = Number(flags.frames ?? 3);
+  const want = positiveInt(flags.frames, '--frames') ?? 3;
+  const timeoutSeconds = positiveNumber(flags.timeout, '--timeout') ?? 30;
   const isCapture = args.length !== 1 || existsSync(args[0]) || args[0] === '-' || (looksLikeHex(args[0]) && !args[0].includes('://'));
   const { frames, discarded } = isCapture ? await framesFromCapture(args, want)
-    : await framesFromSource(args[0], want, Number(flags.timeout ?? 30) * 1000);
+    : await framesFromSource(args[0], want, timeoutSeconds * 1000);
   const diags = frames.map((f) => diagnoseFrame(f, keys, nodeAesGcm));
   const verdict = advice(diags, keys);
+  // Diagnostics never print keys; the run's redactor makes sure of it.
+  const print = (text: string): void => { process.stdout.write(runSecrets.text(text)); };
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ frames: diags, discardedBytes: discarded, advice: verdict }) + '\n');
+    print(JSON.stringify({ frames: diags, discardedBytes: discarded, advice: verdict }) + '\n');
   } else {
-    for (const [i, d] of diags.entries()) process.stdout.write(render(d, i) + '\n');
-    if (discarded) process.stdout.write(`(${discarded} bytes outside frames were skipped)\n`);
-    process.stdout.write(`→ ${verdict}\n`);
+    for (const [i, d] of diags.entries()) print(render(d, i) + '\n');
+    if (discarded) print(`(${discarded} bytes outside frames were skipped)\n`);
+    print(`→ ${verdict}\n`);
   }
   return frames.length > 0 ? 0 : 1;
 }

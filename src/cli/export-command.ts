@@ -5,7 +5,8 @@
  */
 import { openSqlStore, querySeries, RESOLUTIONS, type Point, type Resolution } from '../sinks/sql/query.js';
 import { existsSync } from 'node:fs';
-import { parseSqlUrl, redactUrl } from '../sinks/sql/db.js';
+import { parseSqlUrl } from '../sinks/sql/db.js';
+import { createRedactor, redactUrl } from '../redact/index.js';
 
 export interface ExportFlags {
   /** Database URL (default: the reader's default store, sqlite:./data/meterwire.db). */
@@ -97,7 +98,10 @@ export async function runExport(flags: ExportFlags, out: NodeJS.WritableStream =
     out.write(request.format === 'csv' ? formatCsv(points, request.resolution) : formatJson(points));
     return 0;
   } catch (e) {
-    err.write(`meterwire export: ${redactUrl(request.db)}: ${e instanceof Error ? e.message : String(e)}\n`);
+    // A driver's message may quote the connection string: mask this URL's secrets wherever they appear.
+    const secrets = createRedactor();
+    secrets.addUrl(request.db);
+    err.write(`meterwire export: ${redactUrl(request.db)}: ${secrets.text(e instanceof Error ? e.message : String(e))}\n`);
     return 1;
   } finally {
     await db?.close();

@@ -61,7 +61,7 @@ program.command('read')
 
 program.command('simulate')
   .description('behave like a real meter of a profile and send its messages to TARGET')
-  .argument('<target>', 'tcp-listen://0.0.0.0:2001, tcp://host:port, mqtt://broker/topic?encoding=hex, /dev/ttyX, file:out.bin or -')
+  .argument('<target>', 'tcp-listen://127.0.0.1:2001 (0.0.0.0 for other machines), tcp://host:port, mqtt://broker/topic?encoding=hex, /dev/ttyX, file:out.bin or -')
   .requiredOption('-p, --profile <id>', 'meter family to simulate (see `meterwire profiles`)')
   .option('-k, --key <GUEK>', 'encryption key (default: the demo key METERWIREDEMOKEY)')
   .option('-a, --auth-key <GAK>', 'authentication key (default: the demo key METERWIREDEMOGAK)')

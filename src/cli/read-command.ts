@@ -13,7 +13,9 @@ import { formatHealth } from '../app/health.js';
 import { DEMO_AUTH_KEY, DEMO_KEY } from '../app/simulator.js';
 import { resolveProfile } from '../decoder-options.js';
 import type { DecoderOptions } from '../index.js';
-import { resolveReadConfig, redactConfig, type ReadConfig } from './config.js';
+import { formatPrintConfig, resolveReadConfig, type ReadConfig } from './config.js';
+import { positiveInt } from './numbers.js';
+import { rememberSecrets, runSecrets } from './secrets.js';
 import { printResult } from './decode-command.js';
 import { profileOption } from './profile-option.js';
 import { startOutputs, STDOUT_OUTPUT } from '../app/outputs.js';
@@ -36,20 +38,15 @@ function chooseOutputs(configured: string[] | undefined, demo: boolean): string[
   return demo ? [STDOUT_OUTPUT, DEFAULT_STORE] : [STDOUT_OUTPUT];
 }
 
-function positiveInt(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive whole number, got "${text}"`);
-  return n;
-}
-
 export async function runRead(sourceArg: string | undefined, flags: ReadFlags): Promise<number> {
   // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
   const configure = () => resolveReadConfig({ key: flags.key, authKey: flags.authKey, profile: flags.profile, format: flags.format,
     config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog'),
     outputs: flags.output });
+  const limit = positiveInt(flags.count, '--count');
   const cfg = configure();
-  const log = createLogger(cfg.logLevel ?? 'info');
+  rememberSecrets({ ...cfg, source: sourceArg ?? cfg.source });
+  const log = createLogger(cfg.logLevel ?? 'info', 'auto', { redactor: runSecrets });
   let source = sourceArg ?? cfg.source;
   if (!source) {
     source = `sim:${DEFAULT_SIM_PROFILE}?interval=1000`;
@@ -58,10 +55,9 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   }
   if (source.startsWith('sim:')) { cfg.key ??= DEMO_KEY; cfg.authKey ??= DEMO_AUTH_KEY; }
   cfg.outputs = chooseOutputs(cfg.outputs, !sourceArg && !cfg.source);
-  if (flags.printConfig) process.stderr.write(JSON.stringify({ ...redactConfig(cfg), source }, null, 2) + '\n');
+  if (flags.printConfig) process.stderr.write(formatPrintConfig(cfg, source, runSecrets));
   const profileArg = await profileOption(cfg.profile);
   const profile = resolveProfile(profileArg);
-  const limit = positiveInt(flags.count, '--count');
   const counters = openCounterStore(cfg.stateDir ?? 'data');
   counters.load(); // an unreadable state file stops here, before any output is opened
   const acceptCounterReset = flags.acceptCounterReset?.map(normalizeSystemTitle);
@@ -103,6 +99,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   process.on('SIGHUP', async () => {
     try {
       const next = configure();
+      rememberSecrets(next);
       if (source?.startsWith('sim:')) { next.key ??= DEMO_KEY; next.authKey ??= DEMO_AUTH_KEY; }
       next.outputs = cfg.outputs;
       reader.reload(decoderOptions(next, await profileOption(next.profile)));

@@ -2,20 +2,26 @@
  * `meterwire simulate --profile P TARGET`: behaves like a real meter of that family on TARGET (a pty end, TCP,
  * MQTT, a file or stdout), pushing a message every interval with evolving values and an incrementing counter.
  */
+import { meterError } from '../core/errors.js';
 import { createSimulator, DEMO_KEY } from '../app/simulator.js';
 import { openTarget } from '../adapters/targets/open-target.js';
 import { createLogger } from '../app/logger.js';
 import { keyOptions, type KeyFlags } from './key-options.js';
+import { positiveInt } from './numbers.js';
+import { runSecrets } from './secrets.js';
 
 export interface SimulateFlags extends KeyFlags { profile: string; interval?: string; count?: string; seed?: string }
 
 export async function runSimulate(target: string, flags: SimulateFlags): Promise<number> {
-  const log = createLogger('info');
   const keys = keyOptions(flags);
-  const sim = createSimulator({ profile: flags.profile, key: keys.key, authKey: keys.authKey, seed: flags.seed ? Number(flags.seed) : undefined });
-  const interval = flags.interval ? Number(flags.interval) : sim.profile.intervalMs;
-  const count = flags.count ? Number(flags.count) : Infinity;
-  if (!(interval > 0) || !(count > 0)) throw new Error('--interval and --count take positive numbers');
+  runSecrets.add(keys.key, keys.authKey);
+  runSecrets.addUrl(target);
+  const log = createLogger('info', 'auto', { redactor: runSecrets });
+  const seed = flags.seed === undefined ? undefined : Number(flags.seed);
+  if (seed !== undefined && !Number.isFinite(seed)) throw meterError('BAD_CONFIG', `--seed expects a number, got "${flags.seed}"`);
+  const sim = createSimulator({ profile: flags.profile, key: keys.key, authKey: keys.authKey, seed });
+  const interval = positiveInt(flags.interval, '--interval') ?? sim.profile.intervalMs;
+  const count = positiveInt(flags.count, '--count') ?? Infinity;
   const out = openTarget(target, (m) => log.info(m), sim.profile.serial);
   const security = sim.encrypted
     ? `encrypted${sim.authenticated ? ' and authenticated' : ''} with ${keys.key ? 'your key(s)' : `the demo key ${DEMO_KEY} (pass it to read with --key)`}`

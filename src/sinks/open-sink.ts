@@ -1,11 +1,15 @@
-/** Output URL → sink. One place lists every output, so `--output` errors can name them all. */
-import { MeterError } from '../core/errors.js';
+/**
+ * Output URL → sink. One place lists every output, so `--output` errors can name them all. A URL a sink cannot
+ * use is one BAD_URL error (an unknown scheme UNKNOWN_OUTPUT), its secrets redacted, never an INTERNAL one.
+ */
+import { isMeterError, meterError } from '../core/errors.js';
+import { redactText, redactUrl } from '../redact/index.js';
 import { createMqttSink } from './mqtt/index.js';
 import { createSqlSink } from './sql/index.js';
 import { createMongoSink } from './mongodb/index.js';
 import { createDsmrProxySink } from './dsmr-proxy/index.js';
 import { createPrometheusSink } from './prometheus/index.js';
-import type { Sink, SinkContext } from './types.js';
+import type { Sink, SinkContext, SinkFactory } from './types.js';
 
 export const DEFAULT_STORE = 'sqlite:./data/meterwire.db';
 
@@ -13,21 +17,29 @@ export const SUPPORTED_OUTPUTS: readonly string[] = [
   'mqtt://user:pass@broker:1883/meterwire?discovery=homeassistant (also mqtts://; Home Assistant discovery, per-value topics)',
   `${DEFAULT_STORE} (history and 5-minute/hourly/daily rollups; postgres://… and mysql://… hold the same schema)`,
   'mongodb://host:27017/meterwire?collection=telegrams (one document per message)',
-  'dsmr-tcp://0.0.0.0:2001 (DSMR P1 telegrams for dsmr_parser, Home Assistant DSMR, dsmr-reader)',
-  'prometheus://0.0.0.0:9464 (metrics at /metrics)',
+  'dsmr-tcp://127.0.0.1:2001 (DSMR P1 telegrams for dsmr_parser, Home Assistant DSMR, dsmr-reader; 0.0.0.0 serves the network)',
+  'prometheus://127.0.0.1:9464 (metrics at /metrics; 0.0.0.0 serves the network)',
 ];
+
+const FACTORIES: Record<string, SinkFactory> = {
+  mqtt: createMqttSink, mqtts: createMqttSink,
+  sqlite: createSqlSink, postgres: createSqlSink, postgresql: createSqlSink, mysql: createSqlSink, mariadb: createSqlSink,
+  mongodb: createMongoSink, 'mongodb+srv': createMongoSink,
+  'dsmr-tcp': createDsmrProxySink,
+  prometheus: createPrometheusSink,
+};
 
 export function openSink(url: string, ctx: SinkContext): Sink {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
-  switch (scheme) {
-    case 'mqtt': case 'mqtts': return createMqttSink(url, ctx);
-    case 'sqlite': case 'postgres': case 'postgresql': case 'mysql': case 'mariadb': return createSqlSink(url, ctx);
-    case 'mongodb': case 'mongodb+srv': return createMongoSink(url, ctx);
-    case 'dsmr-tcp': return createDsmrProxySink(url, ctx);
-    case 'prometheus': return createPrometheusSink(url, ctx);
-    default:
-      throw new MeterError('UNKNOWN_FORMAT', 'config',
-        `unsupported output "${url.replace(/\/\/[^@/]*@/, '//***@')}"; use one of:\n  ${SUPPORTED_OUTPUTS.join('\n  ')}`);
+  const factory = scheme === undefined ? undefined : FACTORIES[scheme];
+  if (!factory) throw meterError('UNKNOWN_OUTPUT', `unsupported output "${redactUrl(url)}"; use one of:\n  ${SUPPORTED_OUTPUTS.join('\n  ')}`);
+  try {
+    return factory(url, ctx);
+  } catch (e) {
+    // Factories only parse (I/O starts in open()): whatever they throw is about the URL.
+    if (isMeterError(e)) throw e;
+    const why = redactText(e instanceof Error ? e.message : String(e));
+    throw meterError('BAD_URL', `output ${redactUrl(url)}: ${why}`);
   }
 }
 

@@ -46,7 +46,7 @@ export interface SinkContext {
 }
 
 export interface Sink {
-  /** The output URL with credentials redacted, for logs and metrics labels. */
+  /** The output URL with credentials redacted (src/redact), for logs and the outbox; metrics label outputs by a short name. */
   readonly name: string;
   /**
    * Durable sinks (MQTT, databases) must not lose messages: while they are down the fan-out spools to disk

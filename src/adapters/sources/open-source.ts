@@ -5,7 +5,8 @@
 import { createFileSource } from './file-source.js';
 import { createMqttSource } from './mqtt-source.js';
 import { createSerialSource } from './serial-source.js';
-import { configError, redactUrl } from './source-url.js';
+import { MeterError } from '../../core/errors.js';
+import { redactUrl } from '../../redact/index.js';
 import { createStdinSource } from './stdin-source.js';
 import { createTcpListenSource } from './tcp-listen-source.js';
 import { createTcpSource } from './tcp-source.js';
@@ -15,15 +16,19 @@ import type { Source, SourceOptions } from './types.js';
 export const SUPPORTED_SOURCES: readonly string[] = [
   'serial:///dev/ttyUSB0?baud=115200&parity=none&dataBits=8&stopBits=1 (or just /dev/ttyUSB0)',
   'tcp://192.168.1.50:2001 (ser2net, socat, Wi-Fi P1 dongles)',
-  'tcp-listen://0.0.0.0:4059 (gateways connect in and push)',
+  'tcp-listen://0.0.0.0:4059 (gateways connect in and push; tcp-listen://:4059 is loopback only)',
   'mqtt://user:pass@broker:1883/meters/p1/raw (or mqtts://…?ca=ca.pem&cert=c.pem&keyFile=k.pem)',
   'file:capture.bin?pace=baud&baud=2400&loop=1 (binary or hex capture)',
   '- or stdin: (bytes piped in)',
   'sim:at-evn-sagemcom-t210d?interval=1000 (the built-in simulated meter; see `meterwire profiles`)',
 ];
 
+/**
+ * An unknown scheme keeps its historical code UNKNOWN_FORMAT (test/sources-open.test.ts asserts it); every other
+ * source URL problem is BAD_URL (configError).
+ */
 function unknownSource(url: string): Error {
-  return configError(`unsupported source ${redactUrl(url)}; use one of:\n  ${SUPPORTED_SOURCES.join('\n  ')}`);
+  return new MeterError('UNKNOWN_FORMAT', 'config', `unsupported source ${redactUrl(url)}; use one of:\n  ${SUPPORTED_SOURCES.join('\n  ')}`);
 }
 
 /**

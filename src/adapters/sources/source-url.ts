@@ -1,14 +1,15 @@
 /**
- * Small helpers for source URLs: splitting off the query, reading typed parameters, and redacting secrets so a
- * URL can be logged. Every problem is a MeterError of layer 'config' with a message that names the fix.
+ * Small helpers for source URLs: splitting off the query and reading typed parameters. Every problem is a
+ * MeterError BAD_URL (layer 'config') with a message that names the fix; URLs in messages are redacted by the
+ * one redaction module (src/redact), re-exported here for the sources and targets.
  */
-import { MeterError } from '../../core/errors.js';
+import { meterError, type MeterError } from '../../core/errors.js';
+import { redactUrl } from '../../redact/index.js';
 
-/** Query parameters whose values are secrets wherever they appear. */
-const SECRET_PARAMS = /^(password|pass|pwd|secret|token|key|guek|gak|apikey|api_key)$/i;
+export { redactUrl };
 
 export function configError(message: string): MeterError {
-  return new MeterError('UNKNOWN_FORMAT', 'config', message);
+  return meterError('BAD_URL', message);
 }
 
 /** Splits "scheme:rest?query" into the part before the query and its parameters. */
@@ -16,16 +17,6 @@ export function splitQuery(url: string): { base: string; params: URLSearchParams
   const q = url.indexOf('?');
   if (q < 0) return { base: url, params: new URLSearchParams() };
   return { base: url.slice(0, q), params: new URLSearchParams(url.slice(q + 1)) };
-}
-
-/** Replaces the password of user:pass@ and secret query values with "***"; never throws. */
-export function redactUrl(url: string): string {
-  // Greedy up to the last "@" of the authority, so an unencoded "@" inside a password cannot leak its tail.
-  const redacted = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@?#:]*):[^/?#]*@/i, '$1:***@');
-  const { base, params } = splitQuery(redacted);
-  if (![...params.keys()].some((name) => SECRET_PARAMS.test(name))) return redacted;
-  const parts = [...params].map(([name, value]) => `${name}=${SECRET_PARAMS.test(name) ? '***' : value}`);
-  return `${base}?${parts.join('&')}`;
 }
 
 export function intParam(params: URLSearchParams, name: string, allowed?: readonly number[]): number | undefined {
@@ -57,18 +48,23 @@ export function flagParam(params: URLSearchParams, name: string): boolean {
   throw configError(`?${name}=${raw} is not valid: expected 1 or 0`);
 }
 
-/** Parses "host:port" (IPv6 in brackets) for tcp:// and tcp-listen://. */
+/** The address listeners (tcp-listen://, dsmr-tcp://, prometheus://) take when the URL names none: loopback only. */
+export const LOOPBACK = '127.0.0.1';
+
+const HOST_PORT = /^([a-z][a-z0-9+.-]*:)\/\/(\[[0-9a-f:.]*\]|[^/:?#@[\]]*)(?::([^/?#]*))?\/?(?:\?.*)?$/i;
+
+/**
+ * Parses "scheme://host:port[?query]" (IPv6 in brackets) for tcp:// and tcp-listen://; "scheme://:port" takes
+ * `defaultHost` (listeners: LOOPBACK), and without one a host is required.
+ */
 export function parseHostPort(url: string, defaultHost?: string): { host: string; port: number } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw configError(`cannot parse ${redactUrl(url)}: expected e.g. tcp://192.168.1.50:2001`);
-  }
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || defaultHost;
-  const port = Number(parsed.port);
-  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw configError(`${redactUrl(url)} needs a host and a port from 1 to 65535, e.g. ${parsed.protocol}//192.168.1.50:2001`);
+  const m = HOST_PORT.exec(url.trim());
+  const example = `${m?.[1] ?? /^[a-z][a-z0-9+.-]*:/i.exec(url.trim())?.[0] ?? 'tcp:'}//192.168.1.50:2001`;
+  if (!m) throw configError(`cannot parse ${redactUrl(url)}: expected e.g. ${example}`);
+  const host = m[2].replace(/^\[(.*)\]$/, '$1') || defaultHost;
+  const port = /^\d{1,5}$/.test(m[3] ?? '') ? Number(m[3]) : NaN;
+  if (!host || !(port >= 1 && port <= 65535)) {
+    throw configError(`${redactUrl(url)} needs ${host ? '' : 'a host and '}a port from 1 to 65535, e.g. ${example}`);
   }
   return { host, port };
 }

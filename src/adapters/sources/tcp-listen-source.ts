@@ -6,14 +6,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createBackoff } from './backoff.js';
 import { errorText } from './reconnecting-source.js';
-import { parseHostPort } from './source-url.js';
+import { LOOPBACK, parseHostPort } from './source-url.js';
 import { createStateReporter, type StateReporter } from './state-reporter.js';
 import type { Source, SourceHandlers, SourceOptions } from './types.js';
 
 const KEEPALIVE_DELAY_MS = 15_000;
 
 export function createTcpListenSource(url: string, description: string, options: SourceOptions = {}): Source {
-  const { host, port } = parseHostPort(url, '0.0.0.0');
+  const { host, port } = parseHostPort(url, LOOPBACK);
   const backoff = createBackoff(options.backoff);
   const clients = new Set<Socket>();
   let reporter: StateReporter | undefined;

@@ -1,10 +1,10 @@
 /** TCP targets: tcp-listen:// serves every reader that connects (like a Wi-Fi P1 dongle); tcp:// connects out. */
 import { createConnection, createServer, type Socket } from 'node:net';
-import { parseHostPort } from '../sources/source-url.js';
+import { LOOPBACK, parseHostPort } from '../sources/source-url.js';
 import type { Target, TargetLog } from './types.js';
 
 export function createTcpListenTarget(url: string, log: TargetLog): Target {
-  const { host, port } = parseHostPort(url, '0.0.0.0');
+  const { host, port } = parseHostPort(url, LOOPBACK);
   const clients = new Set<Socket>();
   const server = createServer((s) => {
     clients.add(s);

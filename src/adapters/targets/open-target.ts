@@ -98,6 +98,6 @@ export function openTarget(url: string, log: TargetLog, serial?: SerialLineSetti
   if (u.startsWith('tcp://')) return createTcpTarget(u, log);
   if (u.startsWith('mqtt://') || u.startsWith('mqtts://')) return createMqttTarget(u, redactUrl(u), log);
   if (u.startsWith('file:')) return fileTarget(splitQuery(u).base.slice('file:'.length).replace(/^\/\//, ''));
-  throw configError(`unsupported simulate target ${redactUrl(u)}; use tcp-listen://0.0.0.0:2001, tcp://host:port, ` +
+  throw configError(`unsupported simulate target ${redactUrl(u)}; use tcp-listen://127.0.0.1:2001 (0.0.0.0 for other machines), tcp://host:port, ` +
     'mqtt://broker:1883/topic?encoding=hex, /dev/ttyX (e.g. one end of a socat pty pair), file:out.bin or -');
 }

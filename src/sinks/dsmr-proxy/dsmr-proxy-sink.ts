@@ -1,5 +1,5 @@
 /**
- * DSMR telegram proxy: a TCP server (`dsmr-tcp://0.0.0.0:2001`) that sends every message to every connected
+ * DSMR telegram proxy: a TCP server (`dsmr-tcp://127.0.0.1:2001`; loopback unless the URL names an address) that sends every message to every connected
  * client as a DSMR P1 telegram with CRC16, like a P1-to-network bridge (ser2net, a P1 dongle) does. DSMR meters'
  * own decrypted telegrams are forwarded unchanged; DLMS meters get a synthesized DSMR 5 telegram. Not durable:
  * a P1 reader only wants the current telegram, so nothing is queued for clients that are not connected.
@@ -9,7 +9,9 @@ import type { MeterMessage } from '../../core/model/message.js';
 import type { Sink, SinkContext } from '../types.js';
 import { synthesizeDsmrTelegram } from './synthesize-telegram.js';
 import { telegramOf } from './telegram-property.js';
-import { listenAddress, redactServerUrl } from '../server-url.js';
+import { meterError } from '../../core/errors.js';
+import { redactUrl } from '../../redact/index.js';
+import { parseListenUrl } from '../server-url.js';
 
 /** A client further behind than this is dead or too slow for 1 telegram/s: about 60 telegrams' worth. */
 const DEFAULT_MAX_CLIENT_BUFFER = 64 * 1024;
@@ -28,12 +30,12 @@ interface ProxyOptions {
 }
 
 function parseProxyUrl(url: string): ProxyOptions {
-  const u = new URL(url);
-  if (u.protocol !== 'dsmr-tcp:') throw new Error(`not a DSMR proxy URL (dsmr-tcp://host:port): ${u.protocol}`);
-  const { host, port } = listenAddress(u, 2001);
-  const max = u.searchParams.get('maxClientBuffer');
+  const { host, port, params } = parseListenUrl(url, 'dsmr-tcp', 2001);
+  const max = params.get('maxClientBuffer');
   const maxClientBuffer = max === null ? DEFAULT_MAX_CLIENT_BUFFER : Number(max);
-  if (!Number.isInteger(maxClientBuffer) || maxClientBuffer <= 0) throw new Error(`maxClientBuffer must be a positive integer, got "${max}"`);
+  if (!Number.isInteger(maxClientBuffer) || maxClientBuffer <= 0) {
+    throw meterError('BAD_URL', `${redactUrl(url)}: maxClientBuffer must be a positive integer, got "${max}"`);
+  }
   return { host, port, maxClientBuffer };
 }
 
@@ -44,7 +46,7 @@ export function dsmrTelegramFor(msg: MeterMessage, nowIso: string): string {
 
 export function createDsmrProxySink(url: string, ctx: SinkContext): DsmrProxySink {
   const opts = parseProxyUrl(url);
-  const name = redactServerUrl(url, 'dsmr-tcp');
+  const name = redactUrl(url);
   const clients = new Set<Socket>();
   let server: Server | undefined;
 

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MeterMessage } from '../../core/model/message.js';
+import { redactUrl } from '../../redact/index.js';
 
 export interface MessageDocument extends Record<string, unknown> {
   _id: string;
@@ -60,6 +61,7 @@ export function parseMongoUrl(url: string): MongoTarget {
   const database = slash < 0 ? '' : decodeURIComponent(base.slice(slash + 1));
   const collection = params.get('collection') ?? 'telegrams';
   params.delete('collection');
+  params.delete('name'); // meterwire's label for the output in metrics, not a driver option
   if (!/^[^/\\. "$*<>:|?]+$/.test(database || 'meterwire')) throw new Error(`invalid MongoDB database name "${database}"`);
   if (collection === '' || collection.includes('$') || collection.startsWith('system.')) {
     throw new Error(`invalid MongoDB collection name "${collection}"`);
@@ -70,10 +72,5 @@ export function parseMongoUrl(url: string): MongoTarget {
   return { connectionString: rest === '' ? path : `${path}?${rest}`, database: database || 'meterwire', collection };
 }
 
-/** The URL with its password replaced by `***`, for logs and metrics labels. */
-export function redactMongoUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/)([^@/?]*)@/i, (_, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return `${scheme}${colon < 0 ? userinfo : `${userinfo.slice(0, colon)}:***`}@`;
-  });
-}
+/** The URL with its password and secret options replaced by `***`, for logs (the one rule, src/redact). */
+export const redactMongoUrl = redactUrl;

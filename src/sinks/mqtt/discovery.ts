@@ -6,7 +6,7 @@
  */
 import type { MeterMessage, Reading } from '../../core/model/message.js';
 import { getProfile } from '../../core/profiles/builtin.js';
-import { meterTopics } from './payloads.js';
+import { meterTopics, readingLevel } from './payloads.js';
 
 const MANUFACTURERS: Record<string, string> = {
   KFM: 'Kaifa',
@@ -77,11 +77,12 @@ export interface DiscoveryConfig {
 
 export function discoveryConfig(discovery: string, prefix: string, meter: string, msg: MeterMessage, r: Reading): DiscoveryConfig {
   const topics = meterTopics(prefix, meter);
+  const reading = readingLevel(r.id);
   const unit = r.unit ? HA_UNITS[r.unit] ?? r.unit : undefined;
   const payload: Record<string, unknown> = {
     name: r.name,
-    unique_id: `meterwire_${meter}_${r.id}`,
-    object_id: `meterwire_${meter}_${r.id}`,
+    unique_id: `meterwire_${meter}_${reading}`,
+    object_id: `meterwire_${meter}_${reading}`,
     state_topic: topics.reading(r.id),
     ...(typeof r.value === 'number' && unit ? { unit_of_measurement: unit } : {}),
     ...sensorClass(r),
@@ -91,5 +92,5 @@ export function discoveryConfig(discovery: string, prefix: string, meter: string
     device: deviceInfo(msg, meter),
     origin: { name: 'meterwire' },
   };
-  return { topic: `${discovery}/sensor/meterwire_${meter}/${r.id}/config`, payload };
+  return { topic: `${discovery}/sensor/meterwire_${meter}/${reading}/config`, payload };
 }

@@ -8,7 +8,8 @@
  */
 import type { IClientOptions } from 'mqtt';
 import { mqttConnectionOptions } from '../../adapters/mqtt-connection.js';
-import { choiceParam, configError, flagParam, intParam, redactUrl } from '../../adapters/sources/source-url.js';
+import { choiceParam, configError, flagParam, intParam } from '../../adapters/sources/source-url.js';
+import { redactUrl } from '../../redact/index.js';
 
 export type PublishMode = 'every' | 'interval' | 'change';
 

@@ -9,10 +9,37 @@
  */
 import type { MeterMessage, Reading } from '../../core/model/message.js';
 
-/** Topic- and Home-Assistant-safe meter key: meter id, else system title, else "meter". */
+const utf8 = new TextEncoder();
+
+/**
+ * One topic level (MQTT 3.1.1 §4.7: "/" separates levels, "+" and "#" are wildcards) and a Home Assistant
+ * object id (`[A-Za-z0-9_-]`) from any text, one-to-one: letters, digits and "-" stay, every other UTF-8 byte,
+ * "_" included, becomes "_" and two upper-case hex digits. So `+`, `#`, `a/b` and `a_2Fb` get four different
+ * levels, none with a wildcard or a separator, and an id made of letters and digits keeps its topic.
+ */
+export function topicLevel(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (/[A-Za-z0-9-]/.test(ch)) { out += ch; continue; }
+    for (const b of utf8.encode(ch)) out += `_${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Topic- and Home-Assistant-safe meter key: meter id, else system title, else "meter" (an empty id is none). */
 export function meterKey(msg: MeterMessage): string {
-  const raw = msg.meter.id || msg.meter.systemTitle || 'meter';
-  return raw.replace(/[^A-Za-z0-9_-]/g, '_');
+  const raw = msg.meter.id || msg.meter.systemTitle;
+  return raw ? topicLevel(raw) : 'meter';
+}
+
+/**
+ * A reading id as a topic level and the end of an object id. The built-in ids are snake_case from a letter and
+ * stay as they are (a public contract); any other id (a user profile's) is encoded behind a leading "_". Both
+ * start with a character that cannot continue a meter key's "_XX" escape, so `meterwire_<meter>_<reading>`
+ * stays one-to-one too.
+ */
+export function readingLevel(id: string): string {
+  return /^[a-z][A-Za-z0-9_-]*$/.test(id) ? id : `_${topicLevel(id)}`;
 }
 
 export interface MeterTopics {
@@ -24,7 +51,7 @@ export interface MeterTopics {
 
 export function meterTopics(prefix: string, meter: string): MeterTopics {
   const base = `${prefix}/${meter}`;
-  return { base, state: `${base}/state`, availability: `${base}/availability`, reading: (id) => `${base}/${id}` };
+  return { base, state: `${base}/state`, availability: `${base}/availability`, reading: (id) => `${base}/${readingLevel(id)}` };
 }
 
 export function readingPayload(r: Reading): string {

@@ -6,6 +6,8 @@
  * - Reader health (pulled from ctx.health() at scrape time): frames, errors by code, discarded bytes, resyncs,
  *   unverified frames, replays, last-frame age, state.
  * - Delivery per output (pulled from ctx.outputs()): queued and spooled now, delivered/dropped/failed in total.
+ *   The `output` label is a short name, never a URL (the page has no authentication): the output's `?name=`
+ *   when given, else its scheme and its position among the outputs of that scheme (`mqtt-1`, `postgres-2`).
  *
  * Cumulative values are counters (`_total`) so that rate() works; values that go up and down are gauges.
  */
@@ -61,14 +63,51 @@ function healthMetrics(registry: Registry, ctx: SinkContext): void {
   });
 }
 
+const LABEL = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** `?name=` of an output URL (meterwire's own option, ignored by the drivers), if it is a usable label. */
+function givenName(url: string): string | undefined {
+  const m = /[?&]name=([^&#]*)/.exec(url);
+  if (!m) return undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(m[1].replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+  return LABEL.test(name) && !name.includes('://') ? name : undefined;
+}
+
+/** The `output` label of each output, in order: unique, short, and without any part of its URL but the scheme. */
+export function outputLabels(names: readonly string[]): string[] {
+  const perScheme = new Map<string, number>();
+  const used = new Set<string>();
+  return names.map((url) => {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase().replace(/[^a-z0-9-]/g, '-') ?? 'output';
+    const n = (perScheme.get(scheme) ?? 0) + 1;
+    perScheme.set(scheme, n);
+    const base = givenName(url) ?? `${scheme}-${n}`;
+    let label = base;
+    for (let i = 2; used.has(label); i++) label = `${base}-${i}`;
+    used.add(label);
+    return label;
+  });
+}
+
+function labelled(ctx: SinkContext): Array<[string, OutputStats]> {
+  const outputs = ctx.outputs();
+  const labels = outputLabels(outputs.map((o) => o.name));
+  return outputs.map((o, i) => [labels[i], o]);
+}
+
 function outputMetrics(registry: Registry, ctx: SinkContext): void {
   const gauge = (name: string, help: string, read: (o: OutputStats) => number): void => {
     new Gauge({ name, help, labelNames: ['output'], registers: [registry],
-      collect() { this.reset(); for (const o of ctx.outputs()) this.set({ output: o.name }, read(o)); } });
+      collect() { this.reset(); for (const [output, o] of labelled(ctx)) this.set({ output }, read(o)); } });
   };
   const counter = (name: string, help: string, read: (o: OutputStats) => number): void => {
     new Counter({ name, help, labelNames: ['output'], registers: [registry],
-      collect() { this.reset(); for (const o of ctx.outputs()) this.inc({ output: o.name }, Math.max(0, read(o))); } });
+      collect() { this.reset(); for (const [output, o] of labelled(ctx)) this.inc({ output }, Math.max(0, read(o))); } });
   };
   gauge('meterwire_output_queued', 'Messages waiting in memory for the output.', (o) => o.queued);
   gauge('meterwire_output_spooled', 'Messages spooled to disk for the output while it is down.', (o) => o.spooled);
@@ -80,7 +119,7 @@ function outputMetrics(registry: Registry, ctx: SinkContext): void {
     labelNames: ['output', 'state'], registers: [registry],
     collect() {
       this.reset();
-      for (const o of ctx.outputs()) for (const state of OUTPUT_STATES) this.set({ output: o.name, state }, o.state === state ? 1 : 0);
+      for (const [output, o] of labelled(ctx)) for (const state of OUTPUT_STATES) this.set({ output, state }, o.state === state ? 1 : 0);
     },
   });
 }

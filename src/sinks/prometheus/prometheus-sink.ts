@@ -1,13 +1,14 @@
 /**
- * Prometheus exporter sink (`prometheus://0.0.0.0:9464`, optional path, default /metrics): an HTTP server that
- * serves the latest readings, the reader's health and per-output delivery counters in the text exposition
- * format. Not durable: Prometheus scrapes what is current, so nothing is kept for when it is not listening.
+ * Prometheus exporter sink (`prometheus://127.0.0.1:9464`, optional path, default /metrics; loopback unless the
+ * URL names an address): an HTTP server that serves the latest readings, the reader's health and per-output
+ * delivery counters in the text exposition format. Not durable: Prometheus scrapes what is current, so nothing is kept for when it is not listening.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sink, SinkContext } from '../types.js';
 import { createMeterMetrics, type MeterMetrics } from './metrics.js';
-import { listenAddress, redactServerUrl } from '../server-url.js';
+import { redactUrl } from '../../redact/index.js';
+import { parseListenUrl } from '../server-url.js';
 
 export interface PrometheusSink extends Sink {
   /** Where the server listens once open (the real port when the URL said 0). */
@@ -23,11 +24,8 @@ interface ExporterOptions {
 }
 
 function parseExporterUrl(url: string): ExporterOptions {
-  const u = new URL(url);
-  if (u.protocol !== 'prometheus:') throw new Error(`not a Prometheus URL (prometheus://host:port[/path]): ${u.protocol}`);
-  const { host, port } = listenAddress(u, 9464);
-  const path = u.pathname === '' || u.pathname === '/' ? '/metrics' : u.pathname;
-  return { host, port, path };
+  const { host, port, path } = parseListenUrl(url, 'prometheus', 9464);
+  return { host, port, path: path === '/' ? '/metrics' : path };
 }
 
 function handler(metrics: MeterMetrics, path: string, onError: (e: Error) => void) {
@@ -54,7 +52,7 @@ function handler(metrics: MeterMetrics, path: string, onError: (e: Error) => voi
 
 export function createPrometheusSink(url: string, ctx: SinkContext): PrometheusSink {
   const opts = parseExporterUrl(url);
-  const name = redactServerUrl(url, 'prometheus');
+  const name = redactUrl(url);
   const metrics = createMeterMetrics(ctx);
   let server: Server | undefined;
 

@@ -3,6 +3,8 @@
  * API are written once. SQL is written with `?` placeholders (the pg driver numbers them); every statement used
  * by the sink is plain enough to run on SQLite ≥ 3.35, PostgreSQL ≥ 12, MySQL ≥ 8 and MariaDB ≥ 10.3.
  */
+import { redactUrl } from '../../redact/index.js';
+
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 export type Param = string | number | null;
 export type Row = Record<string, unknown>;
@@ -45,17 +47,8 @@ export function parseDuration(text: string): number {
   return Number(m[1]) * UNIT_MS[m[2]];
 }
 
-/** Replaces the password of a URL (and any `password=` option) so it can be logged. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of [...u.searchParams.keys()]) if (/pass|secret|token/i.test(k)) u.searchParams.set(k, '***');
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
-}
+/** The URL without its password or secret options, for logs (the one redaction rule, src/redact). */
+export { redactUrl };
 
 function dialectOf(protocol: string): Dialect | undefined {
   if (protocol === 'sqlite:') return 'sqlite';
@@ -70,12 +63,23 @@ export function parseSqlUrl(url: string): SqlUrl {
   const dialect = dialectOf(protocol);
   if (!dialect) throw new Error(`unsupported database URL ${redactUrl(url)}: use sqlite:FILE, postgres://… or mysql://…`);
   if (dialect === 'sqlite') return parseSqliteUrl(url);
-  const u = new URL(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`cannot parse the database URL ${redactUrl(url)}: expected e.g. ${protocol}//user:password@host/database (percent-encode @ : / ? # in the password)`);
+  }
+  try {
+    decodeURIComponent(u.username);
+    decodeURIComponent(u.password);
+  } catch {
+    throw new Error(`the user or password of ${redactUrl(url)} is not valid percent-encoding: write "%" as %25`);
+  }
   if (protocol === 'mariadb:') u.protocol = 'mysql:';
   const retention = u.searchParams.get('retention');
   const schema = u.searchParams.get('schema') ?? undefined;
-  u.searchParams.delete('retention');
-  u.searchParams.delete('schema');
+  // meterwire's own options (`name` labels the output in metrics) are not for the driver.
+  for (const own of ['retention', 'schema', 'name']) u.searchParams.delete(own);
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
   if (schema !== undefined && dialect !== 'postgres') throw new Error('?schema= is for PostgreSQL; for MySQL name the database in the URL path');
   return { dialect, name: redactUrl(url), target: u.toString(), schema, retentionMs: retention ? parseDuration(retention) : undefined };
@@ -90,7 +94,7 @@ function parseSqliteUrl(url: string): SqlUrl {
   const file = pathPart.startsWith('//') ? pathPart.slice(2) : pathPart;
   if (!file) throw new Error('sqlite URL needs a file, e.g. sqlite:./data/meterwire.db');
   const retention = params.get('retention');
-  return { dialect: 'sqlite', name: url, target: file, retentionMs: retention ? parseDuration(retention) : undefined };
+  return { dialect: 'sqlite', name: redactUrl(url), target: file, retentionMs: retention ? parseDuration(retention) : undefined };
 }
 
 /** Opens a handle for a URL (no schema work: see `openSqlStore`). Drivers are loaded on demand. */
