@@ -16,7 +16,7 @@ test('unknown scheme: a config MeterError listing every supported scheme with an
     () => openSource('http://user:hunter2@example.com/x'),
     (e: unknown) => {
       assert.ok(isMeterError(e));
-      assert.equal(e.code, 'UNKNOWN_FORMAT');
+      assert.equal(e.code, 'BAD_URL');
       assert.equal(e.layer, 'config');
       for (const s of ['serial://', 'tcp://', 'tcp-listen://', 'mqtt://', 'mqtts://', 'file:', 'stdin:']) assert.match(e.message, new RegExp(s));
       assert.doesNotMatch(e.message, /hunter2/);

@@ -16,6 +16,7 @@ export const configSchema = z.object({
   source: z.string().min(1, 'give a source URL, e.g. serial:///dev/ttyUSB0').optional(),
   key: z.string().optional(),
   authKey: z.string().optional(),
+  allowUnauthenticated: z.boolean().optional(),
   profile: z.string().optional(),
   format: z.enum(FORMATS).optional(),
   watchdogSeconds: z.number().positive('must be a positive number of seconds').optional(),

@@ -12,6 +12,7 @@ export interface DecodeFlags extends KeyFlags {
   profile?: string;
   pretty?: boolean;
   apdu?: boolean;
+  allowUnauthenticated?: boolean;
 }
 
 export function printResult(r: DecodeResult, pretty: boolean): void {
@@ -22,7 +23,8 @@ export function printResult(r: DecodeResult, pretty: boolean): void {
 export async function runDecode(inputArgs: string[], flags: DecodeFlags): Promise<number> {
   const keys = keyOptions(flags);
   runSecrets.add(keys.key, keys.authKey);
-  const decoder = createDecoder({ ...keys, format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu });
+  const decoder = createDecoder({ ...keys, format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu,
+    allowUnauthenticated: flags.allowUnauthenticated });
   const bytes = await readInput(inputArgs);
   const results = [...decoder.push(bytes), ...decoder.flush()];
   let ok = 0;

@@ -30,6 +30,7 @@ program.command('decode')
   .option('-p, --profile <id|file.json>', 'meter profile id (see `meterwire profiles`) or a profile file; default: detected')
   .option('--pretty', 'print a readable table instead of JSON lines')
   .option('--apdu', 'include the decrypted APDU (hex) in each message, for diagnostics')
+  .option('--allow-unauthenticated', 'accept frames without an authentication tag where one is required (refused by default as a possible downgrade)')
   .action(async (input: string[], flags) => {
     process.exitCode = await (await commands.decode()).runDecode(input, flags);
   });
@@ -43,6 +44,7 @@ program.command('read')
   .option('-a, --auth-key <GAK>', 'authentication key (GAK) [env METERWIRE_AUTH_KEY, or AAD]')
   .option('-p, --profile <id>', 'meter profile: serial settings, layouts (see `meterwire profiles`)')
   .addOption(FORMAT())
+  .option('--allow-unauthenticated', 'accept frames without an authentication tag where one is required (refused by default as a possible downgrade)')
   .option('-c, --config <file>', 'configuration file (YAML or JSON); SIGHUP reloads it')
   .option('-n, --count <n>', 'exit after n messages')
   .option('--pretty', 'print a readable table instead of JSON lines')

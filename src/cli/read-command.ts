@@ -25,11 +25,12 @@ import type { SinkHealth } from '../sinks/types.js';
 export interface ReadFlags {
   key?: string; authKey?: string; profile?: string; format?: ReadConfig['format']; config?: string;
   count?: string; pretty?: boolean; stats?: boolean; watchdog?: string; stateDir?: string; printConfig?: boolean;
-  output?: string[]; acceptCounterReset?: string[];
+  output?: string[]; acceptCounterReset?: string[]; allowUnauthenticated?: boolean;
 }
 
 function decoderOptions(c: ReadConfig, profile: DecoderOptions['profile']): DecoderOptions {
-  return { key: c.key, authKey: c.authKey, profile, format: c.format, keepTelegram: needsTelegram(c.outputs ?? []) };
+  return { key: c.key, authKey: c.authKey, profile, format: c.format, keepTelegram: needsTelegram(c.outputs ?? []),
+    allowUnauthenticated: c.allowUnauthenticated };
 }
 
 /** Outputs: as configured; otherwise stdout, plus the SQLite history when the built-in simulated meter runs. */
@@ -42,7 +43,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
   const configure = () => resolveReadConfig({ key: flags.key, authKey: flags.authKey, profile: flags.profile, format: flags.format,
     config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog'),
-    outputs: flags.output });
+    outputs: flags.output, allowUnauthenticated: flags.allowUnauthenticated });
   const limit = positiveInt(flags.count, '--count');
   const cfg = configure();
   rememberSecrets({ ...cfg, source: sourceArg ?? cfg.source });

@@ -23,12 +23,9 @@ export const SUPPORTED_SOURCES: readonly string[] = [
   'sim:at-evn-sagemcom-t210d?interval=1000 (the built-in simulated meter; see `meterwire profiles`)',
 ];
 
-/**
- * An unknown scheme keeps its historical code UNKNOWN_FORMAT (test/sources-open.test.ts asserts it); every other
- * source URL problem is BAD_URL (configError).
- */
+/** An unknown scheme, like every other source URL problem, is BAD_URL (UNKNOWN_FORMAT names framing formats). */
 function unknownSource(url: string): Error {
-  return new MeterError('UNKNOWN_FORMAT', 'config', `unsupported source ${redactUrl(url)}; use one of:\n  ${SUPPORTED_SOURCES.join('\n  ')}`);
+  return new MeterError('BAD_URL', 'config', `unsupported source ${redactUrl(url)}; use one of:\n  ${SUPPORTED_SOURCES.join('\n  ')}`);
 }
 
 /**

@@ -22,6 +22,8 @@ export interface PayloadContext {
   /** Set when no zone was given: Central European time is assumed (reported once as an issue). */
   tzAssumed: string | undefined;
   scalers: Profile['scalers'] | undefined;
+  /** Register values (energy, power, voltage…) that came without scaler and unit, and no profile gave one. */
+  rawRegisters: number;
 }
 
 export function createContext(profile: Profile | undefined, timezoneOffset: TimezoneOffset | undefined,
@@ -36,7 +38,7 @@ export function createContext(profile: Profile | undefined, timezoneOffset: Time
   }
   return {
     factory, readings: [], issues: [], timestamp: undefined, meterId: undefined, meterIdRank: 99,
-    tz: tz ?? centralEuropeanOffsetMinutes, tzAssumed, scalers: profile?.scalers,
+    tz: tz ?? centralEuropeanOffsetMinutes, tzAssumed, scalers: profile?.scalers, rawRegisters: 0,
   };
 }
 
@@ -83,6 +85,14 @@ export function offerMeterIdByObis(ctx: PayloadContext, b: Uint8Array, value: Re
 
 export function offerMeterId(ctx: PayloadContext, value: string, rank: number): void {
   if (rank < ctx.meterIdRank) { ctx.meterId = value; ctx.meterIdRank = rank; }
+}
+
+/** One issue for all register values that are the meter's raw integers: no scaler, no unit, nothing to judge them by. */
+export function noteRawRegisters(ctx: PayloadContext): void {
+  if (ctx.rawRegisters === 0) return;
+  addIssue(ctx, 'SCALER_UNKNOWN', `${ctx.rawRegisters} register value(s) are the meter's raw integers without unit: the meter ` +
+    'sends no scaler and no profile gives one (pass --profile for this meter, or a profile file with its scalers)');
+  ctx.rawRegisters = 0;
 }
 
 export function addIssue(ctx: PayloadContext, code: string, message: string): void {

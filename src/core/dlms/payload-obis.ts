@@ -8,7 +8,7 @@ import type { QualityFlag } from '../model/message.js';
 import { obisCodeOfBytes, obisCodeOfText, type ObisCode } from '../model/reading-factory.js';
 import { describeObis } from '../obis/registry.js';
 import type { Quantity } from '../obis/registry-types.js';
-import { describeRange, judgeValue } from '../obis/plausibility.js';
+import { describeRange, judgeValue, plausibleRange } from '../obis/plausibility.js';
 import { dlmsUnitText } from '../obis/units.js';
 import type { DlmsValue } from './types.js';
 import { applyScaler, isDateTimeValue, isObisValue, leafValue, octetText, scalerUnitOf, type ScalerUnit } from './payload-values.js';
@@ -31,6 +31,8 @@ const NUMERIC_QUANTITIES: ReadonlySet<Quantity> = new Set<Quantity>(['energy', '
 function isClock(b: Uint8Array): boolean {
   return b[0] === 0 && b[2] === 1 && b[3] === 0 && b[4] === 0;
 }
+
+const plausibleRangeBase = (q: Quantity): string | undefined => plausibleRange(q)?.base;
 
 function quantityOf(code: ObisCode): Quantity {
   const info = code.info ?? (code.info = describeObis(code.obis));
@@ -84,6 +86,7 @@ export function addObisReading(ctx: PayloadContext, ob: Uint8Array, value: DlmsV
     addNumber(ctx, code, applyScaler(raw, assumed.scaler), assumed.unit,
       assumed.unit !== undefined ? SCALER_AND_UNIT_ASSUMED : SCALER_ASSUMED, raw);
   } else if (s === undefined) {
+    if (plausibleRangeBase(quantityOf(code)) !== undefined) ctx.rawRegisters++;
     addNumber(ctx, code, raw, undefined, undefined);
   } else {
     addNumber(ctx, code, applyScaler(raw, s.scaler), dlmsUnitText(s.unit), undefined);
@@ -123,6 +126,9 @@ export function interpretObisList(ctx: PayloadContext, items: DlmsValue[]): 'obi
       i++;
     } else if (i === 0 && isTextValue(it)) {
       addReading(ctx, obisCodeOfText(ctx.factory, LIST_VERSION_OBIS), textOf(it), undefined, undefined);
+      i++;
+    } else if (it.type === 'null' && i > 0) {
+      // Kamstrup single-phase meters send null-data in place of the {OBIS, value} pairs of absent phases.
       i++;
     } else if (i === n - 1 && flat && isTextValue(it)) {
       const id = textOf(it);

@@ -9,7 +9,7 @@ import type { Profile } from '../profiles/types.js';
 import type { CosemDateTime, DlmsValue } from './types.js';
 import type { TimezoneOffset } from './datetime.js';
 import { createReadingFactory, type ReadingFactory } from '../model/reading-factory.js';
-import { createContext, fieldsIso, offerTimestamp, type PayloadContext } from './payload-context.js';
+import { createContext, fieldsIso, noteRawRegisters, offerTimestamp, type PayloadContext } from './payload-context.js';
 import { interpretObisList } from './payload-obis.js';
 import { findLayout, interpretPositional, unknownLayoutError } from './payload-positional.js';
 import { describedObjects, interpretDescribed } from './payload-described.js';
@@ -38,6 +38,7 @@ export interface InterpretedNotification {
 }
 
 function finish(ctx: PayloadContext, layout: PayloadLayout): InterpretedNotification {
+  noteRawRegisters(ctx);
   const out: InterpretedNotification = { readings: ctx.readings, layout, issues: ctx.issues };
   if (ctx.timestamp !== undefined) out.timestamp = ctx.timestamp;
   if (ctx.meterId !== undefined) out.meterId = ctx.meterId;
@@ -46,6 +47,7 @@ function finish(ctx: PayloadContext, layout: PayloadLayout): InterpretedNotifica
 
 function reset(ctx: PayloadContext, timestamp: string | undefined): void {
   ctx.readings.length = 0;
+  ctx.rawRegisters = 0;
   ctx.timestamp = timestamp;
   ctx.meterId = undefined;
   ctx.meterIdRank = 99;
