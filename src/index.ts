@@ -5,6 +5,7 @@
  *   for (const msg of decoder.push(chunk)) console.log(msg);
  *
  * `push` takes any slice of the byte stream; `decode` decodes a complete capture (bytes, hex or DSMR text).
+ * Without Node (browsers, workers): `meterwire/core`, the same decoder with AES-GCM passed in (src/core/index.ts).
  */
 import { createPipeline, type Pipeline, type PipelineStats } from './core/pipeline.js';
 import { nodeAesGcm } from './adapters/node-aes-gcm.js';
@@ -13,15 +14,8 @@ import { inputToBytes } from './input-bytes.js';
 import type { DecodeResult } from './core/model/message.js';
 
 export type { DecoderOptions } from './decoder-options.js';
-export type {
-  DecodeResult, ErrorMessage, MeterMessage, Reading, QualityFlag, MeterInfo, SecurityInfo, MessageIssue,
-} from './core/model/message.js';
-export { isErrorMessage } from './core/model/message.js';
-export { MeterError, type ErrorCode } from './core/errors.js';
-export type { Profile } from './core/profiles/types.js';
-export { listProfiles, getProfile } from './core/profiles/builtin.js';
-export { parseKey } from './core/security/keys.js';
-export { hexToBytes, bytesToHex } from './core/bytes/hex.js';
+// Everything the pure entry (meterwire/core) offers, plus the Node decoder below.
+export * from './core/index.js';
 
 export interface Decoder {
   /** Feeds any slice of the byte stream; returns the messages (and error messages) it completed. */
