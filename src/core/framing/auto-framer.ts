@@ -12,17 +12,17 @@ import { createDsmrLinkReader } from './dsmr-link-reader.js';
 import { createHdlcFramer, createHdlcLinkReader } from './hdlc-framer.js';
 import { createScanningFramer } from './link-scanner.js';
 import { createMbusFramer, createMbusLinkReader } from './mbus-framer.js';
-import { DEFAULT_LIMITS, type Framer, type FramerLimits } from './types.js';
+import { DEFAULT_LIMITS, type Framer, type FramerOptions } from './types.js';
 
 export type FramingFormat = 'auto' | 'dsmr' | 'mbus' | 'hdlc' | 'apdu';
 
-export function createAutoFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
+export function createAutoFramer(limits: FramerOptions = DEFAULT_LIMITS): Framer {
   return createScanningFramer([createDsmrLinkReader(createDsmrFramer(limits)), createMbusLinkReader(limits),
     createHdlcLinkReader(limits), createApduLinkReader(limits)], { limits });
 }
 
 /** The framer for a configured format; 'auto' detects it from the stream. */
-export function createFramer(format: FramingFormat, limits: FramerLimits = DEFAULT_LIMITS): Framer {
+export function createFramer(format: FramingFormat, limits: FramerOptions = DEFAULT_LIMITS): Framer {
   switch (format) {
     case 'auto': return createAutoFramer(limits);
     case 'dsmr': return createDsmrFramer(limits);
