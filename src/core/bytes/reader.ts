@@ -1,5 +1,6 @@
 /** A bounds-checked cursor over bytes. Reading past the end throws TRUNCATED with the offset. */
 import { MeterError } from '../errors.js';
+import { AXDR_LENGTH_MAX, axdrLengthSize, LENGTH_INVALID, LENGTH_NEED, readAxdrLength } from './axdr-length.js';
 
 /** The byte-level layers a reader can stand in (each may raise TRUNCATED, BAD_VALUE and LIMIT_EXCEEDED). */
 export type ByteLayer = 'framing' | 'security' | 'dlms' | 'dsmr';
@@ -59,19 +60,19 @@ export class ByteReader {
     return out;
   }
 
-  /** A-XDR / BER length: short form (< 0x80) or 0x81/0x82/0x83/0x84 followed by that many length bytes. */
+  /** A-XDR length (bytes/axdr-length.ts): short form (< 0x80) or 0x81..0x84 followed by that many length bytes. */
   length(what = 'length', max = 0xffffff): number {
-    const first = this.u8(what);
-    if (first < 0x80) return first;
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) {
-      throw new MeterError('BAD_VALUE', this.layer, `${what}: invalid length prefix 0x${first.toString(16)}`, this.pos - 1);
+    const at = this.pos;
+    const v = readAxdrLength(this.bytes, at, this.end, max);
+    if (v >= 0) {
+      this.pos = at + axdrLengthSize(this.bytes[at]);
+      return v;
     }
-    let len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + this.u8(what);
-    if (len > max) {
-      throw new MeterError('LIMIT_EXCEEDED', this.layer, `${what}: length ${len} exceeds the limit of ${max}`, this.pos - n - 1);
+    if (v === LENGTH_NEED) this.need(at < this.end ? axdrLengthSize(this.bytes[at]) : 1, what);
+    if (v === LENGTH_INVALID) {
+      throw new MeterError('BAD_VALUE', this.layer, `${what}: invalid length prefix 0x${this.bytes[at].toString(16)}`, at);
     }
-    return len;
+    const len = readAxdrLength(this.bytes, at, this.end, AXDR_LENGTH_MAX);
+    throw new MeterError('LIMIT_EXCEEDED', this.layer, `${what}: length ${len} exceeds the limit of ${max}`, at);
   }
 }

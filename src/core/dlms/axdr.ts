@@ -4,66 +4,13 @@
  * Decoded octet-strings, date-times, bit-strings, dates and times are views into the input (no copies).
  */
 import { MeterError } from '../errors.js';
-import { DataTag, DEFAULT_AXDR_LIMITS, type AxdrLimits, type DlmsValue, type IntegerTag, type TypeDescription } from './types.js';
+import { DataTag, DEFAULT_AXDR_LIMITS, type AxdrLimits, type DlmsValue, type IntegerTag } from './types.js';
 import { decodeCosemDateTime } from './datetime.js';
-
-interface Cursor {
-  b: Uint8Array;
-  p: number;
-  end: number;
-  limits: AxdrLimits;
-  /** Partial mode (a capture cut short): containers keep the elements that arrived instead of failing. */
-  partial?: boolean;
-  /** Set in partial mode when the input ended inside a container. */
-  cut?: boolean;
-}
+import { describeDataTag } from './data-tags.js';
+import { built, createCursor, enter, need, readCount, readLength, readStringLength, truncated, type Cursor } from './axdr-cursor.js';
+import { readCompactArray } from './axdr-compact.js';
 
 const TWO_32 = 4294967296;
-
-function truncated(c: Cursor, n: number, what: string): never {
-  throw new MeterError('TRUNCATED', 'dlms',
-    `${what}: needs ${n} byte(s) at offset ${c.p}, only ${Math.max(0, c.end - c.p)} left`, c.p);
-}
-
-function need(c: Cursor, n: number, what: string): void {
-  if (c.p + n > c.end) truncated(c, n, what);
-}
-
-/** A-XDR length: one byte < 0x80, or 0x81..0x84 followed by that many big-endian length bytes. */
-function readLength(c: Cursor, what: string): number {
-  need(c, 1, what);
-  const b = c.b;
-  const first = b[c.p++];
-  if (first < 0x80) return first;
-  const n = first & 0x7f;
-  if (n === 0 || n > 4) {
-    throw new MeterError('BAD_VALUE', 'dlms', `${what}: invalid length prefix 0x${first.toString(16)} at offset ${c.p - 1}`, c.p - 1);
-  }
-  need(c, n, what);
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + b[c.p++];
-  return len;
-}
-
-function readCount(c: Cursor, what: string, minBytesEach: number): number {
-  const at = c.p;
-  const count = readLength(c, what);
-  if (count > c.limits.maxItems) {
-    throw new MeterError('LIMIT_EXCEEDED', 'dlms', `${what} of ${count} elements at offset ${at} exceeds the limit of ${c.limits.maxItems}`, at);
-  }
-  if (count * minBytesEach > c.end - c.p) truncated(c, count * minBytesEach, `${what} of ${count} elements`);
-  return count;
-}
-
-function readStringLength(c: Cursor, what: string): number {
-  const at = c.p;
-  const len = readLength(c, what);
-  if (len > c.limits.maxLength) {
-    throw new MeterError('LIMIT_EXCEEDED', 'dlms', `${what} of ${len} bytes at offset ${at} exceeds the limit of ${c.limits.maxLength}`, at);
-  }
-  need(c, len, what);
-  return len;
-}
 
 function readLatin1(b: Uint8Array, start: number, end: number): string {
   let s = '';
@@ -123,6 +70,7 @@ function fixed(c: Cursor, n: number, what: string): Uint8Array {
 
 /** Decodes the body of a Data element whose tag is already consumed (also used for compact-array contents). */
 function readBody(c: Cursor, tag: number, depth: number, tagAt: number): DlmsValue {
+  built(c);
   const b = c.b;
   switch (tag) {
     case 0x09 /* OctetString */: {
@@ -151,11 +99,7 @@ function readBody(c: Cursor, tag: number, depth: number, tagAt: number): DlmsVal
       return { type: 'utf8-string', value: s };
     }
     case 0x04 /* BitString */: {
-      const at = c.p;
-      const bits = readLength(c, 'bit-string');
-      if (bits > c.limits.maxLength * 8) {
-        throw new MeterError('LIMIT_EXCEEDED', 'dlms', `bit-string of ${bits} bits at offset ${at} exceeds the limit`, at);
-      }
+      const bits = readLength(c, 'bit-string length', c.maxLength * 8, 'limit in bits');
       return { type: 'bit-string', bits, bytes: fixed(c, (bits + 7) >> 3, 'bit-string') };
     }
     case 0x0d /* Bcd */: return readBcd(c);
@@ -166,9 +110,9 @@ function readBody(c: Cursor, tag: number, depth: number, tagAt: number): DlmsVal
     }
     case 0x1a /* Date */: return { type: 'date', bytes: fixed(c, 5, 'date') };
     case 0x1b /* Time */: return { type: 'time', bytes: fixed(c, 4, 'time') };
-    case 0x13 /* CompactArray */: return readCompactArray(c, depth, tagAt);
+    case 0x13 /* CompactArray */: return readCompactArray(c, depth, tagAt, readBody);
     default:
-      throw new MeterError('UNKNOWN_TAG', 'dlms', `unknown A-XDR data tag 0x${tag.toString(16).padStart(2, '0')} at offset ${tagAt}`, tagAt);
+      throw new MeterError('UNKNOWN_TAG', 'dlms', `unknown A-XDR data tag ${describeDataTag(tag)} at offset ${tagAt}`, tagAt);
   }
 }
 
@@ -180,12 +124,6 @@ function readBcd(c: Cursor): DlmsValue {
   }
   c.p++;
   return { type: 'bcd', value: (v >> 4) * 10 + (v & 15) };
-}
-
-function enter(c: Cursor, depth: number, what: string): void {
-  if (depth >= c.limits.maxDepth) {
-    throw new MeterError('LIMIT_EXCEEDED', 'dlms', `${what} at offset ${c.p} nested deeper than ${c.limits.maxDepth} levels`, c.p);
-  }
 }
 
 function readContainer(c: Cursor, tag: DataTag.Array | DataTag.Structure, depth: number): DlmsValue {
@@ -200,9 +138,9 @@ function readContainer(c: Cursor, tag: DataTag.Array | DataTag.Structure, depth:
 
 /** Like readContainer, but an input that ends inside the container yields the elements read so far. */
 function readContainerPartial(c: Cursor, tag: DataTag.Array | DataTag.Structure, depth: number, what: string): DlmsValue {
-  const count = readLength(c, what);
+  const count = readLength(c, `${what} element count`);
   const items: DlmsValue[] = [];
-  for (let i = 0; i < count && i < c.limits.maxItems; i++) {
+  for (let i = 0; i < count && i < c.maxItems; i++) {
     const at = c.p;
     try {
       items.push(readData(c, depth + 1));
@@ -223,90 +161,29 @@ function readData(c: Cursor, depth: number): DlmsValue {
   return readBody(c, c.b[c.p++], depth, at);
 }
 
-function readTypeDescription(c: Cursor, depth: number): TypeDescription {
-  enter(c, depth, 'compact-array type description');
-  need(c, 1, 'type description');
-  const at = c.p;
-  const tag = c.b[c.p++];
-  if (tag === DataTag.Array) {
-    need(c, 2, 'type description element count');
-    const count = (c.b[c.p] << 8) | c.b[c.p + 1];
-    c.p += 2;
-    if (count > c.limits.maxItems) {
-      throw new MeterError('LIMIT_EXCEEDED', 'dlms', `compact-array inner array of ${count} elements exceeds the limit of ${c.limits.maxItems}`, at);
-    }
-    return { tag, count, element: readTypeDescription(c, depth + 1) };
-  }
-  if (tag === DataTag.Structure) {
-    const n = readCount(c, 'type description structure', 1);
-    const fields: TypeDescription[] = [];
-    for (let i = 0; i < n; i++) fields.push(readTypeDescription(c, depth + 1));
-    return { tag, fields };
-  }
-  if (tag === DataTag.CompactArray || (tag > DataTag.Time) || tag === 7 || tag === 8 || tag === 0x0b || tag === 0x0e) {
-    throw new MeterError('UNKNOWN_TAG', 'dlms', `type 0x${tag.toString(16).padStart(2, '0')} not allowed in a compact-array type description (offset ${at})`, at);
-  }
-  return { tag };
-}
-
-function readUntagged(c: Cursor, d: TypeDescription, depth: number): DlmsValue {
-  if ('element' in d) {
-    enter(c, depth, 'array');
-    const items: DlmsValue[] = [];
-    for (let i = 0; i < d.count; i++) items.push(readUntagged(c, d.element, depth + 1));
-    return { type: 'array', items };
-  }
-  if ('fields' in d) {
-    enter(c, depth, 'structure');
-    const items: DlmsValue[] = [];
-    for (const f of d.fields) items.push(readUntagged(c, f, depth + 1));
-    return { type: 'structure', items };
-  }
-  return readBody(c, d.tag, depth, c.p);
-}
-
-/** compact-array (tag 0x13): type description, then array-contents as a length-prefixed run of untagged values. */
-function readCompactArray(c: Cursor, depth: number, tagAt: number): DlmsValue {
-  enter(c, depth, 'compact-array');
-  const description = readTypeDescription(c, depth + 1);
-  const len = readStringLength(c, 'compact-array contents');
-  const outerEnd = c.end;
-  const stop = c.p + len;
-  c.end = stop;
-  const items: DlmsValue[] = [];
-  try {
-    while (c.p < stop) {
-      const at = c.p;
-      items.push(readUntagged(c, description, depth + 1));
-      if (c.p === at) {
-        throw new MeterError('BAD_VALUE', 'dlms', `compact-array at offset ${tagAt}: element type occupies no bytes`, tagAt);
-      }
-      if (items.length > c.limits.maxItems) {
-        throw new MeterError('LIMIT_EXCEEDED', 'dlms', `compact-array at offset ${tagAt} has more than ${c.limits.maxItems} elements`, tagAt);
-      }
-    }
-  } finally {
-    c.end = outerEnd;
-  }
-  return { type: 'compact-array', description, items };
+/** A decoded value, the offset just past it, and how many values were built (the work measure of one decode). */
+export interface AxdrDecoded {
+  value: DlmsValue;
+  end: number;
+  elements: number;
 }
 
 /**
  * Decodes one A-XDR Data element starting at `offset`. Returns the value and the offset just past it.
  * Throws MeterError TRUNCATED, UNKNOWN_TAG, BAD_VALUE or LIMIT_EXCEEDED (with the byte offset).
  */
-export function decodeAxdr(bytes: Uint8Array, offset = 0, limits: AxdrLimits = DEFAULT_AXDR_LIMITS): { value: DlmsValue; end: number } {
-  const c: Cursor = { b: bytes, p: offset, end: bytes.length, limits };
+export function decodeAxdr(bytes: Uint8Array, offset = 0, limits: AxdrLimits = DEFAULT_AXDR_LIMITS): AxdrDecoded {
+  const c = createCursor(bytes, offset, limits, false);
   const value = readData(c, 0);
-  return { value, end: c.p };
+  return { value, end: c.p, elements: c.elements };
 }
 
 /**
  * Decodes what arrived of a Data element that was cut short (e.g. the first block of a general-block-transfer
  * message): containers hold the complete elements before the cut; `complete` tells whether anything was cut.
  */
-export function decodeAxdrPartial(bytes: Uint8Array, offset = 0, limits: AxdrLimits = DEFAULT_AXDR_LIMITS): { value: DlmsValue; end: number; complete: boolean } {
-  const c: Cursor = { b: bytes, p: offset, end: bytes.length, limits, partial: true };
+export function decodeAxdrPartial(bytes: Uint8Array, offset = 0, limits: AxdrLimits = DEFAULT_AXDR_LIMITS): AxdrDecoded & { complete: boolean } {
+  const c = createCursor(bytes, offset, limits, true);
   const value = readData(c, 0);
-  return { value, end: c.p, complete: !c.cut };
+  return { value, end: c.p, elements: c.elements, complete: !c.cut };
 }

@@ -81,13 +81,23 @@ export type DlmsValue =
   | { type: 'time'; bytes: Uint8Array }
   | { type: 'compact-array'; description: TypeDescription; items: DlmsValue[] };
 
+/**
+ * Bounds of one A-XDR decode (docs/decoding-bounds.md). Counts and lengths are also checked against the bytes
+ * left before anything is built, so these are a second line: they keep a large but well-formed value in check.
+ */
 export interface AxdrLimits {
-  /** Maximum nesting of arrays/structures. */
+  /** Maximum nesting of arrays/structures (and compact-array type descriptions); capped at AXDR_DEPTH_CAP. */
   maxDepth: number;
   /** Maximum element count of one array/structure/compact-array. */
   maxItems: number;
   /** Maximum length of one string or bit-string (bytes). */
   maxLength: number;
+  /** Maximum number of values one decode builds (containers and leaves). Default 65536. */
+  maxElements?: number;
+  /** Maximum encoded size of one value (bytes); a value running past it is LIMIT_EXCEEDED. Default 65536. */
+  maxBytes?: number;
 }
 
-export const DEFAULT_AXDR_LIMITS: AxdrLimits = { maxDepth: 16, maxItems: 4096, maxLength: 65536 };
+export const DEFAULT_AXDR_LIMITS: Required<AxdrLimits> = {
+  maxDepth: 16, maxItems: 4096, maxLength: 65536, maxElements: 65536, maxBytes: 65536,
+};

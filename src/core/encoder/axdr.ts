@@ -5,6 +5,7 @@
 import { MeterError } from '../errors.js';
 import { DataTag, type DlmsValue, type TypeDescription } from '../dlms/types.js';
 import { encodeCosemDateTime } from '../dlms/datetime.js';
+import { DATA_TAGS, dataTagInfo, describeDataTag } from '../dlms/data-tags.js';
 
 /** Growable byte sink. */
 class Sink {
@@ -39,10 +40,16 @@ export function encodeAxdrLength(len: number): Uint8Array {
   return out;
 }
 
-const INT_WIDTH: Record<number, [number, boolean]> = {
-  [DataTag.Int8]: [1, true], [DataTag.Int16]: [2, true], [DataTag.Int32]: [4, true], [DataTag.Int64]: [8, true],
-  [DataTag.Uint8]: [1, false], [DataTag.Uint16]: [2, false], [DataTag.Uint32]: [4, false], [DataTag.Uint64]: [8, false],
-};
+/** Integer tags: [width, signed], from the data-tag table. */
+const INT_WIDTH: Record<number, [number, boolean]> = Object.fromEntries(DATA_TAGS
+  .filter((t) => t.signed !== undefined && typeof t.content === 'number')
+  .map((t) => [t.tag, [t.content as number, t.signed as boolean]]));
+
+/** Content size of a fixed-size tag (date-time 12, date 5, time 4, …). */
+function fixedSize(tag: DataTag): number {
+  const content = dataTagInfo(tag)?.content;
+  return typeof content === 'number' ? content : bad(`${describeDataTag(tag)} has no fixed size`);
+}
 
 function writeInteger(s: Sink, tag: number, value: number | bigint): void {
   const spec = INT_WIDTH[tag];
@@ -66,6 +73,11 @@ function writeFloat(s: Sink, tag: number, value: number): void {
 }
 
 function writeTypeDescription(s: Sink, d: TypeDescription): void {
+  if (!('element' in d) && !('fields' in d) && !dataTagInfo(d.tag)?.inCompactArray) {
+    bad(`${describeDataTag(d.tag)} cannot be a type in a compact-array description`);
+  }
+  if ('element' in d && d.count === 0) bad('a compact-array inner array of 0 elements occupies no bytes');
+  if ('fields' in d && d.fields.length === 0) bad('a compact-array structure without fields occupies no bytes');
   s.byte(d.tag);
   if ('element' in d) { s.uint(d.count, 2); writeTypeDescription(s, d.element); return; }
   if ('fields' in d) { s.bytes(encodeAxdrLength(d.fields.length)); for (const f of d.fields) writeTypeDescription(s, f); }
@@ -130,9 +142,13 @@ function writeData(s: Sink, v: DlmsValue): void {
     case 'bcd':
       if (!Number.isInteger(v.value) || v.value < 0 || v.value > 99) bad(`bcd value ${v.value} is not 0..99`);
       s.byte(DataTag.Bcd); s.byte(((v.value / 10) | 0) * 16 + (v.value % 10)); return;
-    case 'date-time': writeFixed(s, DataTag.DateTime, v.bytes.length === 12 ? v.bytes : encodeCosemDateTime(v.value), 12, 'date-time'); return;
-    case 'date': writeFixed(s, DataTag.Date, v.bytes, 5, 'date'); return;
-    case 'time': writeFixed(s, DataTag.Time, v.bytes, 4, 'time'); return;
+    case 'date-time': {
+      const n = fixedSize(DataTag.DateTime);
+      writeFixed(s, DataTag.DateTime, v.bytes.length === n ? v.bytes : encodeCosemDateTime(v.value), n, 'date-time');
+      return;
+    }
+    case 'date': writeFixed(s, DataTag.Date, v.bytes, fixedSize(DataTag.Date), 'date'); return;
+    case 'time': writeFixed(s, DataTag.Time, v.bytes, fixedSize(DataTag.Time), 'time'); return;
     case 'compact-array': {
       s.byte(DataTag.CompactArray);
       writeTypeDescription(s, v.description);

@@ -4,31 +4,51 @@
  * Once a valid unit of one kind was seen the framer sticks to it, so start bytes of other kinds inside noise are
  * not mistaken for frames; after sustained garbage (more than twice that kind's largest unit without a valid one)
  * it detects afresh. Everything runs on the shared scanning engine, so chunking does not change the events.
+ * A framer forced to one format reports, once per stretch, when the stream looks like another (format-watch.ts).
  */
 import { MeterError } from '../errors.js';
-import { createApduFramer, createApduLinkReader } from './apdu-framer.js';
+import { createApduLinkReader } from './apdu-framer.js';
 import { createDsmrFramer } from './dsmr-framer.js';
-import { createDsmrLinkReader } from './dsmr-link-reader.js';
-import { createHdlcFramer, createHdlcLinkReader } from './hdlc-framer.js';
+import { createDsmrLinkReader, DSMR_MAX_UNIT } from './dsmr-link-reader.js';
+import { createFormatWatch, watchFramer } from './format-watch.js';
+import { createHdlcLinkReader } from './hdlc-framer.js';
+import type { FormatWatch, LinkReader } from './link-reader.js';
 import { createScanningFramer } from './link-scanner.js';
-import { createMbusFramer, createMbusLinkReader } from './mbus-framer.js';
-import { DEFAULT_LIMITS, type Framer, type FramerLimits } from './types.js';
+import { createMbusLinkReader } from './mbus-framer.js';
+import { DEFAULT_LIMITS, type FrameKind, type Framer, type FramerOptions } from './types.js';
 
 export type FramingFormat = 'auto' | 'dsmr' | 'mbus' | 'hdlc' | 'apdu';
 
-export function createAutoFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
-  return createScanningFramer([createDsmrLinkReader(createDsmrFramer(limits)), createMbusLinkReader(limits),
-    createHdlcLinkReader(limits), createApduLinkReader(limits)], { limits });
+const READERS: Record<FrameKind, (limits: FramerOptions) => LinkReader> = {
+  dsmr: (limits) => createDsmrLinkReader(createDsmrFramer(limits)),
+  mbus: createMbusLinkReader,
+  hdlc: createHdlcLinkReader,
+  apdu: createApduLinkReader,
+};
+const KINDS: FrameKind[] = ['dsmr', 'mbus', 'hdlc', 'apdu'];
+
+export function createAutoFramer(limits: FramerOptions = DEFAULT_LIMITS): Framer {
+  return createScanningFramer(KINDS.map((k) => READERS[k](limits)), { limits });
+}
+
+/** The watch of a framer forced to `kind`: a probe of the other formats names what the stream looks like. */
+function watchFor(kind: FrameKind, maxUnit: number, limits: FramerOptions): FormatWatch {
+  return createFormatWatch(kind, maxUnit, (probeLimits) => KINDS.filter((k) => k !== kind).map((k) => READERS[k](probeLimits)),
+    limits.meter);
+}
+
+/** A framer for one format that says so (NO_FRAME) when the stream is of another kind. */
+function createForcedFramer(kind: Exclude<FrameKind, 'dsmr'>, limits: FramerOptions): Framer {
+  const reader = READERS[kind](limits);
+  return createScanningFramer([reader], { limits, watch: watchFor(kind, reader.maxUnit, limits) });
 }
 
 /** The framer for a configured format; 'auto' detects it from the stream. */
-export function createFramer(format: FramingFormat, limits: FramerLimits = DEFAULT_LIMITS): Framer {
+export function createFramer(format: FramingFormat, limits: FramerOptions = DEFAULT_LIMITS): Framer {
   switch (format) {
     case 'auto': return createAutoFramer(limits);
-    case 'dsmr': return createDsmrFramer(limits);
-    case 'mbus': return createMbusFramer(limits);
-    case 'hdlc': return createHdlcFramer(limits);
-    case 'apdu': return createApduFramer(limits);
+    case 'dsmr': return watchFramer(createDsmrFramer(limits), watchFor('dsmr', DSMR_MAX_UNIT, limits));
+    case 'mbus': case 'hdlc': case 'apdu': return createForcedFramer(format, limits);
     default:
       throw new MeterError('UNKNOWN_FORMAT', 'config',
         `unknown framing "${String(format)}" (use auto, dsmr, mbus, hdlc or apdu)`);

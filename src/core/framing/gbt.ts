@@ -5,6 +5,7 @@
  * blocks 1..n; this assembler joins them in order and reports gaps instead of guessing.
  */
 import { MeterError } from '../errors.js';
+import { AXDR_LENGTH_MAX, axdrLengthSize, LENGTH_NEED, readAxdrLength } from '../bytes/axdr-length.js';
 import { discard } from './link-scanner.js';
 import { arenaConcat, arenaCopy, createByteArena } from './byte-arena.js';
 import type { FrameKind, FramerEvent } from './types.js';
@@ -42,14 +43,9 @@ export interface GbtAssembler {
 export function decodeGbtBlock(apdu: Uint8Array): GbtBlock {
   const bad = (why: string): MeterError => new MeterError('BAD_FRAME', 'framing', `general-block-transfer: ${why}`);
   if (apdu.length < 7 || apdu[0] !== GBT_TAG) throw bad('too short or not tag 0xE0');
-  let o = 6;
-  let len = apdu[o++];
-  if (len > 0x80) {
-    const n = len & 0x7f;
-    if (n > 3 || o + n > apdu.length) throw bad('invalid raw-data length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + apdu[o++];
-  } else if (len === 0x80) throw bad('indefinite raw-data length');
+  const len = readAxdrLength(apdu, 6, apdu.length, AXDR_LENGTH_MAX);
+  if (len < 0) throw bad(len === LENGTH_NEED ? 'raw-data length cut short' : 'invalid raw-data length');
+  const o = 6 + axdrLengthSize(apdu[6]);
   if (o + len !== apdu.length) throw bad(`raw-data length ${len} does not match the ${apdu.length - o} bytes present`);
   const bc = apdu[1];
   return {

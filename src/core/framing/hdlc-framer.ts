@@ -12,7 +12,7 @@ import { MeterError } from '../errors.js';
 import { createApduDelivery } from './gbt.js';
 import { arenaConcat, arenaCopy, createByteArena } from './byte-arena.js';
 import { createScanningFramer, discard, type LinkReader, type ScanStep } from './link-scanner.js';
-import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
+import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerOptions, type WorkMeter } from './types.js';
 
 const FLAG = 0x7e;
 export const HDLC_MAX_FRAME = 2 + 0x7ff;
@@ -46,32 +46,41 @@ function readHeader(buf: Uint8Array, pos: number, end: number): HdlcHeader | 'ne
 const checksumOk = (buf: Uint8Array, from: number, to: number): boolean =>
   crc16X25(buf, from, to) === (buf[to] | (buf[to + 1] << 8));
 
-/** Decides what starts at the flag at `pos`. The unit is the opening flag and format..FCS; the closing flag stays. */
-export function scanHdlc(buf: Uint8Array, pos: number, end: number, eof: boolean): ScanStep {
-  if (end - pos < 2) return eof ? { type: 'quiet', length: 1 } : { type: 'need' };
+const NEED: ScanStep = { type: 'need' };
+const FILL: ScanStep = { type: 'quiet', length: 1 };
+/** Resume marker: the header checksum of the frame waited for was checked already. */
+const HCS_OK = 'hcs-ok';
+const NEED_HCS_OK: ScanStep = { type: 'need', resume: HCS_OK };
+const HCS_MISMATCH: ScanStep = { type: 'skip', length: 1, reason: 'HDLC header checksum (HCS) mismatch',
+  fault: { code: 'BAD_CHECKSUM', message: 'HDLC HCS does not match the frame header' } };
+
+/**
+ * Decides what starts at the flag at `pos`. The unit is the opening flag and format..FCS; the closing flag stays.
+ * Each call reads the header (≤ 11 bytes) and, once, the bytes a checksum covers; `meter` counts them.
+ */
+export function scanHdlc(buf: Uint8Array, pos: number, end: number, eof: boolean, resume?: unknown, meter?: WorkMeter): ScanStep {
+  if (end - pos < 2) return eof ? FILL : NEED;
   // A flag not followed by a frame format (a doubled flag, or a closing flag before other data) is fill.
-  if ((buf[pos + 1] & 0xf0) !== 0xa0) return { type: 'quiet', length: 1 };
-  if (end - pos < 3) return { type: 'need' };
+  if ((buf[pos + 1] & 0xf0) !== 0xa0) return FILL;
+  if (end - pos < 3) return NEED;
   const h = readHeader(buf, pos, end);
-  if (h === 'need') return { type: 'need' };
+  if (meter) meter.steps += typeof h === 'object' ? h.hcsAt + 2 : Math.min(end - pos, 12); // header, HCS
+  if (h === 'need') return NEED;
   if (!h || h.length < h.hcsAt + 1 || h.length === h.hcsAt + 2) {
     return { type: 'skip', length: 1, reason: 'HDLC frame header malformed',
-      error: new MeterError('BAD_FRAME', 'framing', h ? `HDLC length ${h.length} too small for its header` :
-        'HDLC address not 1, 2 or 4 bytes long') };
+      fault: { code: 'BAD_FRAME', message: h ? `HDLC length ${h.length} too small for its header` : 'HDLC address not 1, 2 or 4 bytes long' } };
   }
   const total = 1 + h.length;
   const noInfo = h.length === h.hcsAt + 1; // control frames carry only an FCS
-  if (!noInfo) {
-    if (end - pos < h.hcsAt + 2) return { type: 'need' };
-    if (!checksumOk(buf, pos + 1, pos + h.hcsAt)) {
-      return { type: 'skip', length: 1, reason: 'HDLC header checksum (HCS) mismatch',
-        error: new MeterError('BAD_CHECKSUM', 'framing', 'HDLC HCS does not match the frame header') };
-    }
+  if (!noInfo && resume !== HCS_OK) {
+    if (end - pos < h.hcsAt + 2) return NEED;
+    if (!checksumOk(buf, pos + 1, pos + h.hcsAt)) return HCS_MISMATCH;
   }
-  if (end - pos < total) return { type: 'need' };
+  if (end - pos < total) return noInfo ? NEED : NEED_HCS_OK;
+  if (meter) meter.steps += total;
   if (!checksumOk(buf, pos + 1, pos + total - 2)) {
-    return { type: 'skip', length: noInfo ? 1 : total, reason: 'HDLC frame checksum (FCS) mismatch',
-      error: new MeterError('BAD_CHECKSUM', 'framing', `HDLC FCS does not match (frame of ${h.length} bytes)`) };
+    const fault = { code: 'BAD_CHECKSUM' as const, message: `HDLC FCS does not match (frame of ${h.length} bytes)` };
+    return { type: 'skip', length: noInfo ? 1 : total, reason: 'HDLC frame checksum (FCS) mismatch', fault };
   }
   return { type: 'unit', length: total, checked: true };
 }
@@ -79,7 +88,8 @@ export function scanHdlc(buf: Uint8Array, pos: number, end: number, eof: boolean
 const isLlc = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xe6 && (b[1] === 0xe7 || b[1] === 0xe6) && b[2] === 0;
 
 /** The HDLC link reader (also used by the auto-detecting framer). */
-export function createHdlcLinkReader(limits: FramerLimits = DEFAULT_LIMITS): LinkReader {
+export function createHdlcLinkReader(limits: FramerOptions = DEFAULT_LIMITS): LinkReader {
+  const meter = limits.meter;
   const delivery = createApduDelivery('hdlc', limits.maxBuffer);
   const arena = createByteArena();
   let parts: Uint8Array[] = [];
@@ -120,7 +130,8 @@ export function createHdlcLinkReader(limits: FramerLimits = DEFAULT_LIMITS): Lin
     kind: 'hdlc',
     maxUnit: HDLC_MAX_FRAME,
     isStart: (b) => b === FLAG,
-    scan: scanHdlc,
+    scan: (buf, pos, end, eof, resume) => scanHdlc(buf, pos, end, eof, resume, meter),
+    metered: true,
     accept,
     flush: () => {
       const reason = 'HDLC segmented message incomplete at end of input: final frame missing';
@@ -129,6 +140,6 @@ export function createHdlcLinkReader(limits: FramerLimits = DEFAULT_LIMITS): Lin
   };
 }
 
-export function createHdlcFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
+export function createHdlcFramer(limits: FramerOptions = DEFAULT_LIMITS): Framer {
   return createScanningFramer([createHdlcLinkReader(limits)], { limits });
 }

@@ -1,80 +1,47 @@
 /**
- * The scanning engine behind every framer (DESIGN §3): one buffer, one position, and per link layer a `LinkReader`
- * that decides what starts at that position from the bytes present. Decisions only ever look at bytes already
- * buffered, so any split of the stream into chunks gives the same events. Runs of garbage are merged into one
- * `discarded` event, emitted at deterministic points (before the next event, every HUNT_REPORT bytes, at flush).
+ * The scanning engine behind every binary framer (DESIGN §3): one buffer, one position, and per link layer a
+ * `LinkReader` (link-reader.ts) that decides what starts at that position from the bytes present. Decisions only
+ * ever look at bytes already buffered, so any split of the stream into chunks gives the same events. Discarded
+ * bytes are reported through garbage-log.ts (merged, in bounded pieces).
+ *
+ * Bounded work (docs/decoding-bounds.md): the position only moves forward; a reader waiting for more bytes gets
+ * back the state it left ('need' + resume) instead of starting over; the buffer is compacted only when that
+ * frees at least half of it, so each byte is copied a bounded number of times.
  */
-import { MeterError } from '../errors.js';
-import { DEFAULT_LIMITS, type FrameKind, type Framer, type FramerEvent, type FramerLimits } from './types.js';
+import { createGarbageLog } from './garbage-log.js';
+import { skipError, type FormatWatch, type LinkReader, type ScanStep, type SkipCause } from './link-reader.js';
+import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerOptions } from './types.js';
 
-/** What a reader found at a start byte. */
-export type ScanStep =
-  /** A complete link unit of `length` bytes; `checked` when a checksum vouched for it. */
-  | { type: 'unit'; length: number; checked: boolean }
-  /** The decision depends on bytes not buffered yet. */
-  | { type: 'need' }
-  /** Not a valid unit: drop `length` bytes. Without `reason` it is ordinary hunting for a start byte. */
-  | { type: 'skip'; length: number; reason?: string; error?: MeterError }
-  /** Fill or link-control bytes (HDLC flags, M-Bus ACK): drop without reporting. */
-  | { type: 'quiet'; length: number };
+export type { FormatWatch, LinkReader, ScanFault, ScanStep, SkipCause } from './link-reader.js';
+export { concatBytes, discard } from './link-reader.js';
+export { HUNT_REPORT } from './garbage-log.js';
 
-export interface LinkReader {
-  readonly kind: FrameKind;
-  /** Largest unit scan() can return; auto-detection gives up on a kind after 2× this much garbage. */
-  readonly maxUnit: number;
-  isStart(byte: number): boolean;
-  /** Decides what starts at `pos` (a start byte) from buf[pos..end). `eof`: no more bytes will come. */
-  scan(buf: Uint8Array, pos: number, end: number, eof: boolean): ScanStep;
-  /** Takes a unit scan() returned (a view: copy what is kept) and returns the frames/discards it completes. */
-  accept(unit: Uint8Array): FramerEvent[];
-  /** End of input: discards partially assembled messages and resets. */
-  flush(): FramerEvent[];
-}
+/** Work of a reader that does not meter itself: what it returned, or all it was shown when it waits. */
+const estimate = (s: ScanStep, shown: number): number => (s.type === 'need' ? shown : s.length);
 
 export interface ScannerOptions {
-  limits?: FramerLimits;
+  limits?: FramerOptions;
+  /** For a framer forced to one format: says what a stream of another kind looks like (auto-framer.ts). */
+  watch?: FormatWatch;
 }
-
-/** Garbage is reported in pieces of at most this size, so long noise still shows up in counters. */
-export const HUNT_REPORT = 4096;
-const HUNT_REASON = 'no frame start (hunting for the next start byte)';
 
 /**
  * A framer over one or more link readers. With several (auto-detection) it sticks to the first kind that produced
- * a valid unit, until more than twice that kind's largest unit of garbage went by without one.
+ * a checked unit, until more than twice that kind's largest unit of garbage went by without one.
  */
 export function createScanningFramer(readers: LinkReader[], options: ScannerOptions = {}): Framer {
   const maxBuffer = Math.max(64, options.limits?.maxBuffer ?? DEFAULT_LIMITS.maxBuffer);
+  const meter = options.limits?.meter;
   let buf = new Uint8Array(Math.min(4096, maxBuffer));
   let start = 0;
   let end = 0;
   let locked: LinkReader | undefined = readers.length === 1 ? readers[0] : undefined;
   let garbage = 0; // bytes discarded since the last valid unit, for re-detection
-  let pending = 0; // merged hunting discard not yet reported
-  let pendingReason = HUNT_REASON;
-  let pendingKind: FrameKind | undefined;
   let out: FramerEvent[] = [];
-
-  function emitPending(): void {
-    if (pending === 0) return;
-    out.push(discard(pendingKind, pending, pendingReason));
-    pending = 0;
-  }
-
-  /** Adds hunted bytes to the merged discard, reporting it in pieces of HUNT_REPORT. */
-  function hunt(n: number, reason = HUNT_REASON): void {
-    while (n > 0) {
-      if (pending === 0) {
-        pendingReason = reason;
-        pendingKind = locked?.kind;
-      }
-      const take = Math.min(n, HUNT_REPORT - pending);
-      pending += take;
-      n -= take;
-      countGarbage(take);
-      if (pending === HUNT_REPORT) emitPending();
-    }
-  }
+  const log = createGarbageLog((e) => out.push(e), options.watch);
+  /** What the reader that said 'need' at `start` handed over, for its next scan() there. */
+  let resumeReader: LinkReader | undefined;
+  let resumeState: unknown;
 
   /** Garbage bytes a locked auto-detection still tolerates before it detects afresh. */
   const tolerance = (): number => (readers.length > 1 && locked ? 2 * locked.maxUnit + 1 - garbage : Infinity);
@@ -93,39 +60,59 @@ export function createScanningFramer(readers: LinkReader[], options: ScannerOpti
     return undefined;
   }
 
+  function huntFrom(pos: number): number {
+    // Stop where re-detection would set in, so the bytes after it are judged unlocked whatever the chunking.
+    const stop = Math.min(end, pos + Math.max(1, tolerance()));
+    let next = pos + 1;
+    while (next < stop && !readerFor(buf[next])) next++;
+    if (meter) meter.steps += next - pos;
+    log.hunt(buf, pos, next - pos, locked?.kind);
+    countGarbage(next - pos);
+    return next;
+  }
+
+  function falseStart(reader: LinkReader, pos: number, reason: string, cause: SkipCause): number {
+    log.falseStart(buf, pos, reader.kind, reason, cause);
+    countGarbage(1);
+    return pos + 1;
+  }
+
   /** Handles one step at `pos`; returns the new position, or -1 to wait for more bytes. */
   function step(pos: number, eof: boolean): number {
     const reader = readerFor(buf[pos]);
-    if (!reader) {
-      // Stop where re-detection would set in, so the bytes after it are judged unlocked whatever the chunking.
-      const stop = Math.min(end, pos + Math.max(1, tolerance()));
-      let next = pos + 1;
-      while (next < stop && !readerFor(buf[next])) next++;
-      hunt(next - pos);
-      return next;
-    }
+    const resume = reader !== undefined && reader === resumeReader ? resumeState : undefined;
+    resumeReader = resumeState = undefined;
+    if (!reader) return huntFrom(pos);
     const capped = end - pos > maxBuffer;
-    const s = reader.scan(buf, pos, capped ? pos + maxBuffer : end, eof && !capped);
+    const scanEnd = capped ? pos + maxBuffer : end;
+    const s = reader.scan(buf, pos, scanEnd, eof && !capped, resume);
+    if (meter) meter.steps += reader.metered ? 1 : estimate(s, scanEnd - pos);
     switch (s.type) {
       case 'need':
         if (end - pos >= maxBuffer) {
-          emitPending();
-          countGarbage(1);
-          out.push(discard(reader.kind, 1, `frame start at a unit larger than the ${maxBuffer}-byte limit`,
-            new MeterError('LIMIT_EXCEEDED', 'framing', `${reader.kind} frame exceeds ${maxBuffer} bytes`)));
-          return pos + 1;
+          return falseStart(reader, pos, `frame start at a unit larger than the ${maxBuffer}-byte limit`,
+            { fault: { code: 'LIMIT_EXCEEDED', message: `${reader.kind} frame exceeds ${maxBuffer} bytes` } });
         }
-        if (!eof) return -1;
-        hunt(1, 'incomplete frame at end of input');
+        if (!eof) {
+          resumeReader = reader;
+          resumeState = s.resume;
+          return -1;
+        }
+        log.hunt(buf, pos, 1, locked?.kind, 'incomplete frame at end of input');
+        countGarbage(1);
         return pos + 1;
       case 'quiet':
+        log.quiet(buf, pos, s.length);
         return pos + s.length;
       case 'skip':
-        if (s.reason === undefined) hunt(s.length);
-        else {
-          emitPending();
+        if (s.reason === undefined) {
+          log.hunt(buf, pos, s.length, locked?.kind);
           countGarbage(s.length);
-          out.push(discard(reader.kind, s.length, s.reason, s.error));
+        } else if (s.length === 1) {
+          falseStart(reader, pos, s.reason, s);
+        } else {
+          log.badUnit(buf, pos, s.length, reader.kind, s.reason, skipError(s));
+          countGarbage(s.length);
         }
         return pos + s.length;
       case 'unit':
@@ -134,7 +121,9 @@ export function createScanningFramer(readers: LinkReader[], options: ScannerOpti
   }
 
   function acceptUnit(reader: LinkReader, pos: number, length: number, checked: boolean): number {
-    emitPending();
+    log.emit();
+    log.unit();
+    if (meter) meter.steps += length;
     const events = reader.accept(buf.subarray(pos, pos + length));
     // Only a checksum-verified unit locks auto-detection onto its kind: a bare APDU has no checksum, and a few
     // noise bytes that happen to parse as one must not make the framer ignore the real frames that follow.
@@ -164,7 +153,8 @@ export function createScanningFramer(readers: LinkReader[], options: ScannerOpti
   function append(chunk: Uint8Array): void {
     const live = end - start;
     if (end + chunk.length > buf.length) {
-      if (live + chunk.length <= buf.length && start > 0) buf.copyWithin(0, start, end);
+      // Compacting moves the live bytes; do it only when that frees at least half the buffer, else grow.
+      if ((live + chunk.length) * 2 <= buf.length) buf.copyWithin(0, start, end);
       else {
         const grown = new Uint8Array(Math.max(buf.length * 2, live + chunk.length));
         grown.set(buf.subarray(start, end));
@@ -193,35 +183,14 @@ export function createScanningFramer(readers: LinkReader[], options: ScannerOpti
     },
     flush(): FramerEvent[] {
       run(true);
-      emitPending();
+      log.reset();
       for (const r of readers) out.push(...r.flush());
       start = end = 0;
+      resumeReader = resumeState = undefined;
       if (buf.length > 4096) buf = new Uint8Array(4096); // give back what one large chunk made it grow to
       locked = readers.length === 1 ? readers[0] : undefined;
       garbage = 0;
       return take();
     },
   };
-}
-
-export function discard(kind: FrameKind | undefined, bytes: number, reason: string, error?: MeterError,
-  partial?: Uint8Array): FramerEvent {
-  const e: FramerEvent = { type: 'discarded', bytes, reason };
-  if (kind) e.kind = kind;
-  if (error) e.error = error;
-  if (partial) e.partial = partial;
-  return e;
-}
-
-/** Joins byte arrays (segments, blocks) into one. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

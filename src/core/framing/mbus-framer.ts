@@ -13,7 +13,7 @@ import { MeterError } from '../errors.js';
 import { createApduDelivery } from './gbt.js';
 import { arenaConcat, arenaCopy, createByteArena } from './byte-arena.js';
 import { createScanningFramer, discard, type LinkReader, type ScanStep } from './link-scanner.js';
-import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
+import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerOptions, type WorkMeter } from './types.js';
 
 const START = 0x68;
 const STOP = 0x16;
@@ -23,42 +23,54 @@ const ACK = 0xe5;
 export const MBUS_MAX_FRAME = 6 + 255 + 256;
 
 /** True when a long frame of `l` bytes C..user data starting at `pos` closes with a valid checksum and stop. */
-function closesAt(buf: Uint8Array, pos: number, l: number): boolean {
+function closesAt(buf: Uint8Array, pos: number, l: number, meter: WorkMeter | undefined): boolean {
   const cs = pos + 4 + l;
-  return buf[cs + 1] === STOP && mbusChecksum(buf, pos + 4, cs) === buf[cs];
+  if (buf[cs + 1] !== STOP) return false;
+  if (meter) meter.steps += l;
+  return mbusChecksum(buf, pos + 4, cs) === buf[cs];
 }
+
+const NEED: ScanStep = { type: 'need' };
+const HUNT: ScanStep = { type: 'skip', length: 1 };
+const QUIET_ACK: ScanStep = { type: 'quiet', length: 1 };
+/** Resume marker: the frame did not close at L; it waits for the bytes of the wrapped length L + 256. */
+const SHORT_FAILED = 'short-failed';
+const NEED_WRAPPED: ScanStep = { type: 'need', resume: SHORT_FAILED };
 
 function scanShort(buf: Uint8Array, pos: number, end: number): ScanStep {
-  if (end - pos < 5) return { type: 'need' };
+  if (end - pos < 5) return NEED;
   const valid = buf[pos + 4] === STOP && ((buf[pos + 1] + buf[pos + 2]) & 0xff) === buf[pos + 3];
-  return valid ? { type: 'quiet', length: 5 } : { type: 'skip', length: 1 };
+  return valid ? { type: 'quiet', length: 5 } : HUNT;
 }
 
-/** Decides what starts at `pos` (0x68, 0x10 or 0xE5) from buf[pos..end). */
-export function scanMbus(buf: Uint8Array, pos: number, end: number, eof: boolean): ScanStep {
+/**
+ * Decides what starts at `pos` (0x68, 0x10 or 0xE5) from buf[pos..end). A checksum is computed only where the
+ * stop byte is, and at most once per length while waiting (`resume`); `meter` counts the bytes it covers.
+ */
+export function scanMbus(buf: Uint8Array, pos: number, end: number, eof: boolean, resume?: unknown, meter?: WorkMeter): ScanStep {
   const b = buf[pos];
-  if (b === ACK) return { type: 'quiet', length: 1 };
+  if (b === ACK) return QUIET_ACK;
   if (b === SHORT_START) return scanShort(buf, pos, end);
-  if (end - pos < 4) return { type: 'need' };
-  if (buf[pos + 3] !== START) return { type: 'skip', length: 1 };
+  if (end - pos < 4) return NEED;
+  if (buf[pos + 3] !== START) return HUNT;
   const l = buf[pos + 1];
   if (l !== buf[pos + 2]) {
     return { type: 'skip', length: 1, reason: 'M-Bus long frame header with differing length bytes',
-      error: new MeterError('BAD_FRAME', 'framing', `M-Bus length bytes differ (${l}, ${buf[pos + 2]})`) };
+      fault: { code: 'BAD_FRAME', message: `M-Bus length bytes differ (${l}, ${buf[pos + 2]})` } };
   }
-  if (end - pos < l + 6) return { type: 'need' };
+  if (end - pos < l + 6) return NEED;
   // C, A and CI make at least 3 bytes, so L < 3 can only be the wrapped length.
-  if (l >= 3 && closesAt(buf, pos, l)) return { type: 'unit', length: l + 6, checked: true };
+  if (resume !== SHORT_FAILED && l >= 3 && closesAt(buf, pos, l, meter)) return { type: 'unit', length: l + 6, checked: true };
   const wrapped = l + 256;
   if (end - pos >= wrapped + 6) {
-    if (closesAt(buf, pos, wrapped)) return { type: 'unit', length: wrapped + 6, checked: true };
-  } else if (!eof) return { type: 'need' };
+    if (closesAt(buf, pos, wrapped, meter)) return { type: 'unit', length: wrapped + 6, checked: true };
+  } else if (!eof) return NEED_WRAPPED;
   if (buf[pos + l + 5] === STOP) {
     return { type: 'skip', length: l + 6, reason: 'M-Bus checksum mismatch',
-      error: new MeterError('BAD_CHECKSUM', 'framing', `M-Bus frame checksum mismatch (L=${l})`) };
+      fault: { code: 'BAD_CHECKSUM', message: `M-Bus frame checksum mismatch (L=${l})` } };
   }
   return { type: 'skip', length: 1, reason: 'M-Bus frame without stop byte where its length says',
-    error: new MeterError('BAD_FRAME', 'framing', `M-Bus frame (L=${l}) has no stop byte 0x16 at its end`) };
+    fault: { code: 'BAD_FRAME', message: `M-Bus frame (L=${l}) has no stop byte 0x16 at its end` } };
 }
 
 /** Transport SAPs at the start of each segment's user data (source 0x01, destination 0x67). */
@@ -71,7 +83,8 @@ function userData(unit: Uint8Array): Uint8Array {
 }
 
 /** The M-Bus link reader (also used by the auto-detecting framer). */
-export function createMbusLinkReader(limits: FramerLimits = DEFAULT_LIMITS): LinkReader {
+export function createMbusLinkReader(limits: FramerOptions = DEFAULT_LIMITS): LinkReader {
+  const meter = limits.meter;
   const delivery = createApduDelivery('mbus', limits.maxBuffer);
   const arena = createByteArena();
   let parts: Uint8Array[] = [];
@@ -125,12 +138,13 @@ export function createMbusLinkReader(limits: FramerLimits = DEFAULT_LIMITS): Lin
     kind: 'mbus',
     maxUnit: MBUS_MAX_FRAME,
     isStart: (b) => b === START || b === SHORT_START || b === ACK,
-    scan: scanMbus,
+    scan: (buf, pos, end, eof, resume) => scanMbus(buf, pos, end, eof, resume, meter),
+    metered: true,
     accept,
     flush: () => [...dropPartial('M-Bus APDU incomplete at end of input: last segment missing'), ...delivery.flush()],
   };
 }
 
-export function createMbusFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
+export function createMbusFramer(limits: FramerOptions = DEFAULT_LIMITS): Framer {
   return createScanningFramer([createMbusLinkReader(limits)], { limits });
 }

@@ -47,4 +47,18 @@ export interface FramerLimits {
   maxBuffer: number;
 }
 
+/**
+ * A deterministic work counter (docs/decoding-bounds.md): tests assert on it instead of time. `steps` counts
+ * bytes looked at (hunting, headers, checksums, copies) and A-XDR items walked; it does not depend on chunking
+ * beyond the bytes a reader re-reads while it waits for a unit to complete.
+ */
+export interface WorkMeter {
+  steps: number;
+}
+
+/** Limits plus an optional work meter (not a limit: a probe for tests and diagnostics). */
+export interface FramerOptions extends FramerLimits {
+  meter?: WorkMeter;
+}
+
 export const DEFAULT_LIMITS: FramerLimits = { maxBuffer: 64 * 1024 };

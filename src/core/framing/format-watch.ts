@@ -1,0 +1,119 @@
+/**
+ * "A wrong `format` gives no message": a framer forced to one format (createFramer('mbus'), …) on a stream of
+ * another kind only hunts. The watch shows the bytes such a framer discards to a probe, a scanning framer over
+ * the other formats' readers, and once more than twice the forced format's largest unit went by without a
+ * valid unit, the framer reports one NO_FRAME error saying what the stream looks like ("this looks like M-Bus
+ * frames: use format mbus or auto"). The probe sees only discarded bytes, at most `threshold` of them per
+ * stretch, fed in fixed-size batches (so its cost is bounded and chunking does not change what it finds).
+ */
+import { MeterError } from '../errors.js';
+import type { FormatWatch, LinkReader } from './link-reader.js';
+import { createScanningFramer } from './link-scanner.js';
+import type { FrameKind, Framer, FramerOptions, WorkMeter } from './types.js';
+
+const NAMES: Record<FrameKind, string> = {
+  dsmr: 'DSMR telegrams', mbus: 'M-Bus frames', hdlc: 'HDLC frames', apdu: 'bare DLMS APDUs',
+};
+
+/** Bytes handed to the probe at once; the probe's own buffer is kept small too. */
+const BATCH = 1024;
+const PROBE_BUFFER = 16 * 1024;
+
+/**
+ * A watch for a framer forced to `kind`, whose largest unit is `maxUnit`. `others(limits)` builds fresh readers
+ * of the other formats for the probe; its work goes to the forced framer's `meter`.
+ */
+export function createFormatWatch(kind: FrameKind, maxUnit: number, others: (limits: FramerOptions) => LinkReader[],
+  meter?: WorkMeter): FormatWatch {
+  let probe: Framer | undefined;
+  const batch = new Uint8Array(BATCH);
+  let batched = 0;
+  let found: Partial<Record<FrameKind, number>> = {};
+
+  function feed(bytes: Uint8Array): void {
+    if (!probe) {
+      const limits: FramerOptions = meter ? { maxBuffer: PROBE_BUFFER, meter } : { maxBuffer: PROBE_BUFFER };
+      probe = createScanningFramer(others(limits), { limits });
+    }
+    for (const e of probe.push(bytes)) if (e.type === 'frame') found[e.kind] = (found[e.kind] ?? 0) + 1;
+  }
+
+  return {
+    threshold: 2 * maxUnit,
+    observe(bytes) {
+      let o = 0;
+      while (o < bytes.length) {
+        const n = Math.min(bytes.length - o, BATCH - batched);
+        batch.set(bytes.subarray(o, o + n), batched);
+        batched += n;
+        o += n;
+        if (batched === BATCH) {
+          feed(batch);
+          batched = 0;
+        }
+      }
+    },
+    notice(bytes) {
+      if (batched > 0) feed(batch.subarray(0, batched));
+      batched = 0;
+      probe = undefined; // not needed before the next stretch
+      let best: FrameKind | undefined;
+      for (const k of Object.keys(found) as FrameKind[]) if (k !== kind && (!best || found[k]! > found[best]!)) best = k;
+      const what = `no ${NAMES[kind].replace(/s$/, '')} in ${bytes} bytes`;
+      return new MeterError('NO_FRAME', 'framing', best
+        ? `${what}, but this looks like ${NAMES[best]} (${found[best]} found): use format ${best} or auto`
+        : `${what}, and no other framing recognised either: check the format, the serial settings (baud rate, parity) and that the meter's customer interface is on`);
+    },
+    reset() {
+      probe = undefined;
+      batched = 0;
+      found = {};
+    },
+  };
+}
+
+/**
+ * The same watch around a framer that is not a scanning framer (the DSMR framer): it sees only events, so the
+ * bytes of a push that produced discards and no frame go to the probe, and the discard that carries the stretch
+ * past the threshold gets the NO_FRAME error.
+ */
+export function watchFramer(inner: Framer, watch: FormatWatch): Framer {
+  let stretch = 0;
+  let noticed = false;
+  const reset = (): void => {
+    if (stretch === 0 && !noticed) return;
+    stretch = 0;
+    noticed = false;
+    watch.reset();
+  };
+  return {
+    push(chunk) {
+      const events = inner.push(chunk);
+      let discarded = 0;
+      let last = -1;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        if (e.type === 'frame') {
+          reset();
+          return events;
+        }
+        discarded += e.bytes;
+        last = i;
+      }
+      if (discarded === 0 || noticed) return events;
+      watch.observe(chunk);
+      stretch += discarded;
+      if (stretch > watch.threshold) {
+        noticed = true;
+        const error = watch.notice(stretch);
+        events[last] = { ...events[last], reason: error.message, error } as (typeof events)[number];
+      }
+      return events;
+    },
+    flush() {
+      const events = inner.flush();
+      reset();
+      return events;
+    },
+  };
+}
