@@ -74,6 +74,7 @@ export const profileSchema = z.strictObject({
     elements: z.array(z.number().int().positive()).optional(),
     framing: z.array(frameKind).optional(),
     pushSetup: z.array(obis).optional(),
+    attributeList: z.boolean().optional(),
   }).optional(),
   securityControls: z.array(z.number().int().min(0).max(255)).optional(),
   defaultAuthKey: z.string().regex(/^[0-9A-Fa-f]{32}$/, { message: 'expected the published GAK as 32 hex digits' }).optional(),

@@ -71,7 +71,8 @@ function nearMiss(state: DecodeState, hints: MessageHints): MeterError | undefin
 export function decodeDlmsNotification(apdu: Uint8Array, format: MessageFormat, config: DecodeConfig, state: DecodeState,
   env: UnitEnvelope): MeterMessage {
   const n = decodeDataNotification(apdu);
-  const hints: MessageHints = { format: format === 'dsmr' ? undefined : format, manufacturer: env.meter.manufacturer, ...bodyHints(n.body) };
+  const hints: MessageHints = { format: format === 'dsmr' ? undefined : format, manufacturer: env.meter.manufacturer,
+    attributeList: n.attributeList === true, ...bodyHints(n.body) };
   const auto = state.chooser.auto(hints);
   const profile = config.profile ?? auto;
   if (!profile) {

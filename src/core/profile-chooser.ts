@@ -46,7 +46,7 @@ const MAX_MEMO = 256;
 
 function memoKey(h: MessageHints): string {
   return `${h.format}|${h.manufacturer}|${h.dsmrHeader}|${h.elements}|${h.hasObis}|${h.firstElementTypes?.[0]}|` +
-    `${h.selfDescribing}|${h.pushSetup}`;
+    `${h.selfDescribing}|${h.pushSetup}|${h.attributeList}`;
 }
 
 export type TagPolicy = 'always' | 'never' | 'unknown';

@@ -1,10 +1,12 @@
 /**
  * DataNotification APDU (IEC 62056-5-3 §9.3 xDLMS, tag 0x0F): long-invoke-id-and-priority (u32),
  * date-time (OCTET STRING OPTIONAL: 00 absent, or 0C + 12 bytes), notification-body (one Data element).
- * Quirk: Kaifa meters in Norway send the date-time as `09 0C` + 12 bytes (an extra octet-string tag).
+ * Quirk: Kaifa meters in Norway send the date-time as `09 0C` + 12 bytes (an extra octet-string tag); the Czech
+ * Sagemcom XT211 names its objects by untagged attribute descriptors (attribute-list.ts).
  */
 import { MeterError } from '../errors.js';
 import { decodeAxdr, decodeAxdrPartial } from './axdr.js';
+import { decodeAttributeList } from './attribute-list.js';
 import { decodeCosemDateTime } from './datetime.js';
 import { DEFAULT_AXDR_LIMITS, type AxdrLimits, type CosemDateTime, type DlmsValue } from './types.js';
 
@@ -23,6 +25,8 @@ export interface DataNotification {
   end: number;
   /** Partial mode only: the input ended inside the body. */
   incomplete?: boolean;
+  /** The body named its objects by raw attribute descriptors (XT211); `body` holds them as {OBIS, value} structures. */
+  attributeList?: boolean;
 }
 
 /** Names of xDLMS APDU tags that are not pushes, for a helpful error. */
@@ -75,8 +79,10 @@ export function decodeDataNotification(apdu: Uint8Array, limits: AxdrLimits = DE
       `data-notification date-time length 0x${len.toString(16)} at offset ${p}: expected 0x00 (absent) or 0x0c (12 bytes)`, p);
   }
   if (p >= apdu.length) truncated(p, 'notification-body');
-  const decoded = options.partial ? decodeAxdrPartial(apdu, p, limits) : decodeAxdr(apdu, p, limits);
+  const listed = options.partial ? undefined : decodeAttributeList(apdu, p, limits);
+  const decoded = listed ?? (options.partial ? decodeAxdrPartial(apdu, p, limits) : decodeAxdr(apdu, p, limits));
   const n: DataNotification = { invokeId, body: decoded.value, end: decoded.end };
+  if (listed) n.attributeList = true;
   if ('complete' in decoded && !decoded.complete) n.incomplete = true;
   if (dateTime) { n.dateTime = dateTime; n.dateTimeBytes = dateTimeBytes; }
   if (quirk) n.dateTimeTagQuirk = true;

@@ -13,7 +13,8 @@
 import { arenaCopy, createByteArena } from './byte-arena.js';
 import { AXDR_LENGTH_MAX, axdrLengthSize, LENGTH_NEED, readAxdrLength } from '../bytes/axdr-length.js';
 import { isSupportedSecurityControl } from '../security/security-control.js';
-import { AXDR_NEED_MORE, AXDR_TOO_LONG, createExtentWalk, resetExtentWalk, walkExtent, type ExtentWalk } from './axdr-extent.js';
+import { AXDR_INVALID, AXDR_NEED_MORE, AXDR_TOO_LONG, createExtentWalk, resetExtentWalk, walkExtent, type ExtentWalk } from './axdr-extent.js';
+import { attributeListExtent } from './attribute-list-extent.js';
 import { createScanningFramer, type LinkReader, type ScanStep } from './link-scanner.js';
 import { DEFAULT_LIMITS, type Framer, type FramerOptions, type WorkMeter } from './types.js';
 
@@ -71,11 +72,18 @@ function scanNotification(buf: Uint8Array, pos: number, end: number, walk: Exten
   meter: WorkMeter | undefined): ScanStep {
   const body = notificationBody(buf, pos, end);
   if (typeof body !== 'number') return body;
+  const listed = attributeListExtent(buf, body, end, MAX_BARE_NOTIFICATION - (body - pos));
+  if (listed !== AXDR_INVALID) return extentStep(listed, pos, undefined);
   if (resume !== walk) resetExtentWalk(walk);
   const before = walk.steps;
   const stop = walkExtent(walk, buf, body, end, MAX_BARE_NOTIFICATION - (body - pos));
   if (meter) meter.steps += walk.steps - before;
-  if (stop === AXDR_NEED_MORE) return { type: 'need', resume: walk };
+  return extentStep(stop, pos, walk);
+}
+
+/** The scan step for where a notification body ends (or why it cannot be found). */
+function extentStep(stop: number, pos: number, walk: ExtentWalk | undefined): ScanStep {
+  if (stop === AXDR_NEED_MORE) return walk ? { type: 'need', resume: walk } : NEED;
   if (stop === AXDR_TOO_LONG) {
     return { type: 'skip', length: 1, reason: `data-notification longer than ${MAX_BARE_NOTIFICATION} bytes`,
       fault: { code: 'LIMIT_EXCEEDED', message: `bare data-notification exceeds ${MAX_BARE_NOTIFICATION} bytes` } };

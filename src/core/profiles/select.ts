@@ -34,6 +34,8 @@ export interface ProfileHints {
   selfDescribing?: boolean;
   /** The push setup's logical name a self-describing push names, e.g. "0-8:25.9.0". */
   pushSetup?: string;
+  /** The body named its objects by raw attribute descriptors (XT211). */
+  attributeList?: boolean;
 }
 
 /** DLMS value types (as `DlmsValue['type']`) that carry a number; a layout's numeric first field needs one. */
@@ -70,6 +72,11 @@ function scoreProfile(p: Profile, h: ProfileHints): number {
   if ((h.selfDescribing === true) !== (p.payload === 'self-describing')) return -1;
   if (m.pushSetup && h.pushSetup !== undefined) {
     if (!m.pushSetup.includes(h.pushSetup)) return -1;
+    score += SCORE_HEADER;
+    identified = true;
+  }
+  if (m.attributeList !== undefined && h.attributeList !== undefined) {
+    if (m.attributeList !== h.attributeList) return -1;
     score += SCORE_HEADER;
     identified = true;
   }

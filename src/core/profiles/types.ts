@@ -63,6 +63,8 @@ export interface ProfileMatch {
   framing?: FrameKind[];
   /** Logical names (OBIS text) of the push setup a self-describing push names first, e.g. "0-8:25.9.0". */
   pushSetup?: string[];
+  /** The body names its objects by raw attribute descriptors (Czech Sagemcom XT211). */
+  attributeList?: boolean;
 }
 
 export interface Profile {

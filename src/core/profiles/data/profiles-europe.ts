@@ -60,6 +60,13 @@ const SI_LAYOUTS: PositionalLayout[] = [
     u32('1-0:1.8.0', 'Wh'), u32('1-0:2.8.0', 'Wh')] },
 ];
 
+/** Czech XT211 registers: class 3 values without scaler on the wire, in W and Wh ([research] §5). */
+const XT211_SCALERS: NonNullable<Profile['scalers']> = Object.fromEntries([
+  ...['1-0:1.7.0', '1-0:21.7.0', '1-0:41.7.0', '1-0:61.7.0', '1-0:2.7.0', '1-0:22.7.0', '1-0:42.7.0', '1-0:62.7.0', '0-0:17.0.0']
+    .map((o) => [o, { scaler: 0, unit: 'W' }]),
+  ...['1-0:1.8.0', '1-0:1.8.1', '1-0:1.8.2', '1-0:1.8.3', '1-0:1.8.4', '1-0:2.8.0'].map((o) => [o, { scaler: 0, unit: 'Wh' }]),
+]);
+
 export const EUROPE_PROFILES: readonly Profile[] = [
   {
     id: 'ch-lg-e450',
@@ -115,5 +122,23 @@ export const EUROPE_PROFILES: readonly Profile[] = [
       'Voltages 0.1 V and currents 0.01 A as uint16, W/var/Wh/varh as uint32 ([research] §3). 38400 8N1 reported ' +
       'for Elektro Ljubljana ([amsreader] #869; UNVERIFIED); some Elektro Ljubljana meters send a DSMR-like ASCII ' +
       'telegram without CRC instead (header /ISK9\\2M551T-200). Nothing public for Maribor, Gorenjska, Primorska.',
+  },
+  {
+    id: 'cz-sagemcom-xt211',
+    meter: 'Sagemcom XT211 (also ZPA AM175, Meter&Control ST402D on the same interface)',
+    operator: 'ČEZ Distribuce, EG.D',
+    country: 'CZ',
+    framing: 'apdu',
+    serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+    keys: [],
+    payload: 'obis-structures',
+    intervalMs: 60000,
+    timezone: 'Europe/Prague',
+    scalers: XT211_SCALERS,
+    match: { attributeList: true, framing: ['apdu', 'hdlc'] },
+    notes: 'RS485 on RJ-12 (pins 3/4 data A/B), fixed 9600 Bd, one push every 60 s, unencrypted, a bare data-' +
+      'notification whose objects are named by untagged attribute descriptors (ČEZ/EG.D "Komunikační rozhraní ' +
+      'RS485"; capture in esphome-libs/dlms_parser; [research] §5). 8N1 per the Tomer27cz/xt211 README. The ' +
+      'leading enum of the body is undocumented and ignored.',
   },
 ];
