@@ -8,7 +8,7 @@
  * Without Node (browsers, workers): `meterwire/core`, the same decoder with AES-GCM passed in (src/core/index.ts).
  */
 import { createPipeline, type Pipeline, type PipelineStats } from './core/pipeline.js';
-import { nodeAesGcm } from './adapters/node-aes-gcm.js';
+import { nodeAesGcm } from './crypto/node-aes-gcm.js';
 import { resolveDecoderOptions, type DecoderOptions } from './decoder-options.js';
 import { inputToBytes } from './input-bytes.js';
 import type { DecodeResult } from './core/model/message.js';

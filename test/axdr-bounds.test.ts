@@ -11,7 +11,7 @@ import { decodeAxdr, decodeAxdrPartial } from '../src/core/dlms/axdr.js';
 import { AXDR_DEPTH_CAP } from '../src/core/dlms/axdr-cursor.js';
 import { decodeDataNotification } from '../src/core/dlms/data-notification.js';
 import { DEFAULT_AXDR_LIMITS, type DlmsValue } from '../src/core/dlms/types.js';
-import { encodeHdlcFrames } from '../src/core/encoder/hdlc-frames.js';
+import { encodeHdlcFrames } from '../src/core/framing/encode-hdlc.js';
 import { hexToBytes } from '../src/core/bytes/hex.js';
 import { MeterError } from '../src/core/errors.js';
 

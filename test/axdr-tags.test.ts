@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { decodeAxdr } from '../src/core/dlms/axdr.js';
 import { DATA_TAGS, dataTagInfo } from '../src/core/dlms/data-tags.js';
 import { DataTag, type DlmsValue } from '../src/core/dlms/types.js';
-import { encodeAxdr } from '../src/core/encoder/axdr.js';
+import { encodeAxdr } from '../src/core/dlms/encode-axdr.js';
 import { AXDR_INVALID, axdrExtent } from '../src/core/framing/axdr-extent.js';
 import { MeterError } from '../src/core/errors.js';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeAxdr } from '../src/core/dlms/axdr.js';
-import { encodeAxdr } from '../src/core/encoder/axdr.js';
+import { encodeAxdr } from '../src/core/dlms/encode-axdr.js';
 import { encodeCosemDateTime } from '../src/core/dlms/datetime.js';
 import { DataTag, type DlmsValue, type TypeDescription } from '../src/core/dlms/types.js';
 import { hexToBytes } from '../src/core/bytes/hex.js';

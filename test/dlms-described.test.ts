@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder, type DecodeResult, type MeterMessage } from '../src/index.js';
-import { encodeDataNotification } from '../src/core/encoder/data-notification.js';
-import { encodeGeneralGloCipher } from '../src/core/encoder/glo-cipher.js';
-import { encodeGbtBlocks } from '../src/core/encoder/gbt-frames.js';
-import { encodeHdlcFrames } from '../src/core/encoder/hdlc-frames.js';
-import { nodeAesGcm as aes } from '../src/adapters/node-aes-gcm.js';
+import { encodeDataNotification } from '../src/core/dlms/encode-data-notification.js';
+import { encodeGeneralGloCipher } from '../src/core/security/encode-glo-cipher.js';
+import { encodeGbtBlocks } from '../src/core/framing/encode-gbt.js';
+import { encodeHdlcFrames } from '../src/core/framing/encode-hdlc.js';
+import { nodeAesGcm as aes } from '../src/crypto/node-aes-gcm.js';
 import { parseObis } from '../src/core/obis/obis.js';
 import { DataTag, type DlmsValue } from '../src/core/dlms/types.js';
 

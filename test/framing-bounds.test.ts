@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeAxdr } from '../src/core/encoder/axdr.js';
-import { encodeDataNotification } from '../src/core/encoder/data-notification.js';
-import { encodeGbtBlocks } from '../src/core/encoder/gbt-frames.js';
-import { encodeHdlcFrames } from '../src/core/encoder/hdlc-frames.js';
-import { encodeMbusFrames } from '../src/core/encoder/mbus-frames.js';
+import { encodeAxdr } from '../src/core/dlms/encode-axdr.js';
+import { encodeDataNotification } from '../src/core/dlms/encode-data-notification.js';
+import { encodeGbtBlocks } from '../src/core/framing/encode-gbt.js';
+import { encodeHdlcFrames } from '../src/core/framing/encode-hdlc.js';
+import { encodeMbusFrames } from '../src/core/framing/encode-mbus.js';
 import { MAX_BARE_NOTIFICATION } from '../src/core/framing/apdu-framer.js';
 import { createFramer, type FramingFormat } from '../src/core/framing/auto-framer.js';
 import { HUNT_REPORT } from '../src/core/framing/link-scanner.js';

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToHex } from '../src/core/bytes/hex.js';
-import { encodeGbtBlocks } from '../src/core/encoder/gbt-frames.js';
-import { encodeHdlcFrames, type HdlcEncodeOptions } from '../src/core/encoder/hdlc-frames.js';
-import { encodeMbusFrames, type MbusEncodeOptions } from '../src/core/encoder/mbus-frames.js';
+import { encodeGbtBlocks } from '../src/core/framing/encode-gbt.js';
+import { encodeHdlcFrames, type HdlcEncodeOptions } from '../src/core/framing/encode-hdlc.js';
+import { encodeMbusFrames, type MbusEncodeOptions } from '../src/core/framing/encode-mbus.js';
 import { createHdlcFramer } from '../src/core/framing/hdlc-framer.js';
 import { createMbusFramer } from '../src/core/framing/mbus-framer.js';
 import { isMeterError } from '../src/core/errors.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bytesToHex, hexToBytes } from '../src/core/bytes/hex.js';
-import { encodeGbtBlocks } from '../src/core/encoder/gbt-frames.js';
+import { encodeGbtBlocks } from '../src/core/framing/encode-gbt.js';
 import { AXDR_INVALID, AXDR_NEED_MORE, axdrExtent } from '../src/core/framing/axdr-extent.js';
 import { createGbtAssembler, decodeGbtBlock } from '../src/core/framing/gbt.js';
 

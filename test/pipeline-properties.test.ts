@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createDecoder } from '../src/index.js';
-import { createMeterModel } from '../src/core/sim/meter-model.js';
-import { encodeSimulatedFrame, simulatedProfiles } from '../src/core/sim/profile-frames.js';
+import { createMeterModel } from '../src/sim/meter-model.js';
+import { encodeSimulatedFrame, simulatedProfiles } from '../src/sim/profile-frames.js';
 import { getProfile } from '../src/core/profiles/builtin.js';
-import { nodeAesGcm as aes } from '../src/adapters/node-aes-gcm.js';
+import { nodeAesGcm as aes } from '../src/crypto/node-aes-gcm.js';
 import type { DecodeResult } from '../src/core/model/message.js';
 
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => 0x20 + i);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BUILTIN_PROFILES, getProfile, listProfiles } from '../src/core/profiles/builtin.js';
 import { parseProfile } from '../src/adapters/profile-file.js';
 import { lookupObis } from '../src/core/obis/registry.js';
-import { buildNotificationBody } from '../src/core/encoder/notification-body.js';
+import { buildNotificationBody } from '../src/core/dlms/encode-notification-body.js';
 import { checkLayout } from '../src/core/dlms/layout-check.js';
 import type { DlmsValue } from '../src/core/dlms/types.js';
 import type { PositionalLayout } from '../src/core/profiles/types.js';

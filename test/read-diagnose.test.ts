@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitWithin, runCli, type CliRun } from './support/cli.js';
-import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meterwire-read-diagnose-'));
 const smarty = join(dir, 'smarty.bin');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { canConnectTcp, requireService } from './support/services.js';
 import { exitWithin, readingValues, runCli, sleep, type CliRun } from './support/cli.js';
-import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 
 const KEYS = ['--key', DEMO_KEY, '--auth-key', DEMO_AUTH_KEY];
 const STATE = ['--state-dir', `/tmp/meterwire-read-network-${process.pid}`];

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReader, type ReaderOptions } from '../src/app/reader.js';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import type { Source, SourceHandlers } from '../src/adapters/sources/types.js';
 import type { ErrorMessage, MeterMessage } from '../src/core/model/message.js';
 import { waitFor } from './support/pty.js';

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { createPtyPair, writeToPty } from './support/pty.js';
 import { hasCommand, requireService } from './support/services.js';
 import { exitWithin, readingValues, runCli, sleep, type CliRun } from './support/cli.js';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 
 const skip = await requireService('socat', () => hasCommand('socat'), 'install it (apt-get install -y socat) for the serial pty tests');
 const KEYS = ['--key', DEMO_KEY, '--auth-key', DEMO_AUTH_KEY];

@@ -21,7 +21,7 @@ import type { OutputStats, SinkContext } from '../src/sinks/types.js';
 import { parseSqlUrl } from '../src/sinks/sql/db.js';
 import { parseMongoUrl } from '../src/sinks/mongodb/documents.js';
 import { message } from './fanout-support.js';
-import { createSimulator } from '../src/app/simulator.js';
+import { createSimulator } from '../src/sim/simulator.js';
 import { exitWithin, runCli } from './support/cli.js';
 import { assertNoSecret, key, password } from './redact-support.js';
 

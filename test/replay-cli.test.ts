@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { exitWithin, runCli } from './support/cli.js';
 
 const KEYS = ['--key', DEMO_KEY, '--auth-key', DEMO_AUTH_KEY];

@@ -3,7 +3,7 @@
  * the same bytes, as a recorded frame would), and a reader on a hand-driven source with a fake clock.
  */
 import { createReader, type ReaderOptions } from '../src/app/reader.js';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import type { Source, SourceHandlers } from '../src/adapters/sources/types.js';
 import type { ErrorMessage, MeterMessage } from '../src/core/model/message.js';
 

@@ -5,9 +5,9 @@ import { hexToBytes, bytesToHex } from '../src/core/bytes/hex.js';
 import { decodeGeneralGloCipher, openGeneralGloCipher } from '../src/core/security/glo-cipher.js';
 import { computeGmac } from '../src/core/security/gmac.js';
 import { parseKey } from '../src/core/security/keys.js';
-import { encodeGeneralGloCipher } from '../src/core/encoder/glo-cipher.js';
+import { encodeGeneralGloCipher } from '../src/core/security/encode-glo-cipher.js';
 import { MeterError } from '../src/core/errors.js';
-import { nodeAesGcm as aes } from '../src/adapters/node-aes-gcm.js';
+import { nodeAesGcm as aes } from '../src/crypto/node-aes-gcm.js';
 import { vector, VECTORS_SKIP } from './support/vectors.js';
 
 const KEY = parseKey('000102030405060708090A0B0C0D0E0F', 'GUEK');

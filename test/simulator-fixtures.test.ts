@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder } from '../src/index.js';
-import { createMeterModel } from '../src/core/sim/meter-model.js';
-import { encodeSimulatedFrame, recipeFor, simulatedProfiles } from '../src/core/sim/profile-frames.js';
-import { stateValue } from '../src/core/sim/state-values.js';
+import { createMeterModel } from '../src/sim/meter-model.js';
+import { encodeSimulatedFrame, recipeFor, simulatedProfiles } from '../src/sim/profile-frames.js';
+import { stateValue } from '../src/sim/state-values.js';
 import { getProfile } from '../src/core/profiles/builtin.js';
-import { nodeAesGcm as aes } from '../src/adapters/node-aes-gcm.js';
+import { nodeAesGcm as aes } from '../src/crypto/node-aes-gcm.js';
 import { bytesToHex } from '../src/core/bytes/hex.js';
 import type { MeterMessage } from '../src/core/model/message.js';
 

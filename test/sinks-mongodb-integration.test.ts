@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
 import { createDecoder } from '../src/index.js';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { createMongoSink } from '../src/sinks/mongodb/mongo-sink.js';
 import { parseMongoUrl, redactMongoUrl } from '../src/sinks/mongodb/documents.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder } from '../src/index.js';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { idempotencyKey, messageDocument, parseMongoUrl, redactMongoUrl, type MessageDocument } from '../src/sinks/mongodb/documents.js';
 import { createMongoSink, insertIdempotent, isOnlyDuplicateKeys, type InsertTarget } from '../src/sinks/mongodb/mongo-sink.js';

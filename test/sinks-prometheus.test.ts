@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder } from '../src/index.js';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { createPrometheusSink } from '../src/sinks/prometheus/prometheus-sink.js';
 import type { OutputStats, SinkContext, SinkHealth } from '../src/sinks/types.js';

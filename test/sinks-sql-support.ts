@@ -3,7 +3,7 @@
  * schema, a new MariaDB database, all removed afterwards, never the shared `test` database itself), a
  * deterministic message generator, and a TCP proxy that can take a database away and give it back.
  */
-import { prng } from '../src/core/sim/meter-model.js';
+import { prng } from '../src/sim/meter-model.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';

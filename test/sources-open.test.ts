@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMeterError } from '../src/core/errors.js';
-import { createBackoff } from '../src/adapters/sources/backoff.js';
+import { createBackoff } from '../src/net/backoff.js';
 import { openSource } from '../src/adapters/sources/open-source.js';
 import { createReconnectingSource, type LinkEvents } from '../src/adapters/sources/reconnecting-source.js';
 import { parseSerialUrl } from '../src/adapters/sources/serial-source.js';
 import { parseFileUrl } from '../src/adapters/sources/file-source.js';
 import { parseMqttUrl } from '../src/adapters/sources/mqtt-source.js';
-import { redactUrl } from '../src/adapters/sources/source-url.js';
+import { redactUrl } from '../src/net/url.js';
 import { createRecorder, hasNoRepeatedState } from './support/source-recorder.js';
 import { waitFor } from './support/pty.js';
 

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder, type DecodeResult, type MeterMessage } from '../src/index.js';
-import { nodeAesGcm as aes } from '../src/adapters/node-aes-gcm.js';
-import { encodeGeneralGloCipher } from '../src/core/encoder/glo-cipher.js';
+import { nodeAesGcm as aes } from '../src/crypto/node-aes-gcm.js';
+import { encodeGeneralGloCipher } from '../src/core/security/encode-glo-cipher.js';
 import { encodeDsmrTelegram } from '../src/core/dsmr/format-telegram.js';
 import { decodeGeneralGloCipher } from '../src/core/security/glo-cipher.js';
 

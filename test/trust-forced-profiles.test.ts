@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder, type DecodeResult, type MeterMessage } from '../src/index.js';
-import { createMeterModel } from '../src/core/sim/meter-model.js';
-import { encodeSimulatedFrame, simulatedProfiles } from '../src/core/sim/profile-frames.js';
+import { createMeterModel } from '../src/sim/meter-model.js';
+import { encodeSimulatedFrame, simulatedProfiles } from '../src/sim/profile-frames.js';
 import { BUILTIN_PROFILES, getProfile } from '../src/core/profiles/builtin.js';
-import { nodeAesGcm as aes } from '../src/adapters/node-aes-gcm.js';
+import { nodeAesGcm as aes } from '../src/crypto/node-aes-gcm.js';
 
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => 0x21 + i);
 const GAK = Uint8Array.from({ length: 16 }, (_, i) => 0x81 + i);

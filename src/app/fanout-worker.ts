@@ -10,7 +10,7 @@
  */
 import type { MeterMessage } from '../core/model/message.js';
 import type { OutputStats, Sink, SinkLog } from '../sinks/types.js';
-import { createBackoff } from '../adapters/sources/backoff.js';
+import { createBackoff } from '../net/backoff.js';
 import type { Outbox } from './outbox.js';
 
 export interface WorkerOptions {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createFramer } from '../core/framing/auto-framer.js';
 import { looksLikeHex } from '../core/bytes/hex.js';
 import { parseKey } from '../core/security/keys.js';
-import { nodeAesGcm } from '../adapters/node-aes-gcm.js';
+import { nodeAesGcm } from '../crypto/node-aes-gcm.js';
 import { openSource } from '../adapters/sources/open-source.js';
 import { advice, diagnoseFrame, type DiagnoseKeys, type FrameDiagnosis } from '../app/diagnose.js';
 import type { FrameEvent } from '../core/framing/types.js';

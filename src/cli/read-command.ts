@@ -10,7 +10,7 @@ import { createLogger } from '../app/logger.js';
 import { openCounterStore } from '../app/state-file.js';
 import { normalizeSystemTitle } from '../app/frame-counter-tracker.js';
 import { formatHealth } from '../app/health.js';
-import { DEMO_AUTH_KEY, DEMO_KEY } from '../app/simulator.js';
+import { DEMO_AUTH_KEY, DEMO_KEY } from '../sim/simulator.js';
 import { resolveProfile } from '../decoder-options.js';
 import type { DecoderOptions } from '../index.js';
 import { formatPrintConfig, resolveReadConfig, type ReadConfig } from './config.js';

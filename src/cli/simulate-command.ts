@@ -3,7 +3,7 @@
  * MQTT, a file or stdout), pushing a message every interval with evolving values and an incrementing counter.
  */
 import { meterError } from '../core/errors.js';
-import { createSimulator, DEMO_KEY } from '../app/simulator.js';
+import { createSimulator, DEMO_KEY } from '../sim/simulator.js';
 import { openTarget } from '../adapters/targets/open-target.js';
 import { createLogger } from '../app/logger.js';
 import { keyOptions, type KeyFlags } from './key-options.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../../src/app/simulator.js';
+import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../../src/sim/simulator.js';
 import { createReader } from '../../src/app/reader.js';
 import { openCounterStore } from '../../src/app/state-file.js';
 import { openSource } from '../../src/adapters/sources/open-source.js';

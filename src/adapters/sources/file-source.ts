@@ -10,7 +10,7 @@ import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCaptureFile } from './payload-encoding.js';
 import { errorText } from './reconnecting-source.js';
-import { choiceParam, configError, flagParam, intParam, splitQuery } from './source-url.js';
+import { choiceParam, configError, flagParam, intParam, splitQuery } from '../../net/url.js';
 import { createStateReporter, type StateReporter } from './state-reporter.js';
 import { DEFAULT_SERIAL, type SerialLineSettings, type Source, type SourceHandlers, type SourceOptions } from './types.js';
 

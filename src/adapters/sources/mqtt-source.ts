@@ -6,11 +6,11 @@
  * so a broker outage is retried like every other source. The subscription is renewed on every connect.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { createBackoff } from './backoff.js';
-import { mqttConnectionOptions } from '../mqtt-connection.js';
+import { createBackoff } from '../../net/backoff.js';
+import { mqttConnectionOptions } from '../../net/mqtt-connection.js';
 import { decodeMqttPayload } from './payload-encoding.js';
 import { errorText } from './reconnecting-source.js';
-import { configError, intParam } from './source-url.js';
+import { configError, intParam } from '../../net/url.js';
 import { createStateReporter, type StateReporter } from './state-reporter.js';
 import type { Source, SourceHandlers, SourceOptions } from './types.js';
 

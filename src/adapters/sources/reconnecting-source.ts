@@ -3,7 +3,7 @@
  * forward its bytes, and when it goes down report 'disconnected' once and retry with backoff until it is back.
  * Links are numbered, so a late event from a link already given up can never disturb the current one.
  */
-import { createBackoff } from './backoff.js';
+import { createBackoff } from '../../net/backoff.js';
 import { createStateReporter, type StateReporter } from './state-reporter.js';
 import type { BackoffSettings, Source, SourceHandlers } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { SerialPort } from 'serialport';
 import { createReconnectingSource, errorText, type LinkEvents, type Link } from './reconnecting-source.js';
-import { choiceParam, configError, intParam, splitQuery } from './source-url.js';
+import { choiceParam, configError, intParam, splitQuery } from '../../net/url.js';
 import { DEFAULT_SERIAL, type SerialLineSettings, type Source, type SourceOptions } from './types.js';
 
 export interface SerialTarget {

@@ -2,8 +2,8 @@
  * sim:PROFILE?interval=1000&count=N — the built-in simulated meter as a source, so `meterwire read` works with
  * no meter attached (the README's main command) and tests exercise the whole reader without hardware.
  */
-import { createSimulator, type SimulatorOptions } from '../../app/simulator.js';
-import { configError, intParam, splitQuery } from './source-url.js';
+import { createSimulator, type SimulatorOptions } from '../../sim/simulator.js';
+import { configError, intParam, splitQuery } from '../../net/url.js';
 import { createStateReporter } from './state-reporter.js';
 import type { Source, SourceHandlers } from './types.js';
 

@@ -4,9 +4,9 @@
  * A listen failure (port in use) is retried with backoff like any other lost link.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createBackoff } from './backoff.js';
+import { createBackoff } from '../../net/backoff.js';
 import { errorText } from './reconnecting-source.js';
-import { LOOPBACK, parseHostPort } from './source-url.js';
+import { LOOPBACK, parseHostPort } from '../../net/url.js';
 import { createStateReporter, type StateReporter } from './state-reporter.js';
 import type { Source, SourceHandlers, SourceOptions } from './types.js';
 

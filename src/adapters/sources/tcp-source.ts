@@ -5,7 +5,7 @@
  */
 import { Socket } from 'node:net';
 import { createReconnectingSource, errorText, type Link, type LinkEvents } from './reconnecting-source.js';
-import { intParam, parseHostPort, splitQuery } from './source-url.js';
+import { intParam, parseHostPort, splitQuery } from '../../net/url.js';
 import type { Source, SourceOptions } from './types.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;

@@ -3,6 +3,9 @@
  * A source never throws after start(): every I/O failure becomes a state change and, where it makes sense, a
  * reconnect with backoff.
  */
+import type { BackoffSettings } from '../../net/backoff.js';
+
+export { DEFAULT_BACKOFF, type BackoffSettings } from '../../net/backoff.js';
 
 export type SourceState = 'connecting' | 'connected' | 'disconnected' | 'ended';
 
@@ -30,11 +33,6 @@ export interface SerialLineSettings {
   stopBits: 1 | 2;
 }
 
-export interface BackoffSettings {
-  initialMs: number;
-  maxMs: number;
-}
-
 export interface SourceOptions {
   /** Serial defaults from the meter profile; URL query params override. */
   serial?: SerialLineSettings;
@@ -43,8 +41,6 @@ export interface SourceOptions {
   /** Keys the `sim:` source encrypts with (default: the simulator's demo keys). */
   simKeys?: { key?: string; authKey?: string };
 }
-
-export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 500, maxMs: 30_000 };
 
 /** 8N1 at 115200 baud: what DSMR 4/5 P1 ports use, and a harmless default for ptys and USB adapters. */
 export const DEFAULT_SERIAL: SerialLineSettings = { baudRate: 115_200, dataBits: 8, parity: 'none', stopBits: 1 };

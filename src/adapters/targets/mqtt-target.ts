@@ -4,7 +4,7 @@
  */
 import mqtt from 'mqtt';
 import { parseMqttUrl } from '../sources/mqtt-source.js';
-import { choiceParam, splitQuery } from '../sources/source-url.js';
+import { choiceParam, splitQuery } from '../../net/url.js';
 import type { Target, TargetLog } from './types.js';
 
 export function createMqttTarget(url: string, description: string, log: TargetLog): Target {

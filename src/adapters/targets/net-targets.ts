@@ -1,6 +1,6 @@
 /** TCP targets: tcp-listen:// serves every reader that connects (like a Wi-Fi P1 dongle); tcp:// connects out. */
 import { createConnection, createServer, type Socket } from 'node:net';
-import { LOOPBACK, parseHostPort } from '../sources/source-url.js';
+import { LOOPBACK, parseHostPort } from '../../net/url.js';
 import type { Target, TargetLog } from './types.js';
 
 export function createTcpListenTarget(url: string, log: TargetLog): Target {

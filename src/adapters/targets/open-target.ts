@@ -1,7 +1,7 @@
 /** Turns a simulate TARGET into a Target: tcp-listen://, tcp://, mqtt(s)://…/topic, a serial device, file:, or -. */
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { configError, redactUrl, splitQuery } from '../sources/source-url.js';
+import { configError, redactUrl, splitQuery } from '../../net/url.js';
 import { parseSerialUrl } from '../sources/serial-source.js';
 import type { SerialLineSettings } from '../sources/types.js';
 import { createTcpListenTarget, createTcpTarget } from './net-targets.js';

@@ -5,6 +5,7 @@
  * decoder, the extent scanner, the byte cursor, the bare-APDU framer and the GBT block reader all use it, each
  * with its own explicit limit. Allocation-free (hot path): results are plain numbers, errors negative codes.
  */
+import { MeterError } from '../errors.js';
 
 /** More bytes are needed to read the length. */
 export const LENGTH_NEED = -1;
@@ -36,4 +37,15 @@ export function readAxdrLength(b: Uint8Array, o: number, end: number, max: numbe
   let v = 0;
   for (let i = 1; i <= n; i++) v = v * 256 + b[o + i];
   return v <= max ? v : LENGTH_OVER;
+}
+
+/** A-XDR length (short form below 0x80, else 0x81..0x84 + big-endian bytes). */
+export function encodeAxdrLength(len: number): Uint8Array {
+  if (!Number.isInteger(len) || len < 0 || len > 0xffffffff) throw new MeterError('BAD_VALUE', 'dlms', `A-XDR length ${len} cannot be encoded`);
+  if (len < 0x80) return Uint8Array.of(len);
+  const n = len <= 0xff ? 1 : len <= 0xffff ? 2 : len <= 0xffffff ? 3 : 4;
+  const out = new Uint8Array(n + 1);
+  out[0] = 0x80 | n;
+  for (let i = 0; i < n; i++) out[n - i] = Math.floor(len / 2 ** (8 * i)) & 0xff;
+  return out;
 }

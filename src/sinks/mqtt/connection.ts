@@ -4,7 +4,7 @@
  * keep them and resend on reconnect while the fan-out also retries the batch: two copies, out of order.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { createBackoff } from '../../adapters/sources/backoff.js';
+import { createBackoff } from '../../net/backoff.js';
 import type { SinkLog } from '../types.js';
 
 export interface BrokerConnection {

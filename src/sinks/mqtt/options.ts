@@ -7,8 +7,8 @@
  *   ?retain=1             retain the state and values topics too (per-reading topics are always retained)
  */
 import type { IClientOptions } from 'mqtt';
-import { mqttConnectionOptions } from '../../adapters/mqtt-connection.js';
-import { choiceParam, configError, flagParam, intParam } from '../../adapters/sources/source-url.js';
+import { mqttConnectionOptions } from '../../net/mqtt-connection.js';
+import { choiceParam, configError, flagParam, intParam } from '../../net/url.js';
 import { redactUrl } from '../../redact/index.js';
 
 export type PublishMode = 'every' | 'interval' | 'change';

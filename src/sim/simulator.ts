@@ -3,9 +3,9 @@
  * the real one, with an incrementing frame counter. Used by `meterwire simulate`, the `sim:` source that the
  * README's main command reads when no meter is attached, and the tests.
  */
-import { nodeAesGcm } from '../adapters/node-aes-gcm.js';
-import { createMeterModel } from '../core/sim/meter-model.js';
-import { encodeSimulatedFrame, recipeFor } from '../core/sim/profile-frames.js';
+import { nodeAesGcm } from '../crypto/node-aes-gcm.js';
+import { createMeterModel } from './meter-model.js';
+import { encodeSimulatedFrame, recipeFor } from './profile-frames.js';
 import { getProfile, listProfiles } from '../core/profiles/builtin.js';
 import { parseKey } from '../core/security/keys.js';
 import { MeterError } from '../core/errors.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
-import { configError } from './sources/source-url.js';
+import { configError } from './url.js';
 
 function readPem(path: string, what: string): Buffer {
   try {

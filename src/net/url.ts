@@ -3,8 +3,8 @@
  * MeterError BAD_URL (layer 'config') with a message that names the fix; URLs in messages are redacted by the
  * one redaction module (src/redact), re-exported here for the sources and targets.
  */
-import { meterError, type MeterError } from '../../core/errors.js';
-import { redactUrl } from '../../redact/index.js';
+import { meterError, type MeterError } from '../core/errors.js';
+import { redactUrl } from '../redact/index.js';
 
 export { redactUrl };
 

@@ -6,9 +6,9 @@
 import { MeterError } from '../errors.js';
 import { parseObis } from '../obis/obis.js';
 import { dlmsUnitCode } from '../obis/units.js';
-import { encodeCosemDate, encodeCosemDateTime, encodeCosemTime } from '../dlms/datetime.js';
-import { unapplyScaler } from '../dlms/payload-values.js';
-import { DataTag, type CosemDateTime, type DlmsValue } from '../dlms/types.js';
+import { encodeCosemDate, encodeCosemDateTime, encodeCosemTime } from './datetime.js';
+import { unapplyScaler } from './payload-values.js';
+import { DataTag, type CosemDateTime, type DlmsValue } from './types.js';
 import type { PositionalField, PositionalLayout } from '../profiles/types.js';
 
 export type BodyShape = 'obis-structures-flat' | 'obis-structures' | 'obis-array' | 'obis-flat' | 'positional';

@@ -1,7 +1,7 @@
 /** Builds general-glo-cipher APDUs (the inverse of security/glo-cipher.ts) for fixtures and the simulator. */
-import { buildAad, buildIv, isAuthenticated, isEncrypted } from '../security/glo-cipher.js';
-import type { AesGcm } from '../security/aes-gcm.js';
-import { encodeAxdrLength } from './axdr.js';
+import { buildAad, buildIv, isAuthenticated, isEncrypted } from './glo-cipher.js';
+import type { AesGcm } from './aes-gcm.js';
+import { encodeAxdrLength } from '../bytes/axdr-length.js';
 
 export interface CipherParams {
   systemTitle: Uint8Array;

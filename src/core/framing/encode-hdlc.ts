@@ -6,7 +6,7 @@
  */
 import { crc16X25 } from '../bytes/crc.js';
 import { MeterError } from '../errors.js';
-import { concatBytes } from '../framing/link-scanner.js';
+import { concatBytes } from './link-scanner.js';
 
 export interface HdlcEncodeOptions {
   /** Largest information field per frame (LLC included); default: as much as the 11-bit length allows. */

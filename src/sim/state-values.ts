@@ -1,5 +1,5 @@
 /** What a simulated meter reports for an OBIS code (C.D.E, any B), in the unit given, from its state. */
-import { parseObis } from '../obis/obis.js';
+import { parseObis } from '../core/obis/obis.js';
 import type { MeterState } from './meter-model.js';
 
 type Getter = (s: MeterState) => number;

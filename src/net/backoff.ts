@@ -2,7 +2,12 @@
  * Exponential reconnect delays with jitter, so many readers restarting together (a broker or ser2net reboot)
  * do not reconnect in lock step.
  */
-import { DEFAULT_BACKOFF, type BackoffSettings } from './types.js';
+export interface BackoffSettings {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 500, maxMs: 30_000 };
 
 export interface Backoff {
   /** Delay before the next attempt; each call doubles the base up to the maximum. */

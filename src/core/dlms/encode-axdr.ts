@@ -3,9 +3,12 @@
  * decodeAxdr. Used for fixtures and the meter simulator, not on the hot path.
  */
 import { MeterError } from '../errors.js';
-import { DataTag, type DlmsValue, type TypeDescription } from '../dlms/types.js';
-import { encodeCosemDateTime } from '../dlms/datetime.js';
-import { DATA_TAGS, dataTagInfo, describeDataTag } from '../dlms/data-tags.js';
+import { encodeAxdrLength } from '../bytes/axdr-length.js';
+
+export { encodeAxdrLength };
+import { DataTag, type DlmsValue, type TypeDescription } from './types.js';
+import { encodeCosemDateTime } from './datetime.js';
+import { DATA_TAGS, dataTagInfo, describeDataTag } from './data-tags.js';
 
 /** Growable byte sink. */
 class Sink {
@@ -29,16 +32,6 @@ function bad(message: string): never {
   throw new MeterError('BAD_VALUE', 'dlms', message);
 }
 
-/** A-XDR length (short form below 0x80, else 0x81..0x84 + big-endian bytes). */
-export function encodeAxdrLength(len: number): Uint8Array {
-  if (!Number.isInteger(len) || len < 0 || len > 0xffffffff) bad(`length ${len} cannot be encoded`);
-  if (len < 0x80) return Uint8Array.of(len);
-  const n = len <= 0xff ? 1 : len <= 0xffff ? 2 : len <= 0xffffff ? 3 : 4;
-  const out = new Uint8Array(n + 1);
-  out[0] = 0x80 | n;
-  for (let i = 0; i < n; i++) out[n - i] = Math.floor(len / 2 ** (8 * i)) & 0xff;
-  return out;
-}
 
 /** Integer tags: [width, signed], from the data-tag table. */
 const INT_WIDTH: Record<number, [number, boolean]> = Object.fromEntries(DATA_TAGS

@@ -4,7 +4,7 @@
  * Used for the project's own fixtures and the simulator.
  */
 import { MeterError } from '../errors.js';
-import { encodeAxdrLength } from './axdr.js';
+import { encodeAxdrLength } from '../bytes/axdr-length.js';
 
 /** One block per `blockSize` bytes of raw data (at least one block, even for an empty APDU). */
 export function encodeGbtBlocks(apdu: Uint8Array, blockSize: number): Uint8Array[] {

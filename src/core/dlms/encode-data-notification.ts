@@ -3,10 +3,10 @@
  * `dateTimeTagQuirk` writes the date-time as `09 0C` + 12 bytes, as Kaifa meters in Norway do.
  */
 import { MeterError } from '../errors.js';
-import { DATA_NOTIFICATION_TAG } from '../dlms/data-notification.js';
-import { encodeCosemDateTime } from '../dlms/datetime.js';
-import type { CosemDateTime, DlmsValue } from '../dlms/types.js';
-import { encodeAxdr } from './axdr.js';
+import { DATA_NOTIFICATION_TAG } from './data-notification.js';
+import { encodeCosemDateTime } from './datetime.js';
+import type { CosemDateTime, DlmsValue } from './types.js';
+import { encodeAxdr } from './encode-axdr.js';
 
 export interface DataNotificationInput {
   /** long-invoke-id-and-priority (u32). */

@@ -3,19 +3,19 @@
  * DSMR telegram, the security envelope, and the link layer with the quirks of the real meters (recipes.ts).
  * The same code makes the project's own test fixtures and drives `meterwire simulate`.
  */
-import { MeterError } from '../errors.js';
-import { encodeDsmrTelegram } from '../dsmr/format-telegram.js';
-import { buildNotificationBody, type BodyReading } from '../encoder/notification-body.js';
-import { encodeDataNotification } from '../encoder/data-notification.js';
-import { encodeGeneralGloCipher } from '../encoder/glo-cipher.js';
-import { encodeMbusFrames } from '../encoder/mbus-frames.js';
-import { encodeHdlcFrames } from '../encoder/hdlc-frames.js';
-import { encodeGbtBlocks } from '../encoder/gbt-frames.js';
-import { centralEuropeanOffsetMinutes } from '../dlms/calendar.js';
-import type { CosemDateTime } from '../dlms/types.js';
-import type { AesGcm } from '../security/aes-gcm.js';
-import type { Profile } from '../profiles/types.js';
-import type { RawReading } from '../model/message.js';
+import { MeterError } from '../core/errors.js';
+import { encodeDsmrTelegram } from '../core/dsmr/format-telegram.js';
+import { buildNotificationBody, type BodyReading } from '../core/dlms/encode-notification-body.js';
+import { encodeDataNotification } from '../core/dlms/encode-data-notification.js';
+import { encodeGeneralGloCipher } from '../core/security/encode-glo-cipher.js';
+import { encodeMbusFrames } from '../core/framing/encode-mbus.js';
+import { encodeHdlcFrames } from '../core/framing/encode-hdlc.js';
+import { encodeGbtBlocks } from '../core/framing/encode-gbt.js';
+import { centralEuropeanOffsetMinutes } from '../core/dlms/calendar.js';
+import type { CosemDateTime } from '../core/dlms/types.js';
+import type { AesGcm } from '../core/security/aes-gcm.js';
+import type { Profile } from '../core/profiles/types.js';
+import type { RawReading } from '../core/model/message.js';
 import type { MeterState } from './meter-model.js';
 import { stateValue } from './state-values.js';
 import { SIM_RECIPES, type SimField, type SimRecipe } from './recipes.js';

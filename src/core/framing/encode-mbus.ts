@@ -5,7 +5,7 @@
  */
 import { mbusChecksum } from '../bytes/crc.js';
 import { MeterError } from '../errors.js';
-import { concatBytes } from '../framing/link-scanner.js';
+import { concatBytes } from './link-scanner.js';
 
 export interface MbusEncodeOptions {
   /** APDU bytes per frame (after `01 67`); default 0xFA - 5 = 245, so full frames have L = 0xFA. */

@@ -3,9 +3,9 @@
  * options, including the quirks real meters have (two-segment M-Bus, 68 01 01 68 length wrap, HDLC segmentation,
  * general-block-transfer, the Kaifa 09 0C date-time tag). Data, not code: one entry per family.
  */
-import type { BodyShape } from '../encoder/notification-body.js';
-import type { MbusEncodeOptions } from '../encoder/mbus-frames.js';
-import type { HdlcEncodeOptions } from '../encoder/hdlc-frames.js';
+import type { BodyShape } from '../core/dlms/encode-notification-body.js';
+import type { MbusEncodeOptions } from '../core/framing/encode-mbus.js';
+import type { HdlcEncodeOptions } from '../core/framing/encode-hdlc.js';
 
 export interface SimField {
   obis: string;
