@@ -3,6 +3,13 @@
  * Fluvius e-MUCS-H and Luxembourg Smarty plaintext). A telegram is `/header CRLF CRLF (data lines) !CRC CRLF`;
  * the CRC-16/ARC covers everything from '/' through '!'. Scans char codes instead of regexes: this runs for every
  * telegram of every meter, ~1/s each, on small devices.
+ *
+ * CRC contract (used by the trust policy in decode-payload.ts): `crc` is 'valid' when the hex digits after '!'
+ * (4, or fewer without leading zeros) match, 'absent' only when '!' is followed directly by CR/LF or the end of the input, and
+ * 'mismatch' only with verifyCrc: false (else BAD_CHECKSUM); any other '!' line is BAD_TELEGRAM.
+ * `telegramHasCrcByVersion(t)` (crc-expectation.ts) says whether the telegram's version claims a CRC: true for
+ * DSMR 4/5 (1-3:0.2.8 = 4x/5x) and Fluvius (0-0:96.1.4), false for the DSMR 2.2/3.0 format (no version line,
+ * no 0-0:1.0.0 time stamp), undefined otherwise.
  */
 import { MeterError } from '../errors.js';
 import type { MessageIssue, RawReading } from '../model/message.js';
@@ -10,6 +17,8 @@ import { createReadingFactory, obisCodeAt, obisCodeOf, type ReadingFactory } fro
 import { emitDsmrLine, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
 import { telegramCrcBytes } from './telegram-crc.js';
+
+export { telegramHasCrcByVersion } from './crc-expectation.js';
 
 export interface DsmrTelegram<R extends RawReading = RawReading> {
   /** Identification line without the leading '/', e.g. `ISk5\2MT382-1000`. */
@@ -52,10 +61,14 @@ function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, '0');
 }
 
-/** Checks the CRC digits after '!'; throws BAD_CHECKSUM on a mismatch when asked to. */
+/**
+ * Checks the CRC digits after '!': 4 hex digits, fewer when the meter drops leading zeros (still compared as a
+ * 16-bit value), or none, then CR/LF or the end of the input (the framers' end rule, dsmr-framer.ts). Throws
+ * BAD_TELEGRAM for anything else and BAD_CHECKSUM on a mismatch when asked to.
+ */
 function checkCrc(b: Uint8Array, start: number, bang: number, verify: boolean): DsmrTelegram['crc'] {
   let given = 0, n = 0, i = bang + 1;
-  for (; i < b.length; i++) {
+  for (; i < b.length && n <= 4; i++) {
     const h = hexNibble(b[i]);
     if (h < 0) break;
     given = given * 16 + h;
