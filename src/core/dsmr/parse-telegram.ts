@@ -14,7 +14,7 @@
 import { MeterError } from '../errors.js';
 import type { MessageIssue, RawReading } from '../model/message.js';
 import { createReadingFactory, obisCodeAt, obisCodeOf, type ReadingFactory } from '../model/reading-factory.js';
-import { emitDsmrLine, textOf, type DsmrLine } from './line-values.js';
+import { emitDsmrLine, issue, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
 import { telegramCrcBytes } from './telegram-crc.js';
 
@@ -128,12 +128,20 @@ function isBlank(c: number): boolean {
   return c === 13 || c === 10 || c === 32 || c === 9;
 }
 
+/** Longest data object read (with its continuation lines): a DSMR 5 text message is 2 KiB of hex at most. */
+export const MAX_OBJECT = 4096;
+/** Largest DSMR identification line read (IEC 62056-21: `/XXXZ` + at most 16 characters + `\W` pairs). */
+export const MAX_HEADER = 128;
+const UNCLOSED = -1, TOO_LONG = -2;
+
 /**
  * Collects the `(…)` groups from b[i] into line.groups; continuation lines that start with '(' belong to the
- * same object. Returns the index after them, or -1 when a group is not closed on its line.
+ * same object. Returns the index after them, UNCLOSED when a group is not closed on its line, TOO_LONG past
+ * MAX_OBJECT bytes (so one object never builds a huge value or group list).
  */
 function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): number {
   const groups = line.groups;
+  const limit = i + MAX_OBJECT;
   let n = 0;
   while (i < end && b[i] === 40) {
     let close = i + 1;
@@ -141,9 +149,10 @@ function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): numb
       const c = b[close];
       if (c > 41) { close++; continue; } // digits, letters, '.', '*': the common case, one compare
       if (c === 41 /* ) */) break;
-      if (c === 10 || close >= end) return -1;
+      if (c === 10 || close >= end) return UNCLOSED;
       close++;
     }
+    if (close > limit) return TOO_LONG;
     groups[n++] = i + 1;
     groups[n++] = close;
     i = close + 1;
@@ -153,9 +162,10 @@ function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): numb
   return i;
 }
 
-function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number): void {
-  out.issues.push({ code: 'UNPARSEABLE_LINE',
-    message: `not a DSMR data line: ${JSON.stringify(textOf(line, i, Math.min(eol, i + 60)).trimEnd())}` });
+function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number, tooLong: boolean): void {
+  const start = JSON.stringify(textOf(line, i, Math.min(eol, i + 60)).trimEnd());
+  issue(out, 'UNPARSEABLE_LINE', tooLong ? `data object longer than ${MAX_OBJECT} bytes, skipped: ${start}…`
+    : `not a DSMR data line: ${start}`);
 }
 
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
@@ -169,10 +179,10 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
     if (isBlank(c)) { atLineStart = c === 10 || atLineStart; i++; continue; }
     if (c === 33 /* ! */ && atLineStart) break;
     const open = scanObis(b, i, end, code);
-    const next = open < 0 ? -1 : scanGroups(b, open, end, line);
+    const next = open < 0 ? UNCLOSED : scanGroups(b, open, end, line);
     if (next < 0) {
       const eol = lineEnd(b, i, end);
-      unparseable(out, line, i, eol);
+      unparseable(out, line, i, eol, next === TOO_LONG);
       i = eol + 1;
       atLineStart = true;
       continue;
@@ -227,6 +237,9 @@ export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsm
   if (start < 0) throw new MeterError('BAD_TELEGRAM', 'dsmr', 'not a DSMR telegram: no "/" identification line', 0);
   let headerEnd = start + 1;
   while (headerEnd < bytes.length && bytes[headerEnd] !== 13 && bytes[headerEnd] !== 10) headerEnd++;
+  if (headerEnd - start - 1 > MAX_HEADER) {
+    throw new MeterError('LIMIT_EXCEEDED', 'dsmr', `DSMR identification line longer than ${MAX_HEADER} bytes`, start);
+  }
   const header = textOf(line, start + 1, headerEnd);
   const out: DsmrTelegram = { header, crc: 'absent', readings: [], issues: [] };
   const manufacturer = manufacturerOf(header);
@@ -239,7 +252,7 @@ export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsm
   const crc = checkCrc(bytes, start, bang, options?.verifyCrc !== false);
   out.crc = crc;
   if (crc === 'mismatch') {
-    out.issues.push({ code: 'CRC_MISMATCH', message: 'telegram CRC does not match; values kept because verifyCrc is off' });
+    issue(out, 'CRC_MISMATCH', 'telegram CRC does not match; values kept because verifyCrc is off');
     // Each reading owns its quality array (the factory copies), so the flag can be appended in place.
     for (const r of out.readings) {
       if (r.quality) r.quality.push('crc_mismatch');
