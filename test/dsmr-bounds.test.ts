@@ -63,6 +63,14 @@ function retained(f: ReadingFactory): { bytes: number; entries: number } {
   for (const c of f.byGroups.values()) bytes += c.obis.length;
   for (const [k, c] of f.byText) bytes += k.length + c.obis.length;
   entries = f.spans.size + f.texts.size + f.byGroups.size + f.byText.size + f.seqKeys.length;
+  const memo = f.dsmrLines; // the previous telegram's copy and what its lines gave
+  if (memo) {
+    bytes += memo.prev.length;
+    for (const m of memo.lines) {
+      if (m) bytes += String(m.value).length + (m.unit?.length ?? 0) + (m.timestamp?.length ?? 0);
+    }
+    entries += memo.lines.length;
+  }
   for (const id of f.lastIds ?? []) bytes += id.length;
   return { bytes, entries };
 }

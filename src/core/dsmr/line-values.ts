@@ -8,7 +8,7 @@ import { isMeterError } from '../errors.js';
 import type { MessageIssue, QualityFlag, RawReading } from '../model/message.js';
 import { CACHE_LIMITS, makeReading, obisCodeOfText, rememberSpan, rememberText, type ObisCode, type ReadingFactory, type TextSpan } from '../model/reading-factory.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
-import { mbusRole, type MbusChannelEntry } from './mbus-channels.js';
+import { mbusRole, type MbusChannelEntry, type MbusRole } from './mbus-channels.js';
 import { charsOf, decodeHexText, parseDsmrNumber } from './value-text.js';
 import { looksLikeDsmrTimestamp, parseDsmrTimestamp } from './timestamp.js';
 
@@ -36,6 +36,8 @@ export interface DsmrLine {
   /** Scratch results of readNumeric, reused from value to value. */
   value: number | string;
   unit: string | undefined;
+  /** The M-Bus channel role emitDsmrLine found for the last object. */
+  role: MbusRole | undefined;
 }
 
 // windows-1252 is what 'latin1' means here; it is still one char per byte, so offsets match the bytes.
@@ -283,13 +285,19 @@ function emitByKind(out: LineTarget, line: DsmrLine): RawReading | undefined {
   }
 }
 
-/** Emits the readings of one data object into `out`, noting M-Bus channel objects for id assignment. */
-export function emitDsmrLine(out: LineTarget, line: DsmrLine, channels: MbusChannelEntry[]): void {
+/**
+ * Emits the readings of one data object into `out`, noting M-Bus channel objects for id assignment. Returns the
+ * last reading and its channel role (the line memo replays both).
+ */
+export function emitDsmrLine(out: LineTarget, line: DsmrLine, channels: MbusChannelEntry[]): RawReading | undefined {
   const r = emitByKind(out, line);
-  if (r === undefined) return;
+  line.role = undefined;
+  if (r === undefined) return undefined;
   const c = line.code;
-  if (c[0] !== 0 || c[1] === 0) return;
+  if (c[0] !== 0 || c[1] === 0) return r;
   // The legacy 24.3.0 line reports its value under the code it names (24.2.1); 24.3 is a value role too.
   const role = mbusRole(c[2], c[3], c[4]);
   if (role !== undefined) channels.push({ channel: c[1], role, reading: r });
+  line.role = role;
+  return r;
 }

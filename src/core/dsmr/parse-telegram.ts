@@ -16,6 +16,9 @@ import type { MessageIssue, RawReading } from '../model/message.js';
 import { createReadingFactory, obisCodeAt, obisCodeOf, type ReadingFactory } from '../model/reading-factory.js';
 import { emitDsmrLine, issue, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
+import { dsmrCodeInfo } from './dsmr-codes.js';
+import { createLineMemo, forgetTelegram, MEMO_LINE, MEMO_LINES, rememberTelegram, replayLine, sameAsPrevious, wordsOf,
+  type DsmrLineMemo, type LineMemoEntry } from './line-memo.js';
 import { telegramCrcBytes } from './telegram-crc.js';
 
 export { telegramHasCrcByVersion } from './crc-expectation.js';
@@ -133,6 +136,7 @@ export const MAX_OBJECT = 4096;
 /** Largest DSMR identification line read (IEC 62056-21: `/XXXZ` + at most 16 characters + `\W` pairs). */
 export const MAX_HEADER = 128;
 const UNCLOSED = -1, TOO_LONG = -2;
+const NO_LINES: readonly (LineMemoEntry | undefined)[] = [];
 
 /**
  * Collects the `(…)` groups from b[i] into line.groups; continuation lines that start with '(' belong to the
@@ -168,16 +172,43 @@ function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number, 
     : `not a DSMR data line: ${start}`);
 }
 
+/** Memoises the object just emitted at position k when its result depends on nothing but its bytes. */
+function record(memo: DsmrLineMemo, k: number, line: DsmrLine, r: RawReading | undefined, start: number, stop: number,
+  out: DsmrTelegram, readings: number, issues: number): void {
+  if (r === undefined || out.readings.length !== readings + 1 || out.issues.length !== issues ||
+    stop - start > MEMO_LINE || r.obis !== line.obis.obis || k >= MEMO_LINES) {
+    if (k < memo.lines.length) memo.lines[k] = undefined;
+    return;
+  }
+  const c = line.code;
+  const field = dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4])?.field;
+  const q = r.quality;
+  const entry: LineMemoEntry = { start, stop, code: line.obis, value: r.value, unit: r.unit, timestamp: r.timestamp,
+    quality: q !== undefined && q.length > 0 ? q.slice() : undefined, field, role: line.role, channel: c[1] };
+  if (k <= memo.lines.length) memo.lines[k] = entry;
+}
+
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
-function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
-  const b = line.bytes, end = b.length, code = line.code;
-  const { seqKeys, seqCodes } = line.factory;
+function parseLines(line: DsmrLine, from: number, out: DsmrTelegram, memo: DsmrLineMemo | undefined): number {
+  const b = line.bytes, end = b.length, code = line.code, f = line.factory;
+  const { seqKeys, seqCodes } = f;
+  const lines = memo?.lines ?? NO_LINES, words = memo !== undefined && memo.prevLength > 0 ? wordsOf(b) : undefined;
   const channels: MbusChannelEntry[] = [];
   let i = from, atLineStart = true, objects = 0;
   while (i < end) {
     const c = b[i];
     if (isBlank(c)) { atLineStart = c === 10 || atLineStart; i++; continue; }
     if (c === 33 /* ! */ && atLineStart) break;
+    // The same bytes at the same offset as in the previous telegram: the same reading, without parsing.
+    const m = objects < lines.length ? lines[objects] : undefined;
+    if (m !== undefined && m.start === i && sameAsPrevious(memo as DsmrLineMemo, b, words, i, m.stop) &&
+      (m.stop >= end || b[m.stop] !== 40)) {
+      replayLine(f, m, out, channels);
+      objects++;
+      i = m.stop;
+      atLineStart = b[i - 1] === 10;
+      continue;
+    }
     const open = scanObis(b, i, end, code);
     const next = open < 0 ? UNCLOSED : scanGroups(b, open, end, line);
     if (next < 0) {
@@ -190,12 +221,15 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
     // The same code at the same position as in the previous telegram (the usual case): no call, no lookup.
     const key = ((((code[0] * 256 + code[1]) * 256 + code[2]) * 256 + code[3]) * 256 + code[4]) * 256 + code[5];
     line.obis = seqKeys[objects] === key ? seqCodes[objects]
-      : obisCodeAt(line.factory, objects, code[0], code[1], code[2], code[3], code[4], code[5]);
+      : obisCodeAt(f, objects, code[0], code[1], code[2], code[3], code[4], code[5]);
+    const readings = out.readings.length, issues = out.issues.length;
+    const r = emitDsmrLine(out, line, channels);
+    if (memo !== undefined) record(memo, objects, line, r, i, next, out, readings, issues);
     objects++;
-    emitDsmrLine(out, line, channels);
     i = next;
     atLineStart = b[i - 1] === 10;
   }
+  if (memo !== undefined && objects < lines.length) memo.lines.length = objects;
   assignMbusChannelIds(channels);
   return i < end ? i : -1;
 }
@@ -214,7 +248,7 @@ function bothForms(input: Uint8Array | string, factory: ReadingFactory): DsmrLin
     bytes = input;
   }
   const obis = obisCodeOf(factory, 0, 0, 0, 0, 0, 0); // placeholder until the first line is read
-  return { text, bytes, factory, obis, code: new Uint8Array(6), groups: [], size: 0, value: 0, unit: undefined };
+  return { text, bytes, factory, obis, code: new Uint8Array(6), groups: [], size: 0, value: 0, unit: undefined, role: undefined };
 }
 
 function manufacturerOf(header: string): string | undefined {
@@ -245,7 +279,16 @@ export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsm
   const manufacturer = manufacturerOf(header);
   if (manufacturer !== undefined) out.manufacturer = manufacturer;
   // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
-  const bang = parseLines(line, headerEnd, out);
+  // The line memo is per decoder (the factory passed in); a one-off parse has none.
+  const memo = options?.factory ? (line.factory.dsmrLines ??= createLineMemo()) : undefined;
+  let bang: number;
+  try {
+    bang = parseLines(line, headerEnd, out, memo);
+    if (memo !== undefined) rememberTelegram(memo, bytes);
+  } catch (e) {
+    if (memo !== undefined) forgetTelegram(memo); // its entries and its copy must describe the same bytes
+    throw e;
+  }
   if (bang < 0) {
     throw new MeterError('BAD_TELEGRAM', 'dsmr', 'DSMR telegram has no closing "!" line (cut short?)', bytes.length);
   }

@@ -18,6 +18,7 @@ import { formatObis } from '../obis/obis.js';
 import { describeObis } from '../obis/registry.js';
 import type { ObisInfo } from '../obis/registry-types.js';
 import type { QualityFlag, RawReading, Reading, ReadingValue } from './message.js';
+import type { DsmrLineMemo } from '../dsmr/line-memo.js';
 
 export interface ObisCode {
   /** Canonical `A-B:C.D.E[.F]`; the same string instance every time the code is seen. */
@@ -42,6 +43,8 @@ export interface ReadingFactory {
   readonly spans: Map<number, TextSpan>;
   /** What `spans` holds, counted as 3 bytes per span byte (the copy, its one-byte text, a decoded form). */
   spanBytes: number;
+  /** The DSMR parser's memo of the previous telegram's lines (dsmr/line-memo.ts), created on first use. */
+  dsmrLines: DsmrLineMemo | undefined;
 }
 
 /** A text remembered with the bytes it came from, and its hex-decoded form once asked for. */
@@ -62,7 +65,7 @@ export const CACHE_LIMITS = {
 
 export function createReadingFactory(named: boolean): ReadingFactory {
   return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined, seqKeys: [], seqCodes: [], texts: new Map(),
-    spans: new Map(), spanBytes: 0 };
+    spans: new Map(), spanBytes: 0, dsmrLines: undefined };
 }
 
 /** Remembers a short text (≤ 4 chars) by its packed key. */

@@ -1,0 +1,105 @@
+/**
+ * Per-decoder memo of the previous DSMR telegram's data lines (DSMR 5.0.2 §6.4: a meter sends the same objects in
+ * the same order and width every second, and most of them — ids, counters, tariff, event counts, and energy
+ * registers between two steps — do not change from one telegram to the next).
+ *
+ * For each object position it keeps where the line stood and what it produced; when the next telegram has the
+ * same bytes at the same offset (compared against a copy of the previous telegram), the reading is rebuilt from
+ * the memo instead of re-parsing the line. A line's readings depend only on its own bytes, so equal bytes give an
+ * equal result; lines that produced issues, several readings or another code than their own (legacy M-Bus,
+ * monthly history) are never memoised. Bounded: MEMO_TELEGRAM bytes of copy, MEMO_LINES entries of at most
+ * MEMO_LINE bytes each.
+ */
+import type { QualityFlag, RawReading, ReadingValue } from '../model/message.js';
+import { makeReading, type ObisCode, type ReadingFactory } from '../model/reading-factory.js';
+import type { MbusChannelEntry, MbusRole } from './mbus-channels.js';
+
+/** Telegrams longer than this are parsed without the memo. */
+export const MEMO_TELEGRAM = 8192;
+/** Object positions remembered, and the longest line (with its trailing line end) remembered. */
+export const MEMO_LINES = 256;
+export const MEMO_LINE = 160;
+
+/** Which telegram field a line also fills (see dsmr-codes.ts). */
+export type MemoField = 'version' | 'equipmentId' | 'timestamp' | undefined;
+
+export interface LineMemoEntry {
+  /** The line's bytes were prev[start, stop); stop is where parsing went on. */
+  start: number;
+  stop: number;
+  code: ObisCode;
+  value: ReadingValue;
+  unit: string | undefined;
+  timestamp: string | undefined;
+  quality: readonly QualityFlag[] | undefined;
+  field: MemoField;
+  /** M-Bus channel role and channel, for the id assignment after the lines. */
+  role: MbusRole | undefined;
+  channel: number;
+}
+
+export interface DsmrLineMemo {
+  prev: Uint8Array;
+  /** The same bytes as 32-bit words (prev starts its own buffer, so word w is bytes 4w..4w+3). */
+  prevWords: Uint32Array;
+  /** Bytes of prev that are valid (0: no previous telegram). */
+  prevLength: number;
+  lines: (LineMemoEntry | undefined)[];
+}
+
+export function createLineMemo(): DsmrLineMemo {
+  return { prev: new Uint8Array(0), prevWords: new Uint32Array(0), prevLength: 0, lines: [] };
+}
+
+/** The telegram as 32-bit words when it starts 4-byte aligned (framer payloads are 8-aligned), for the compare. */
+export function wordsOf(b: Uint8Array): Uint32Array | undefined {
+  return (b.byteOffset & 3) === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.length >> 2) : undefined;
+}
+
+/** True when b[start, stop) equals the previous telegram's bytes there; `words` is wordsOf(b). */
+export function sameAsPrevious(m: DsmrLineMemo, b: Uint8Array, words: Uint32Array | undefined, start: number,
+  stop: number): boolean {
+  if (stop > m.prevLength || stop > b.length) return false;
+  const p = m.prev;
+  let i = start;
+  if (words !== undefined) {
+    for (; i < stop && (i & 3) !== 0; i++) if (b[i] !== p[i]) return false;
+    const pw = m.prevWords;
+    for (; i + 4 <= stop; i += 4) if (words[i >> 2] !== pw[i >> 2]) return false;
+  }
+  for (; i < stop; i++) if (b[i] !== p[i]) return false;
+  return true;
+}
+
+/** Rebuilds the memoised line's reading into `out` (and its telegram field and channel entry). */
+export function replayLine(f: ReadingFactory, m: LineMemoEntry, out: { readings: RawReading[]; version?: string;
+  equipmentId?: string; timestamp?: string; }, channels: MbusChannelEntry[]): void {
+  const r = makeReading(f, m.code, m.value, m.unit, m.timestamp, m.quality, undefined, undefined);
+  out.readings.push(r);
+  if (m.field !== undefined) {
+    const v = m.value as string;
+    if (m.field === 'version') out.version = v;
+    else if (m.field === 'timestamp') out.timestamp = v;
+    else if (v !== '') out.equipmentId = v;
+  }
+  if (m.role !== undefined) channels.push({ channel: m.channel, role: m.role, reading: r });
+}
+
+export function forgetTelegram(m: DsmrLineMemo): void {
+  m.prevLength = 0;
+  m.lines.length = 0;
+}
+
+/** Keeps a copy of the telegram just parsed for the next comparison (or forgets all when it is too long). */
+export function rememberTelegram(m: DsmrLineMemo, b: Uint8Array): void {
+  if (b.length > MEMO_TELEGRAM) {
+    forgetTelegram(m);
+    return;
+  }
+  if (m.prev.length < b.length) {
+    m.prev = new Uint8Array(Math.min(MEMO_TELEGRAM, (Math.max(1024, b.length * 2) + 7) & ~7));
+    m.prevWords = new Uint32Array(m.prev.buffer);
+  }
+  m.prev.set(b);
+  m.prevLength = b.length;
+}
