@@ -45,10 +45,14 @@ export interface DsmrLineMemo {
   /** Bytes of prev that are valid (0: no previous telegram). */
   prevLength: number;
   lines: (LineMemoEntry | undefined)[];
+  /** The last identification line and the manufacturer id read from it. */
+  header: string | undefined;
+  manufacturer: string | undefined;
 }
 
 export function createLineMemo(): DsmrLineMemo {
-  return { prev: new Uint8Array(0), prevWords: new Uint32Array(0), prevLength: 0, lines: [] };
+  return { prev: new Uint8Array(0), prevWords: new Uint32Array(0), prevLength: 0, lines: [], header: undefined,
+    manufacturer: undefined };
 }
 
 /** The telegram as 32-bit words when it starts 4-byte aligned (framer payloads are 8-aligned), for the compare. */

@@ -17,6 +17,7 @@ import { createReadingFactory, obisCodeAt, obisCodeOf, type ReadingFactory } fro
 import { emitDsmrLine, issue, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
+import { isBlank, lineEnd, MAX_OBJECT, scanGroups, scanObis, TOO_LONG, UNCLOSED } from './line-scan.js';
 import { createLineMemo, forgetTelegram, MEMO_LINE, MEMO_LINES, rememberTelegram, replayLine, sameAsPrevious, wordsOf,
   type DsmrLineMemo, type LineMemoEntry } from './line-memo.js';
 import { telegramCrcBytes } from './telegram-crc.js';
@@ -52,6 +53,9 @@ export interface ParseDsmrOptions {
 }
 
 const ascii = new TextEncoder();
+/** Largest DSMR identification line read (IEC 62056-21: `/XXXZ` + at most 16 characters + `\W` pairs). */
+export const MAX_HEADER = 128;
+const NO_LINES: readonly (LineMemoEntry | undefined)[] = [];
 
 function hexNibble(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -89,83 +93,6 @@ function checkCrc(b: Uint8Array, start: number, bang: number, verify: boolean): 
     '(bytes were lost or changed on the way: check the serial settings and the cable)', bang + 1);
 }
 
-/**
- * Reads `A-B:C.D.E` with an optional `.F` / `*F` at b[i] into code[0..5] (leading zeros allowed). Returns the
- * index of the '(' that follows, or -1 when this is not a data object.
- */
-function scanObis(b: Uint8Array, i: number, end: number, code: Uint8Array): number {
-  code[5] = 255;
-  for (let g = 0; g < 6; g++) {
-    const first = i;
-    let v = 0;
-    for (; i < end; i++) {
-      const d = b[i] - 48;
-      if (d < 0 || d > 9) break;
-      v = v * 10 + d;
-    }
-    const n = i - first;
-    if (n === 0 || n > 3 || v > 255 || i >= end) return -1;
-    code[g] = v;
-    const sep = b[i];
-    if (g === 0) { if (sep !== 45 /* - */) return -1; }
-    else if (g === 1) { if (sep !== 58 /* : */) return -1; }
-    else if (g < 4) { if (sep !== 46 /* . */) return -1; }
-    else if (g === 4) {
-      if (sep === 40 /* ( */) return i;
-      if (sep !== 46 && sep !== 42 /* * */) return -1;
-    } else {
-      return sep === 40 ? i : -1;
-    }
-    i++;
-  }
-  return -1;
-}
-
-/** Index of the end of the line containing `i` (its '\n', or `end`). */
-function lineEnd(b: Uint8Array, i: number, end: number): number {
-  const nl = b.indexOf(10, i);
-  return nl < 0 || nl > end ? end : nl;
-}
-
-function isBlank(c: number): boolean {
-  return c === 13 || c === 10 || c === 32 || c === 9;
-}
-
-/** Longest data object read (with its continuation lines): a DSMR 5 text message is 2 KiB of hex at most. */
-export const MAX_OBJECT = 4096;
-/** Largest DSMR identification line read (IEC 62056-21: `/XXXZ` + at most 16 characters + `\W` pairs). */
-export const MAX_HEADER = 128;
-const UNCLOSED = -1, TOO_LONG = -2;
-const NO_LINES: readonly (LineMemoEntry | undefined)[] = [];
-
-/**
- * Collects the `(…)` groups from b[i] into line.groups; continuation lines that start with '(' belong to the
- * same object. Returns the index after them, UNCLOSED when a group is not closed on its line, TOO_LONG past
- * MAX_OBJECT bytes (so one object never builds a huge value or group list).
- */
-function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): number {
-  const groups = line.groups;
-  const limit = i + MAX_OBJECT;
-  let n = 0;
-  while (i < end && b[i] === 40) {
-    let close = i + 1;
-    for (;;) {
-      const c = b[close];
-      if (c > 41) { close++; continue; } // digits, letters, '.', '*': the common case, one compare
-      if (c === 41 /* ) */) break;
-      if (c === 10 || close >= end) return UNCLOSED;
-      close++;
-    }
-    if (close > limit) return TOO_LONG;
-    groups[n++] = i + 1;
-    groups[n++] = close;
-    i = close + 1;
-    while (i < end && isBlank(b[i])) i++;
-  }
-  line.size = n;
-  return i;
-}
-
 function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number, tooLong: boolean): void {
   const start = JSON.stringify(textOf(line, i, Math.min(eol, i + 60)).trimEnd());
   issue(out, 'UNPARSEABLE_LINE', tooLong ? `data object longer than ${MAX_OBJECT} bytes, skipped: ${start}…`
@@ -180,12 +107,19 @@ function record(memo: DsmrLineMemo, k: number, line: DsmrLine, r: RawReading | u
     if (k < memo.lines.length) memo.lines[k] = undefined;
     return;
   }
-  const c = line.code;
-  const field = dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4])?.field;
   const q = r.quality;
-  const entry: LineMemoEntry = { start, stop, code: line.obis, value: r.value, unit: r.unit, timestamp: r.timestamp,
-    quality: q !== undefined && q.length > 0 ? q.slice() : undefined, field, role: line.role, channel: c[1] };
-  if (k <= memo.lines.length) memo.lines[k] = entry;
+  const quality = q !== undefined && q.length > 0 ? q.slice() : undefined;
+  const e = k < memo.lines.length ? memo.lines[k] : undefined;
+  if (e !== undefined && e.code === line.obis) {
+    // The same object as last time, with another value (power, time): updated in place. Its telegram field and
+    // channel role depend on the code alone.
+    e.start = start; e.stop = stop; e.value = r.value; e.unit = r.unit; e.timestamp = r.timestamp; e.quality = quality;
+    return;
+  }
+  if (k > memo.lines.length) return;
+  const c = line.code;
+  memo.lines[k] = { start, stop, code: line.obis, value: r.value, unit: r.unit, timestamp: r.timestamp, quality,
+    field: dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4])?.field, role: line.role, channel: c[1] };
 }
 
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
@@ -276,11 +210,16 @@ export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsm
   }
   const header = textOf(line, start + 1, headerEnd);
   const out: DsmrTelegram = { header, crc: 'absent', readings: [], issues: [] };
-  const manufacturer = manufacturerOf(header);
-  if (manufacturer !== undefined) out.manufacturer = manufacturer;
-  // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
   // The line memo is per decoder (the factory passed in); a one-off parse has none.
   const memo = options?.factory ? (line.factory.dsmrLines ??= createLineMemo()) : undefined;
+  let manufacturer: string | undefined;
+  if (memo !== undefined && memo.header === header) manufacturer = memo.manufacturer;
+  else {
+    manufacturer = manufacturerOf(header);
+    if (memo !== undefined) { memo.header = header; memo.manufacturer = manufacturer; }
+  }
+  if (manufacturer !== undefined) out.manufacturer = manufacturer;
+  // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
   let bang: number;
   try {
     bang = parseLines(line, headerEnd, out, memo);

@@ -34,6 +34,27 @@ function isBlank(c: number): boolean {
   return c === CR || c === LF || c === 32 || c === 9;
 }
 
+/**
+ * The end (exclusive) of a well-formed telegram that starts at chunk[i] ('/') and ends inside the chunk within
+ * `max` bytes, or -1 for anything else (incomplete, cut short, broken end, too long), which the byte-wise state
+ * machine then handles. The common case — a whole telegram in one chunk — so skips copying it twice.
+ */
+function wholeTelegram(chunk: Uint8Array, i: number, max: number): number {
+  let bang = i;
+  for (let j = i + 1; ;) {
+    const k = indexOfEither(chunk, BANG, SLASH, j);
+    if (k < 0 || chunk[k] === SLASH) return -1;
+    if (chunk[k - 1] === LF) { bang = k; break; }
+    j = k + 1;
+  }
+  let e = bang + 1;
+  while (e < chunk.length && e - bang <= 4 && isHexDigit(chunk[e])) e++;
+  const digits = e - bang - 1;
+  if (e < chunk.length && chunk[e] === CR) e++;
+  if (e >= chunk.length || e + 1 - i > max) return -1;
+  if (chunk[e] === LF) return e + 1;
+  return chunk[e] === SLASH && digits > 0 ? e : -1;
+}
 
 function brokenEnd(c: number, digits: number): MeterError<'BAD_TELEGRAM'> {
   const what = isHexDigit(c) ? 'a fifth CRC digit'
@@ -172,6 +193,15 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
       const events: FramerEvent[] = [];
       let i = 0;
       while (i < chunk.length) {
+        if (phase === HUNT && chunk[i] === SLASH) {
+          const stop = wholeTelegram(chunk, i, max);
+          if (stop > 0) {
+            reportGarbage(events);
+            events.push({ type: 'frame', kind: 'dsmr', payload: arenaCopy(arena, chunk, i, stop), segments: 1 });
+            i = stop;
+            continue;
+          }
+        }
         if (phase === BODY) {
           i = skimBody(chunk, i, events);
           if (i >= chunk.length) break;
