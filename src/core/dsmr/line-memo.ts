@@ -45,13 +45,18 @@ export interface DsmrLineMemo {
   /** Bytes of prev that are valid (0: no previous telegram). */
   prevLength: number;
   lines: (LineMemoEntry | undefined)[];
+  /** Telegrams seen; lines replayed in the current one; telegrams in a row the memo gave nothing for. */
+  telegrams: number;
+  hits: number;
+  cold: number;
   /** The last identification line and the manufacturer id read from it. */
   header: string | undefined;
   manufacturer: string | undefined;
 }
 
 export function createLineMemo(): DsmrLineMemo {
-  return { prev: new Uint8Array(0), prevWords: new Uint32Array(0), prevLength: 0, lines: [], header: undefined,
+  return { prev: new Uint8Array(0), prevWords: new Uint32Array(0), prevLength: 0, lines: [], telegrams: 0, hits: 0, cold: 0,
+    header: undefined,
     manufacturer: undefined };
 }
 
@@ -94,8 +99,24 @@ export function forgetTelegram(m: DsmrLineMemo): void {
   m.lines.length = 0;
 }
 
-/** Keeps a copy of the telegram just parsed for the next comparison (or forgets all when it is too long). */
-export function rememberTelegram(m: DsmrLineMemo, b: Uint8Array): void {
+/**
+ * Whether the next telegram uses the memo. Not a decoder's first (a one-off decode would pay for a memo it never
+ * uses), and, once two telegrams in a row gave no hit (several meters interleaved on one decoder), only every
+ * 16th, so a stream the memo cannot help costs next to nothing extra.
+ */
+export function useMemo(m: DsmrLineMemo): boolean {
+  m.hits = 0;
+  return m.telegrams > 0 && (m.cold < 2 || (m.telegrams & 15) === 0);
+}
+
+/**
+ * After a telegram: when it used the memo (its lines were recorded), keeps a copy of it for the next comparison;
+ * otherwise the entries and the copy stay as they were, describing the same earlier telegram.
+ */
+export function afterTelegram(m: DsmrLineMemo, b: Uint8Array, used: boolean): void {
+  m.telegrams++;
+  if (!used) return;
+  m.cold = m.prevLength > 0 && m.hits === 0 ? m.cold + 1 : 0; // no copy yet: nothing could hit
   if (b.length > MEMO_TELEGRAM) {
     forgetTelegram(m);
     return;

@@ -18,8 +18,8 @@ import { emitDsmrLine, issue, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
 import { isBlank, lineEnd, MAX_OBJECT, scanGroups, scanObis, TOO_LONG, UNCLOSED } from './line-scan.js';
-import { createLineMemo, forgetTelegram, MEMO_LINE, MEMO_LINES, rememberTelegram, replayLine, sameAsPrevious, wordsOf,
-  type DsmrLineMemo, type LineMemoEntry } from './line-memo.js';
+import { afterTelegram, createLineMemo, forgetTelegram, MEMO_LINE, MEMO_LINES, replayLine, sameAsPrevious, useMemo, wordsOf,
+  type DsmrLineMemo, type LineMemoEntry, type MemoField } from './line-memo.js';
 import { telegramCrcBytes } from './telegram-crc.js';
 
 export { telegramHasCrcByVersion } from './crc-expectation.js';
@@ -104,22 +104,30 @@ function record(memo: DsmrLineMemo, k: number, line: DsmrLine, r: RawReading | u
   out: DsmrTelegram, readings: number, issues: number): void {
   if (r === undefined || out.readings.length !== readings + 1 || out.issues.length !== issues ||
     stop - start > MEMO_LINE || r.obis !== line.obis.obis || k >= MEMO_LINES) {
-    if (k < memo.lines.length) memo.lines[k] = undefined;
+    const e = k < memo.lines.length ? memo.lines[k] : undefined;
+    if (e !== undefined) e.start = -1; // matches no line; the object is reused
     return;
   }
   const q = r.quality;
   const quality = q !== undefined && q.length > 0 ? q.slice() : undefined;
   const e = k < memo.lines.length ? memo.lines[k] : undefined;
-  if (e !== undefined && e.code === line.obis) {
-    // The same object as last time, with another value (power, time): updated in place. Its telegram field and
-    // channel role depend on the code alone.
-    e.start = start; e.stop = stop; e.value = r.value; e.unit = r.unit; e.timestamp = r.timestamp; e.quality = quality;
+  if (e === undefined) {
+    if (k > memo.lines.length) return;
+    memo.lines[k] = { start, stop, code: line.obis, value: r.value, unit: r.unit, timestamp: r.timestamp, quality,
+      field: fieldOf(line), role: line.role, channel: line.code[1] };
     return;
   }
-  if (k > memo.lines.length) return;
+  // Updated in place: a changing line (power, time) is recorded every telegram. The telegram field and the
+  // channel role depend on the code alone.
+  if (e.code !== line.obis) {
+    e.code = line.obis; e.field = fieldOf(line); e.role = line.role; e.channel = line.code[1];
+  }
+  e.start = start; e.stop = stop; e.value = r.value; e.unit = r.unit; e.timestamp = r.timestamp; e.quality = quality;
+}
+
+function fieldOf(line: DsmrLine): MemoField {
   const c = line.code;
-  memo.lines[k] = { start, stop, code: line.obis, value: r.value, unit: r.unit, timestamp: r.timestamp, quality,
-    field: dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4])?.field, role: line.role, channel: c[1] };
+  return dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4])?.field;
 }
 
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
@@ -138,6 +146,7 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram, memo: DsmrL
     if (m !== undefined && m.start === i && sameAsPrevious(memo as DsmrLineMemo, b, words, i, m.stop) &&
       (m.stop >= end || b[m.stop] !== 40)) {
       replayLine(f, m, out, channels);
+      (memo as DsmrLineMemo).hits++;
       objects++;
       i = m.stop;
       atLineStart = b[i - 1] === 10;
@@ -163,7 +172,7 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram, memo: DsmrL
     i = next;
     atLineStart = b[i - 1] === 10;
   }
-  if (memo !== undefined && objects < lines.length) memo.lines.length = objects;
+  for (let k = objects; k < lines.length; k++) { const e = lines[k]; if (e !== undefined) e.start = -1; }
   assignMbusChannelIds(channels);
   return i < end ? i : -1;
 }
@@ -222,8 +231,9 @@ export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsm
   // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
   let bang: number;
   try {
-    bang = parseLines(line, headerEnd, out, memo);
-    if (memo !== undefined) rememberTelegram(memo, bytes);
+    const use = memo !== undefined && useMemo(memo);
+    bang = parseLines(line, headerEnd, out, use ? memo : undefined);
+    if (memo !== undefined) afterTelegram(memo, bytes, use);
   } catch (e) {
     if (memo !== undefined) forgetTelegram(memo); // its entries and its copy must describe the same bytes
     throw e;
