@@ -54,8 +54,12 @@ export interface DsmrLineMemo {
   manufacturer: string | undefined;
 }
 
+/** Zero-length, so never written: a memo's copy is allocated only once it is used. */
+const NO_BYTES = new Uint8Array(0);
+const NO_WORDS = new Uint32Array(0);
+
 export function createLineMemo(): DsmrLineMemo {
-  return { prev: new Uint8Array(0), prevWords: new Uint32Array(0), prevLength: 0, lines: [], telegrams: 0, hits: 0, cold: 0,
+  return { prev: NO_BYTES, prevWords: NO_WORDS, prevLength: 0, lines: [], telegrams: 0, hits: 0, cold: 0,
     header: undefined,
     manufacturer: undefined };
 }
