@@ -6,10 +6,10 @@
 import { normaliseObis } from '../obis/obis.js';
 import { isMeterError } from '../errors.js';
 import type { MessageIssue, QualityFlag, RawReading } from '../model/message.js';
-import { makeReading, obisCodeOfText, type ObisCode, type ReadingFactory, type TextSpan } from '../model/reading-factory.js';
+import { CACHE_LIMITS, makeReading, obisCodeOfText, rememberSpan, rememberText, type ObisCode, type ReadingFactory, type TextSpan } from '../model/reading-factory.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
-import { mbusRole, type MbusChannelEntry } from './mbus-channels.js';
-import { decodeHexText, parseDsmrNumber } from './value-text.js';
+import { mbusRole, type MbusChannelEntry, type MbusRole } from './mbus-channels.js';
+import { charsOf, decodeHexText, parseDsmrNumber } from './value-text.js';
 import { looksLikeDsmrTimestamp, parseDsmrTimestamp } from './timestamp.js';
 
 /** What the line parser fills; `version`, `timestamp` and `equipmentId` come from well-known objects. */
@@ -36,12 +36,15 @@ export interface DsmrLine {
   /** Scratch results of readNumeric, reused from value to value. */
   value: number | string;
   unit: string | undefined;
+  /** The M-Bus channel role emitDsmrLine found for the last object. */
+  role: MbusRole | undefined;
 }
 
 // windows-1252 is what 'latin1' means here; it is still one char per byte, so offsets match the bytes.
 const latin1 = new TextDecoder('latin1');
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
 const INVALID_TIMESTAMP: readonly QualityFlag[] = ['invalid_timestamp'];
+const NO_BYTES = new Uint8Array(0);
 
 /** Units and short codes (`kWh`, `V`, `0002`) repeat in every telegram: interned per decoder. */
 function shortText(line: DsmrLine, s: number, e: number): string {
@@ -55,8 +58,8 @@ function shortText(line: DsmrLine, s: number, e: number): string {
   const texts = line.factory.texts;
   let t = texts.get(key);
   if (t === undefined) {
-    t = String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
-    if (texts.size < 4096) texts.set(key, t);
+    t = charsOf(b, s, e);
+    rememberText(line.factory, key, t);
   }
   return t;
 }
@@ -73,7 +76,7 @@ function decodeText(b: Uint8Array, s: number, e: number): string {
     return t;
   }
   for (let i = s; i < e; i++) if (b[i] >= 0x80) return latin1.decode(b.subarray(s, e));
-  return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
+  return charsOf(b, s, e);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array, s: number, e: number): boolean {
@@ -90,8 +93,9 @@ function spanOf(line: DsmrLine, s: number, e: number): TextSpan {
   const spans = line.factory.spans, b = line.bytes;
   let span = spans.get(s);
   if (span === undefined || !sameBytes(span.bytes, b, s, e)) {
-    span = { bytes: b.slice(s, e), text: decodeText(b, s, e), decoded: undefined };
-    if (spans.size < 4096 || spans.has(s)) spans.set(s, span);
+    const long = e - s > CACHE_LIMITS.spanLength; // not kept: no copy
+    span = { bytes: long ? NO_BYTES : b.slice(s, e), text: decodeText(b, s, e), decoded: undefined };
+    if (!long) rememberSpan(line.factory, s, span);
   }
   return span;
 }
@@ -107,8 +111,14 @@ export function textOf(line: DsmrLine, s: number, e: number): string {
   return spanOf(line, s, e).text;
 }
 
-function issue(out: LineTarget, code: string, message: string): void {
-  out.issues.push({ code, message });
+/** Issues one telegram may list; a stream of junk lines must not build an unbounded list. */
+export const MAX_ISSUES = 32;
+
+/** Adds an issue, up to MAX_ISSUES, then one saying that more were left out. */
+export function issue(out: LineTarget, code: string, message: string): void {
+  const n = out.issues.length;
+  if (n < MAX_ISSUES) out.issues.push({ code, message });
+  else if (n === MAX_ISSUES) out.issues.push({ code: 'TOO_MANY_ISSUES', message: `more than ${MAX_ISSUES} issues: the rest are not listed` });
 }
 
 function invalidTimestamp(out: LineTarget, line: DsmrLine, s: number, e: number): void {
@@ -275,13 +285,19 @@ function emitByKind(out: LineTarget, line: DsmrLine): RawReading | undefined {
   }
 }
 
-/** Emits the readings of one data object into `out`, noting M-Bus channel objects for id assignment. */
-export function emitDsmrLine(out: LineTarget, line: DsmrLine, channels: MbusChannelEntry[]): void {
+/**
+ * Emits the readings of one data object into `out`, noting M-Bus channel objects for id assignment. Returns the
+ * last reading and its channel role (the line memo replays both).
+ */
+export function emitDsmrLine(out: LineTarget, line: DsmrLine, channels: MbusChannelEntry[]): RawReading | undefined {
   const r = emitByKind(out, line);
-  if (r === undefined) return;
+  line.role = undefined;
+  if (r === undefined) return undefined;
   const c = line.code;
-  if (c[0] !== 0 || c[1] === 0) return;
+  if (c[0] !== 0 || c[1] === 0) return r;
   // The legacy 24.3.0 line reports its value under the code it names (24.2.1); 24.3 is a value role too.
   const role = mbusRole(c[2], c[3], c[4]);
   if (role !== undefined) channels.push({ channel: c[1], role, reading: r });
+  line.role = role;
+  return r;
 }

@@ -69,14 +69,18 @@ const MEDIUM_IDS: ReadonlyMap<Medium, Readonly<Record<MbusRole, string>>> = new 
 const FALLBACK_IDS: readonly Readonly<Record<MbusRole, string>>[] = Array.from({ length: 10 }, (_, ch) =>
   Object.fromEntries(ROLES.map((r) => [r, fallbackId(ch, r)])) as Record<MbusRole, string>);
 
+/** DSMR has channels 1..4: per-channel state fits small fixed arrays; more channels take the general path. */
+const FEW = 8;
+
 /** Sets `id` on the channel readings from their device types (see module comment). */
 export function assignMbusChannelIds(entries: readonly MbusChannelEntry[]): void {
   if (entries.length === 0) return;
   let channels = 0;
   for (const e of entries) if (e.channel >= channels) channels = e.channel + 1;
   // Per channel: device type (-1 = none) and whether anything is connected.
-  const deviceType = new Array<number>(channels).fill(-1);
-  const present = new Array<boolean>(channels).fill(false);
+  const n = Math.max(channels, FEW);
+  const deviceType: number[] = n === FEW ? [-1, -1, -1, -1, -1, -1, -1, -1] : new Array<number>(n).fill(-1);
+  const present: boolean[] = n === FEW ? [false, false, false, false, false, false, false, false] : new Array<boolean>(n).fill(false);
   for (const { channel, role, reading: r } of entries) {
     if (role === 'device_type' && typeof r.value === 'number') deviceType[channel] = r.value;
     else if ((role === 'equipment_id' && r.value !== '') || (role === 'value' && r.timestamp !== undefined)) {
@@ -84,18 +88,22 @@ export function assignMbusChannelIds(entries: readonly MbusChannelEntry[]): void
     }
   }
   // Number media in channel order, so the lowest channel with gas is gas_volume and the next gas_volume_2.
-  const ordinal = new Array<number>(channels).fill(0);
-  const seen: Record<string, number> = {};
+  const ordinal: number[] = n === FEW ? [0, 0, 0, 0, 0, 0, 0, 0] : new Array<number>(n).fill(0);
+  const seen: Medium[] = [];
   for (let ch = 0; ch < channels; ch++) {
     const medium = present[ch] ? MEDIA[deviceType[ch]] : undefined;
-    if (medium) ordinal[ch] = seen[medium.prefix] = (seen[medium.prefix] ?? 0) + 1;
+    if (medium === undefined) continue;
+    let k = 1;
+    for (const m of seen) if (m.prefix === medium.prefix) k++;
+    seen.push(medium);
+    ordinal[ch] = k;
   }
   for (const e of entries) {
-    const n = ordinal[e.channel];
-    const medium = n > 0 ? MEDIA[deviceType[e.channel]] : undefined;
+    const k = ordinal[e.channel];
+    const medium = k > 0 ? MEDIA[deviceType[e.channel]] : undefined;
     if (medium) {
       const id = (MEDIUM_IDS.get(medium) as Record<MbusRole, string>)[e.role];
-      e.reading.id = n === 1 ? id : `${id}_${n}`;
+      e.reading.id = k === 1 ? id : `${id}_${k}`;
     } else {
       e.reading.id = e.channel < FALLBACK_IDS.length ? FALLBACK_IDS[e.channel][e.role] : fallbackId(e.channel, e.role);
     }

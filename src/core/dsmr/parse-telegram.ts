@@ -3,13 +3,26 @@
  * Fluvius e-MUCS-H and Luxembourg Smarty plaintext). A telegram is `/header CRLF CRLF (data lines) !CRC CRLF`;
  * the CRC-16/ARC covers everything from '/' through '!'. Scans char codes instead of regexes: this runs for every
  * telegram of every meter, ~1/s each, on small devices.
+ *
+ * CRC contract (used by the trust policy in decode-payload.ts): `crc` is 'valid' when the hex digits after '!'
+ * (4, or fewer without leading zeros) match, 'absent' only when '!' is followed directly by CR/LF or the end of the input, and
+ * 'mismatch' only with verifyCrc: false (else BAD_CHECKSUM); any other '!' line is BAD_TELEGRAM.
+ * `telegramHasCrcByVersion(t)` (crc-expectation.ts) says whether the telegram's version claims a CRC: true for
+ * DSMR 4/5 (1-3:0.2.8 = 4x/5x) and Fluvius (0-0:96.1.4), false for the DSMR 2.2/3.0 format (no version line,
+ * no 0-0:1.0.0 time stamp), undefined otherwise.
  */
 import { MeterError } from '../errors.js';
 import type { MessageIssue, RawReading } from '../model/message.js';
 import { createReadingFactory, obisCodeAt, obisCodeOf, type ReadingFactory } from '../model/reading-factory.js';
-import { emitDsmrLine, textOf, type DsmrLine } from './line-values.js';
+import { emitDsmrLine, issue, textOf, type DsmrLine } from './line-values.js';
 import { assignMbusChannelIds, type MbusChannelEntry } from './mbus-channels.js';
+import { dsmrCodeInfo } from './dsmr-codes.js';
+import { isBlank, lineEnd, MAX_OBJECT, scanGroups, scanObis, TOO_LONG, UNCLOSED } from './line-scan.js';
+import { afterTelegram, createLineMemo, forgetTelegram, MEMO_LINE, MEMO_LINES, replayLine, sameAsPrevious, useMemo, wordsOf,
+  type DsmrLineMemo, type LineMemoEntry, type MemoField } from './line-memo.js';
 import { telegramCrcBytes } from './telegram-crc.js';
+
+export { telegramHasCrcByVersion } from './crc-expectation.js';
 
 export interface DsmrTelegram<R extends RawReading = RawReading> {
   /** Identification line without the leading '/', e.g. `ISk5\2MT382-1000`. */
@@ -40,6 +53,9 @@ export interface ParseDsmrOptions {
 }
 
 const ascii = new TextEncoder();
+/** Largest DSMR identification line read (IEC 62056-21: `/XXXZ` + at most 16 characters + `\W` pairs). */
+export const MAX_HEADER = 128;
+const NO_LINES: readonly (LineMemoEntry | undefined)[] = [];
 
 function hexNibble(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -52,10 +68,14 @@ function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, '0');
 }
 
-/** Checks the CRC digits after '!'; throws BAD_CHECKSUM on a mismatch when asked to. */
+/**
+ * Checks the CRC digits after '!': 4 hex digits, fewer when the meter drops leading zeros (still compared as a
+ * 16-bit value), or none, then CR/LF or the end of the input (the framers' end rule, dsmr-framer.ts). Throws
+ * BAD_TELEGRAM for anything else and BAD_CHECKSUM on a mismatch when asked to.
+ */
 function checkCrc(b: Uint8Array, start: number, bang: number, verify: boolean): DsmrTelegram['crc'] {
   let given = 0, n = 0, i = bang + 1;
-  for (; i < b.length; i++) {
+  for (; i < b.length && n <= 4; i++) {
     const h = hexNibble(b[i]);
     if (h < 0) break;
     given = given * 16 + h;
@@ -73,93 +93,70 @@ function checkCrc(b: Uint8Array, start: number, bang: number, verify: boolean): 
     '(bytes were lost or changed on the way: check the serial settings and the cable)', bang + 1);
 }
 
-/**
- * Reads `A-B:C.D.E` with an optional `.F` / `*F` at b[i] into code[0..5] (leading zeros allowed). Returns the
- * index of the '(' that follows, or -1 when this is not a data object.
- */
-function scanObis(b: Uint8Array, i: number, end: number, code: Uint8Array): number {
-  code[5] = 255;
-  for (let g = 0; g < 6; g++) {
-    const first = i;
-    let v = 0;
-    for (; i < end; i++) {
-      const d = b[i] - 48;
-      if (d < 0 || d > 9) break;
-      v = v * 10 + d;
-    }
-    const n = i - first;
-    if (n === 0 || n > 3 || v > 255 || i >= end) return -1;
-    code[g] = v;
-    const sep = b[i];
-    if (g === 0) { if (sep !== 45 /* - */) return -1; }
-    else if (g === 1) { if (sep !== 58 /* : */) return -1; }
-    else if (g < 4) { if (sep !== 46 /* . */) return -1; }
-    else if (g === 4) {
-      if (sep === 40 /* ( */) return i;
-      if (sep !== 46 && sep !== 42 /* * */) return -1;
-    } else {
-      return sep === 40 ? i : -1;
-    }
-    i++;
+function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number, tooLong: boolean): void {
+  const start = JSON.stringify(textOf(line, i, Math.min(eol, i + 60)).trimEnd());
+  issue(out, 'UNPARSEABLE_LINE', tooLong ? `data object longer than ${MAX_OBJECT} bytes, skipped: ${start}…`
+    : `not a DSMR data line: ${start}`);
+}
+
+/** Memoises the object just emitted at position k when its result depends on nothing but its bytes. */
+function record(memo: DsmrLineMemo, k: number, line: DsmrLine, r: RawReading | undefined, start: number, stop: number,
+  out: DsmrTelegram, readings: number, issues: number): void {
+  if (r === undefined || out.readings.length !== readings + 1 || out.issues.length !== issues ||
+    stop - start > MEMO_LINE || r.obis !== line.obis.obis || k >= MEMO_LINES) {
+    const e = k < memo.lines.length ? memo.lines[k] : undefined;
+    if (e !== undefined) e.start = -1; // matches no line; the object is reused
+    return;
   }
-  return -1;
-}
-
-/** Index of the end of the line containing `i` (its '\n', or `end`). */
-function lineEnd(b: Uint8Array, i: number, end: number): number {
-  const nl = b.indexOf(10, i);
-  return nl < 0 || nl > end ? end : nl;
-}
-
-function isBlank(c: number): boolean {
-  return c === 13 || c === 10 || c === 32 || c === 9;
-}
-
-/**
- * Collects the `(…)` groups from b[i] into line.groups; continuation lines that start with '(' belong to the
- * same object. Returns the index after them, or -1 when a group is not closed on its line.
- */
-function scanGroups(b: Uint8Array, i: number, end: number, line: DsmrLine): number {
-  const groups = line.groups;
-  let n = 0;
-  while (i < end && b[i] === 40) {
-    let close = i + 1;
-    for (;;) {
-      const c = b[close];
-      if (c > 41) { close++; continue; } // digits, letters, '.', '*': the common case, one compare
-      if (c === 41 /* ) */) break;
-      if (c === 10 || close >= end) return -1;
-      close++;
-    }
-    groups[n++] = i + 1;
-    groups[n++] = close;
-    i = close + 1;
-    while (i < end && isBlank(b[i])) i++;
+  const q = r.quality;
+  const quality = q !== undefined && q.length > 0 ? q.slice() : undefined;
+  const e = k < memo.lines.length ? memo.lines[k] : undefined;
+  if (e === undefined) {
+    if (k > memo.lines.length) return;
+    memo.lines[k] = { start, stop, code: line.obis, value: r.value, unit: r.unit, timestamp: r.timestamp, quality,
+      field: fieldOf(line), role: line.role, channel: line.code[1] };
+    return;
   }
-  line.size = n;
-  return i;
+  // Updated in place: a changing line (power, time) is recorded every telegram. The telegram field and the
+  // channel role depend on the code alone.
+  if (e.code !== line.obis) {
+    e.code = line.obis; e.field = fieldOf(line); e.role = line.role; e.channel = line.code[1];
+  }
+  e.start = start; e.stop = stop; e.value = r.value; e.unit = r.unit; e.timestamp = r.timestamp; e.quality = quality;
 }
 
-function unparseable(out: DsmrTelegram, line: DsmrLine, i: number, eol: number): void {
-  out.issues.push({ code: 'UNPARSEABLE_LINE',
-    message: `not a DSMR data line: ${JSON.stringify(textOf(line, i, Math.min(eol, i + 60)).trimEnd())}` });
+function fieldOf(line: DsmrLine): MemoField {
+  const c = line.code;
+  return dsmrCodeInfo(c[0], c[1], c[2], c[3], c[4])?.field;
 }
 
 /** Reads the data lines from `from`; returns the index of the closing '!' (at a line start), or -1. */
-function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
-  const b = line.bytes, end = b.length, code = line.code;
-  const { seqKeys, seqCodes } = line.factory;
+function parseLines(line: DsmrLine, from: number, out: DsmrTelegram, memo: DsmrLineMemo | undefined): number {
+  const b = line.bytes, end = b.length, code = line.code, f = line.factory;
+  const { seqKeys, seqCodes } = f;
+  const lines = memo?.lines ?? NO_LINES, words = memo !== undefined && memo.prevLength > 0 ? wordsOf(b) : undefined;
   const channels: MbusChannelEntry[] = [];
   let i = from, atLineStart = true, objects = 0;
   while (i < end) {
     const c = b[i];
     if (isBlank(c)) { atLineStart = c === 10 || atLineStart; i++; continue; }
     if (c === 33 /* ! */ && atLineStart) break;
+    // The same bytes at the same offset as in the previous telegram: the same reading, without parsing.
+    const m = objects < lines.length ? lines[objects] : undefined;
+    if (m !== undefined && m.start === i && sameAsPrevious(memo as DsmrLineMemo, b, words, i, m.stop) &&
+      (m.stop >= end || b[m.stop] !== 40)) {
+      replayLine(f, m, out, channels);
+      (memo as DsmrLineMemo).hits++;
+      objects++;
+      i = m.stop;
+      atLineStart = b[i - 1] === 10;
+      continue;
+    }
     const open = scanObis(b, i, end, code);
-    const next = open < 0 ? -1 : scanGroups(b, open, end, line);
+    const next = open < 0 ? UNCLOSED : scanGroups(b, open, end, line);
     if (next < 0) {
       const eol = lineEnd(b, i, end);
-      unparseable(out, line, i, eol);
+      unparseable(out, line, i, eol, next === TOO_LONG);
       i = eol + 1;
       atLineStart = true;
       continue;
@@ -167,12 +164,15 @@ function parseLines(line: DsmrLine, from: number, out: DsmrTelegram): number {
     // The same code at the same position as in the previous telegram (the usual case): no call, no lookup.
     const key = ((((code[0] * 256 + code[1]) * 256 + code[2]) * 256 + code[3]) * 256 + code[4]) * 256 + code[5];
     line.obis = seqKeys[objects] === key ? seqCodes[objects]
-      : obisCodeAt(line.factory, objects, code[0], code[1], code[2], code[3], code[4], code[5]);
+      : obisCodeAt(f, objects, code[0], code[1], code[2], code[3], code[4], code[5]);
+    const readings = out.readings.length, issues = out.issues.length;
+    const r = emitDsmrLine(out, line, channels);
+    if (memo !== undefined) record(memo, objects, line, r, i, next, out, readings, issues);
     objects++;
-    emitDsmrLine(out, line, channels);
     i = next;
     atLineStart = b[i - 1] === 10;
   }
+  for (let k = objects; k < lines.length; k++) { const e = lines[k]; if (e !== undefined) e.start = -1; }
   assignMbusChannelIds(channels);
   return i < end ? i : -1;
 }
@@ -191,7 +191,7 @@ function bothForms(input: Uint8Array | string, factory: ReadingFactory): DsmrLin
     bytes = input;
   }
   const obis = obisCodeOf(factory, 0, 0, 0, 0, 0, 0); // placeholder until the first line is read
-  return { text, bytes, factory, obis, code: new Uint8Array(6), groups: [], size: 0, value: 0, unit: undefined };
+  return { text, bytes, factory, obis, code: new Uint8Array(6), groups: [], size: 0, value: 0, unit: undefined, role: undefined };
 }
 
 function manufacturerOf(header: string): string | undefined {
@@ -214,19 +214,37 @@ export function parseDsmrTelegram(input: Uint8Array | string, options?: ParseDsm
   if (start < 0) throw new MeterError('BAD_TELEGRAM', 'dsmr', 'not a DSMR telegram: no "/" identification line', 0);
   let headerEnd = start + 1;
   while (headerEnd < bytes.length && bytes[headerEnd] !== 13 && bytes[headerEnd] !== 10) headerEnd++;
+  if (headerEnd - start - 1 > MAX_HEADER) {
+    throw new MeterError('LIMIT_EXCEEDED', 'dsmr', `DSMR identification line longer than ${MAX_HEADER} bytes`, start);
+  }
   const header = textOf(line, start + 1, headerEnd);
   const out: DsmrTelegram = { header, crc: 'absent', readings: [], issues: [] };
-  const manufacturer = manufacturerOf(header);
+  // The line memo is per decoder (the factory passed in); a one-off parse has none.
+  const memo = options?.factory ? (line.factory.dsmrLines ??= createLineMemo()) : undefined;
+  let manufacturer: string | undefined;
+  if (memo !== undefined && memo.header === header) manufacturer = memo.manufacturer;
+  else {
+    manufacturer = manufacturerOf(header);
+    if (memo !== undefined) { memo.header = header; memo.manufacturer = manufacturer; }
+  }
   if (manufacturer !== undefined) out.manufacturer = manufacturer;
   // The data lines are read first and the CRC checked after: one pass finds the '!' line and the values.
-  const bang = parseLines(line, headerEnd, out);
+  let bang: number;
+  try {
+    const use = memo !== undefined && useMemo(memo);
+    bang = parseLines(line, headerEnd, out, use ? memo : undefined);
+    if (memo !== undefined) afterTelegram(memo, bytes, use);
+  } catch (e) {
+    if (memo !== undefined) forgetTelegram(memo); // its entries and its copy must describe the same bytes
+    throw e;
+  }
   if (bang < 0) {
     throw new MeterError('BAD_TELEGRAM', 'dsmr', 'DSMR telegram has no closing "!" line (cut short?)', bytes.length);
   }
   const crc = checkCrc(bytes, start, bang, options?.verifyCrc !== false);
   out.crc = crc;
   if (crc === 'mismatch') {
-    out.issues.push({ code: 'CRC_MISMATCH', message: 'telegram CRC does not match; values kept because verifyCrc is off' });
+    issue(out, 'CRC_MISMATCH', 'telegram CRC does not match; values kept because verifyCrc is off');
     // Each reading owns its quality array (the factory copies), so the flag can be appended in place.
     for (const r of out.readings) {
       if (r.quality) r.quality.push('crc_mismatch');

@@ -3,6 +3,19 @@
  * octet strings (equipment identifiers, text messages) sent as hexadecimal ASCII codes.
  */
 
+/** Chars per String.fromCharCode.apply call: far below any engine's argument limit, whatever the input length. */
+const CHUNK = 4096;
+
+/** Text of the byte (or char code) values a[start, end), one char per value; no call depth grows with the length. */
+export function charsOf(a: Uint8Array | readonly number[], start = 0, end = a.length): string {
+  let out = '';
+  for (let i = start; i < end; i += CHUNK) {
+    const to = Math.min(end, i + CHUNK);
+    out += String.fromCharCode.apply(null, (a instanceof Uint8Array ? a.subarray(i, to) : a.slice(i, to)) as number[]);
+  }
+  return out;
+}
+
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** Mantissas up to 15 digits are exact doubles, so one division by an exact power of ten rounds correctly. */
 const MAX_FAST_DIGITS = 15;
@@ -31,7 +44,7 @@ export function parseDsmrNumber(b: Uint8Array, start: number, end: number): numb
     }
   }
   if (!anyDigit) return NaN;
-  if (digits > MAX_FAST_DIGITS || fraction > 22) return Number(String.fromCharCode(...b.subarray(start, end)));
+  if (digits > MAX_FAST_DIGITS || fraction > 22) return Number(charsOf(b, start, end));
   const value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
   return negative ? -value : value;
 }
@@ -61,7 +74,7 @@ export function decodeHexText(text: string): string | undefined {
     if (b < 0x20 || b > 0x7e) return undefined;
     codes[i >> 1] = b;
   }
-  return String.fromCharCode.apply(null, codes);
+  return charsOf(codes);
 }
 
 /** ASCII text → upper-case hex codes, as DSMR writes equipment identifiers and messages. */

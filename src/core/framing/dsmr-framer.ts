@@ -1,9 +1,22 @@
 /**
  * DSMR P1 telegram framer (DSMR 5.0.2 §6.2, NEN-EN-IEC 62056-21 mode D): a telegram runs from '/' to a line
- * that starts with '!', followed by the CRC (4 hex digits; 3 when a meter drops a leading zero; none for DSMR
- * 2.2/3.0) and CRLF. Push-based and total: garbage comes back as `discarded`, never as an exception. The CRC is
- * checked by the parser, not here, so a corrupt telegram is still delivered for diagnostics.
+ * that starts with '!'. Push-based and total: garbage comes back as `discarded`, never as an exception.
+ *
+ * End rule (the same in the auto-detection scan, dsmr-link-reader.ts): a telegram ends only at
+ *   `!` + 4 hex digits (the CRC) + line end,
+ *   `!` + 1 to 3 hex digits + line end (meters that drop the CRC's leading zeros: `!6EE` for 06EE),
+ *   `!` + line end (no CRC: DSMR 2.2/3.0, or a telegram inside an encrypted envelope).
+ * A short CRC is still compared as a full 16-bit value, so it is no weaker; only `!` without digits skips the
+ * check, which the trust policy then judges by the telegram's version (crc-expectation.ts).
+ * A line end is CR LF or LF. After CRC digits (and an optional CR) a '/' also ends the telegram (the next
+ * one began where the line end was lost; the CRC still vouches for this one), and so does the end of input at
+ * flush, where `!` alone is accepted too (a DSMR 2.2 telegram without its last CR LF).
+ * Anything else after '!' (a non-hex byte, a fifth digit) means the telegram is broken: it is discarded with
+ * a BAD_TELEGRAM error and the framer resyncs on the byte that broke it. Ending at '!' followed by anything, as
+ * this framer once did, turned a corrupted first CRC digit into a telegram "without CRC", delivered as good.
+ * Whether the CRC matches is the parser's call, so a corrupt telegram is still delivered for diagnostics.
  */
+import { MeterError } from '../errors.js';
 import { indexOfEither } from '../bytes/find-byte.js';
 import { arenaCopy, createByteArena } from './byte-arena.js';
 import { DEFAULT_LIMITS, type Framer, type FramerEvent, type FramerLimits } from './types.js';
@@ -19,6 +32,35 @@ function isHexDigit(c: number): boolean {
 
 function isBlank(c: number): boolean {
   return c === CR || c === LF || c === 32 || c === 9;
+}
+
+/**
+ * The end (exclusive) of a well-formed telegram that starts at chunk[i] ('/') and ends inside the chunk within
+ * `max` bytes, or -1 for anything else (incomplete, cut short, broken end, too long), which the byte-wise state
+ * machine then handles. The common case — a whole telegram in one chunk — so skips copying it twice.
+ */
+function wholeTelegram(chunk: Uint8Array, i: number, max: number): number {
+  let bang = i;
+  for (let j = i + 1; ;) {
+    const k = indexOfEither(chunk, BANG, SLASH, j);
+    if (k < 0 || chunk[k] === SLASH) return -1;
+    if (chunk[k - 1] === LF) { bang = k; break; }
+    j = k + 1;
+  }
+  let e = bang + 1;
+  while (e < chunk.length && e - bang <= 4 && isHexDigit(chunk[e])) e++;
+  const digits = e - bang - 1;
+  if (e < chunk.length && chunk[e] === CR) e++;
+  if (e >= chunk.length || e + 1 - i > max) return -1;
+  if (chunk[e] === LF) return e + 1;
+  return chunk[e] === SLASH && digits > 0 ? e : -1;
+}
+
+function brokenEnd(c: number, digits: number): MeterError<'BAD_TELEGRAM'> {
+  const what = isHexDigit(c) ? 'a fifth CRC digit'
+    : `byte 0x${c.toString(16).padStart(2, '0')}`;
+  return new MeterError('BAD_TELEGRAM', 'dsmr', `broken telegram end: "!" and ${digits} CRC digit(s) followed by ${what} ` +
+    '(a telegram ends with "!", a 4-digit CRC, or none, and CR LF): bytes were lost or changed on the way');
 }
 
 export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer {
@@ -65,7 +107,7 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
     if (len + (stop - i) > max) {
       const room = max - len;
       appendRange(chunk, i, i + room);
-      drop(events, `telegram longer than ${max} bytes: resynchronising`);
+      tooLong(events);
       return i + room;
     }
     appendRange(chunk, i, stop);
@@ -90,10 +132,17 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
     phase = HUNT;
   }
 
-  function drop(events: FramerEvent[], reason: string): void {
-    events.push({ type: 'discarded', kind: 'dsmr', bytes: len, reason });
+  function drop(events: FramerEvent[], reason: string, error?: MeterError): void {
+    events.push(error ? { type: 'discarded', kind: 'dsmr', bytes: len, reason, error }
+      : { type: 'discarded', kind: 'dsmr', bytes: len, reason });
     len = 0;
     phase = HUNT;
+  }
+
+  /** An overlong telegram is an error, not silent garbage: a meter (or a cable) sending them needs attention. */
+  function tooLong(events: FramerEvent[]): void {
+    drop(events, `telegram longer than ${max} bytes: resynchronising`,
+      new MeterError('LIMIT_EXCEEDED', 'framing', `DSMR telegram exceeds the ${max}-byte limit (no "!" line within it)`));
   }
 
   /** Feeds one byte; returns false when the byte must be fed again (it ended a telegram without belonging to it). */
@@ -119,18 +168,23 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
         sawCr = false;
       }
       if (len >= max) {
-        drop(events, `telegram longer than ${max} bytes: resynchronising`);
+        tooLong(events);
         garbage++;
         return true;
       }
       append(c);
       return true;
     }
-    // After '!': CRC digits, then CRLF. Anything else ends the telegram as it stands.
+    return stepCrcLine(c, events);
+  }
+
+  /** After '!': up to 4 CRC digits, an optional CR, then LF (see the end rule in the module comment). */
+  function stepCrcLine(c: number, events: FramerEvent[]): boolean {
     if (!sawCr && crcDigits < 4 && isHexDigit(c)) { append(c); crcDigits++; return true; }
     if (c === CR && !sawCr) { append(c); sawCr = true; return true; }
     if (c === LF) { append(c); emitFrame(events); return true; }
-    emitFrame(events);
+    if (c === SLASH && crcDigits > 0) { emitFrame(events); return false; }
+    drop(events, 'broken telegram end (the "!" line holds no valid CRC and line end)', brokenEnd(c, crcDigits));
     return false;
   }
 
@@ -139,6 +193,15 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
       const events: FramerEvent[] = [];
       let i = 0;
       while (i < chunk.length) {
+        if (phase === HUNT && chunk[i] === SLASH) {
+          const stop = wholeTelegram(chunk, i, max);
+          if (stop > 0) {
+            reportGarbage(events);
+            events.push({ type: 'frame', kind: 'dsmr', payload: arenaCopy(arena, chunk, i, stop), segments: 1 });
+            i = stop;
+            continue;
+          }
+        }
         if (phase === BODY) {
           i = skimBody(chunk, i, events);
           if (i >= chunk.length) break;
@@ -151,8 +214,11 @@ export function createDsmrFramer(limits: FramerLimits = DEFAULT_LIMITS): Framer 
     },
     flush(): FramerEvent[] {
       const events: FramerEvent[] = [];
-      if (phase === CRC) emitFrame(events);
-      else if (phase === BODY) drop(events, 'input ended inside a telegram (no "!" line)');
+      if (phase === CRC) {
+        emitFrame(events);
+      } else if (phase === BODY) {
+        drop(events, 'input ended inside a telegram (no "!" line)');
+      }
       reportGarbage(events);
       return events;
     },

@@ -7,11 +7,18 @@
  * `Reading` (id, names, quality array) directly instead of a RawReading that nameReadings would copy.
  * Unnamed factories produce RawReadings, the form parseDsmrTelegram/interpretNotification return on their own.
  * The factory is created per decoder and passed in: core modules keep no module-level mutable state.
+ *
+ * Every cache here is bounded in entries and in bytes (DESIGN §7), whatever the input: interned codes hold at
+ * most CACHE_LIMITS.codes entries of ≤ 23-char OBIS text each; short texts at most CACHE_LIMITS.texts of ≤ 4
+ * chars; spans (byte copies plus their text) at most CACHE_LIMITS.spans entries, each of at most
+ * CACHE_LIMITS.spanLength bytes, and CACHE_LIMITS.spanBytes in all. A full cache is emptied and refilled
+ * (a meter's working set is far smaller, so it settles again within one telegram); a longer span is not kept.
  */
 import { formatObis } from '../obis/obis.js';
 import { describeObis } from '../obis/registry.js';
 import type { ObisInfo } from '../obis/registry-types.js';
 import type { QualityFlag, RawReading, Reading, ReadingValue } from './message.js';
+import type { DsmrLineMemo } from '../dsmr/line-memo.js';
 
 export interface ObisCode {
   /** Canonical `A-B:C.D.E[.F]`; the same string instance every time the code is seen. */
@@ -34,6 +41,10 @@ export interface ReadingFactory {
   readonly texts: Map<number, string>;
   /** Longer texts (header, hex ids) by their start offset in the telegram, checked against their bytes. */
   readonly spans: Map<number, TextSpan>;
+  /** What `spans` holds, counted as 3 bytes per span byte (the copy, its one-byte text, a decoded form). */
+  spanBytes: number;
+  /** The DSMR parser's memo of the previous telegram's lines (dsmr/line-memo.ts), created on first use. */
+  dsmrLines: DsmrLineMemo | undefined;
 }
 
 /** A text remembered with the bytes it came from, and its hex-decoded form once asked for. */
@@ -43,12 +54,43 @@ export interface TextSpan {
   decoded: string | undefined;
 }
 
-/** Enough for any meter's code set; beyond it codes are still resolved, just not remembered. */
-const MAX_CODES = 4096;
+/** Cache bounds: far above one meter's working set (~50 codes, ~10 units, ~5 long texts), small in memory. */
+export const CACHE_LIMITS = {
+  codes: 1024,
+  texts: 1024,
+  spans: 128,
+  spanLength: 512,
+  spanBytes: 48 * 1024,
+} as const;
 
 export function createReadingFactory(named: boolean): ReadingFactory {
   return { named, byGroups: new Map(), byText: new Map(), lastIds: undefined, seqKeys: [], seqCodes: [], texts: new Map(),
-    spans: new Map() };
+    spans: new Map(), spanBytes: 0, dsmrLines: undefined };
+}
+
+/** Remembers a short text (≤ 4 chars) by its packed key. */
+export function rememberText(f: ReadingFactory, key: number, text: string): void {
+  if (f.texts.size >= CACHE_LIMITS.texts) f.texts.clear();
+  f.texts.set(key, text);
+}
+
+/** Remembers a span at a telegram offset, within the entry and byte budgets; too long a span is not kept. */
+export function rememberSpan(f: ReadingFactory, offset: number, span: TextSpan): void {
+  const n = span.bytes.length;
+  if (n > CACHE_LIMITS.spanLength) return;
+  const old = f.spans.get(offset);
+  if (old !== undefined) f.spanBytes -= 3 * old.bytes.length;
+  if ((old === undefined && f.spans.size >= CACHE_LIMITS.spans) || f.spanBytes + 3 * n > CACHE_LIMITS.spanBytes) {
+    f.spans.clear();
+    f.spanBytes = 0;
+  }
+  f.spans.set(offset, span);
+  f.spanBytes += 3 * n;
+}
+
+function internCode<K>(map: Map<K, ObisCode>, key: K, code: ObisCode): void {
+  if (map.size >= CACHE_LIMITS.codes) map.clear();
+  map.set(key, code);
 }
 
 const scratch = (): Uint8Array => new Uint8Array(6);
@@ -63,7 +105,7 @@ export function obisCodeOf(f: ReadingFactory, a: number, b: number, c: number, d
     const bytes = scratch();
     bytes[0] = a; bytes[1] = b; bytes[2] = c; bytes[3] = d; bytes[4] = e; bytes[5] = g;
     code = { obis: formatObis(bytes), info: undefined };
-    if (f.byGroups.size < MAX_CODES) f.byGroups.set(key, code);
+    internCode(f.byGroups, key, code);
   }
   return code;
 }
@@ -94,7 +136,7 @@ export function obisCodeOfText(f: ReadingFactory, obis: string): ObisCode {
   let code = f.byText.get(obis);
   if (code === undefined) {
     code = { obis, info: undefined };
-    if (f.byText.size < MAX_CODES) f.byText.set(obis, code);
+    internCode(f.byText, obis, code);
   }
   return code;
 }
