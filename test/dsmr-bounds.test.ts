@@ -8,7 +8,7 @@ import { formatDsmrTelegram } from '../src/core/dsmr/format-telegram.js';
 import { encodeHexText } from '../src/core/dsmr/value-text.js';
 import { createReadingFactory, type ReadingFactory } from '../src/core/model/reading-factory.js';
 import { isMeterError } from '../src/core/errors.js';
-import { prng } from '../src/core/sim/meter-model.js';
+import { prng } from '../src/sim/meter-model.js';
 
 const N = 10_000_000;
 const latin1 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));

@@ -8,7 +8,7 @@ import { createAutoFramer } from '../src/core/framing/auto-framer.js';
 import { formatDsmrTelegram, formatDsmrValue } from '../src/core/dsmr/format-telegram.js';
 import { parseDsmrTelegram, telegramHasCrcByVersion } from '../src/core/dsmr/parse-telegram.js';
 import { isMeterError } from '../src/core/errors.js';
-import { prng } from '../src/core/sim/meter-model.js';
+import { prng } from '../src/sim/meter-model.js';
 import type { Framer, FramerEvent } from '../src/core/framing/types.js';
 import type { DecodeResult } from '../src/core/model/message.js';
 
