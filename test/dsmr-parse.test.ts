@@ -118,7 +118,9 @@ test('value rules: units kept, numbers, text codes, hex, empty values, OBIS spel
   assert.deepEqual(by('1-0:2.8.1'), [{ obis: '1-0:2.8.1', value: 2.5, unit: 'kWh' }], 'leading zeros normalised');
   assert.deepEqual(by('0-0:96.1.1'), [{ obis: '0-0:96.1.1', value: '00000000000000' }], 'not printable: kept');
   assert.deepEqual(by('0-0:96.13.1'), [{ obis: '0-0:96.13.1', value: 'Hello' }]);
-  assert.deepEqual(by('0-0:17.0.0'), [{ obis: '0-0:17.0.0', value: 'abc', unit: 'kW' }]);
+  // Text where a power threshold needs a number: an issue, not a reading.
+  assert.deepEqual(by('0-0:17.0.0'), []);
+  assert.ok(t.issues.some((i) => i.code === 'VALUE_TYPE_MISMATCH' && i.message.startsWith('0-0:17.0.0')));
   assert.equal(t.equipmentId, 'SAG1');
   assert.deepEqual(by('1-0:1.6.0')[0].timestamp, '2020-05-09T11:45:58.000Z');
   assert.deepEqual(by('1-0:9.9.9'), [{ obis: '1-0:9.9.9', value: 7, unit: 's', timestamp: '2017-01-02T18:20:02.000Z' }]);

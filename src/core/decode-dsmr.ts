@@ -9,7 +9,7 @@
  *   inside one that was not verified: flagged `crc_absent` with an issue, since neither vouched for the text.
  */
 import { MeterError } from './errors.js';
-import { parseDsmrTelegram, type DsmrTelegram } from './dsmr/parse-telegram.js';
+import { parseDsmrTelegram, telegramHasCrcByVersion, type DsmrTelegram } from './dsmr/parse-telegram.js';
 import { attachTelegram } from './model/telegram.js';
 import { buildMessage, finishReadings } from './model/build-message.js';
 import { meterInfo, type MessageFormat, type MeterMessage, type QualityFlag, type Reading } from './model/message.js';
@@ -21,7 +21,7 @@ const CRC_ABSENT: readonly QualityFlag[] = ['crc_absent'];
 
 /** DSMR 4 introduced the version line together with the CRC; Fluvius e-MUCS has its own version object. */
 function claimsCrc(t: DsmrTelegram, profile: Profile | undefined): boolean {
-  return t.version !== undefined || profile?.dsmrCrc === true;
+  return telegramHasCrcByVersion(t) === true || profile?.dsmrCrc === true;
 }
 
 function missingCrc(t: DsmrTelegram): never {

@@ -6,9 +6,9 @@
  */
 import type { QualityFlag } from '../model/message.js';
 import { obisCodeOfBytes, obisCodeOfText, type ObisCode } from '../model/reading-factory.js';
-import { describeObis } from '../obis/registry.js';
 import type { Quantity } from '../obis/registry-types.js';
-import { describeRange, judgeValue, plausibleRange } from '../obis/plausibility.js';
+import { plausibleRange } from '../obis/plausibility.js';
+import { checkValue, describeVerdict, quantityOfCode } from '../model/value-check.js';
 import { dlmsUnitText } from '../obis/units.js';
 import type { DlmsValue } from './types.js';
 import { applyScaler, isDateTimeValue, isObisValue, leafValue, octetText, scalerUnitOf, type ScalerUnit } from './payload-values.js';
@@ -24,28 +24,17 @@ export const LIST_VERSION_OBIS = '1-1:0.2.129';
 /** OBIS used for the bare meter number at the end of an EVN list. */
 export const DEVICE_ID_OBIS = '0-0:96.1.0';
 
-/** Quantities whose value must be a number: text or a date-time there means the list was misread. */
-const NUMERIC_QUANTITIES: ReadonlySet<Quantity> = new Set<Quantity>(['energy', 'reactive_energy', 'apparent_energy',
-  'power', 'reactive_power', 'apparent_power', 'voltage', 'current', 'frequency', 'power_factor', 'volume', 'angle']);
+const plausibleRangeBase = (q: Quantity): string | undefined => plausibleRange(q)?.base;
 
 function isClock(b: Uint8Array): boolean {
   return b[0] === 0 && b[2] === 1 && b[3] === 0 && b[4] === 0;
 }
 
-const plausibleRangeBase = (q: Quantity): string | undefined => plausibleRange(q)?.base;
-
-function quantityOf(code: ObisCode): Quantity {
-  const info = code.info ?? (code.info = describeObis(code.obis));
-  return info.quantity;
-}
-
 /** A number reading, flagged `implausible` (with an issue) when it cannot be its quantity. */
 function addNumber(ctx: PayloadContext, code: ObisCode, value: number, unit: string | undefined,
   quality: readonly QualityFlag[] | undefined, raw?: number): void {
-  const quantity = quantityOf(code);
-  if (judgeValue(quantity, value, unit) === 'implausible') {
-    addIssue(ctx, 'IMPLAUSIBLE_VALUE', `${code.obis}: ${value}${unit ? ` ${unit}` : ''} is outside the plausible range of ` +
-      `a ${quantity.replace('_', ' ')} (${describeRange(quantity)})`);
+  if (checkValue(code, value, unit) === 'implausible') {
+    ctx.issues.push(describeVerdict(code, 'implausible', value, unit));
     quality = quality === undefined ? IMPLAUSIBLE : [...quality, 'implausible'];
   }
   addReading(ctx, code, value, unit, quality, raw);
@@ -66,10 +55,9 @@ export function addObisReading(ctx: PayloadContext, ob: Uint8Array, value: DlmsV
     return;
   }
   if (typeof raw !== 'number') {
-    if (NUMERIC_QUANTITIES.has(quantityOf(code))) {
-      const what = value.type === 'integer' ? `${describeType(value)} beyond 2^53 (${raw})` : `${describeType(value)}, not a number`;
-      addIssue(ctx, 'VALUE_TYPE_MISMATCH', `${code.obis}: a ${quantityOf(code).replace('_', ' ')} register holds a ${what}: ` +
-        'value not read');
+    if (checkValue(code, raw, undefined) === 'not-a-number') {
+      const what = value.type === 'integer' ? `a ${describeType(value)} beyond 2^53 (${raw})` : `a ${describeType(value)}`;
+      ctx.issues.push(describeVerdict(code, 'not-a-number', raw, undefined, what));
       return;
     }
     addReading(ctx, code, raw, undefined, undefined);
@@ -86,7 +74,7 @@ export function addObisReading(ctx: PayloadContext, ob: Uint8Array, value: DlmsV
     addNumber(ctx, code, applyScaler(raw, assumed.scaler), assumed.unit,
       assumed.unit !== undefined ? SCALER_AND_UNIT_ASSUMED : SCALER_ASSUMED, raw);
   } else if (s === undefined) {
-    if (plausibleRangeBase(quantityOf(code)) !== undefined) ctx.rawRegisters++;
+    if (plausibleRangeBase(quantityOfCode(code)) !== undefined) ctx.rawRegisters++;
     addNumber(ctx, code, raw, undefined, undefined);
   } else {
     addNumber(ctx, code, applyScaler(raw, s.scaler), dlmsUnitText(s.unit), undefined);

@@ -8,6 +8,7 @@ import { isMeterError } from '../errors.js';
 import type { MessageIssue, QualityFlag, RawReading } from '../model/message.js';
 import { CACHE_LIMITS, makeReading, obisCodeOfText, rememberSpan, rememberText, type ObisCode, type ReadingFactory, type TextSpan } from '../model/reading-factory.js';
 import { dsmrCodeInfo } from './dsmr-codes.js';
+import { checkValue, describeVerdict } from '../model/value-check.js';
 import { mbusRole, type MbusChannelEntry, type MbusRole } from './mbus-channels.js';
 import { charsOf, decodeHexText, parseDsmrNumber } from './value-text.js';
 import { looksLikeDsmrTimestamp, parseDsmrTimestamp } from './timestamp.js';
@@ -44,6 +45,7 @@ export interface DsmrLine {
 const latin1 = new TextDecoder('latin1');
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
 const INVALID_TIMESTAMP: readonly QualityFlag[] = ['invalid_timestamp'];
+const IMPLAUSIBLE: readonly QualityFlag[] = ['implausible'];
 const NO_BYTES = new Uint8Array(0);
 
 /** Units and short codes (`kWh`, `V`, `0002`) repeat in every telegram: interned per decoder. */
@@ -125,8 +127,18 @@ function invalidTimestamp(out: LineTarget, line: DsmrLine, s: number, e: number)
   issue(out, 'INVALID_TIMESTAMP', `${line.obis.obis}: time stamp ${JSON.stringify(textOf(line, s, e))} is not a valid time`);
 }
 
+/**
+ * Adds one reading. A value its code's quantity cannot be is an issue: text in a numeric register is not
+ * delivered (the line was misread or corrupted), an out-of-range number is flagged `implausible`.
+ */
 function emit(out: LineTarget, line: DsmrLine, code: ObisCode, value: number | string, unit: string | undefined,
   timestamp: string | undefined, quality: readonly QualityFlag[] | undefined, id?: string): RawReading {
+  const verdict = checkValue(code, value, unit);
+  if (verdict !== 'ok') {
+    out.issues.push(describeVerdict(code, verdict, value, unit));
+    if (verdict === 'not-a-number') return { obis: code.obis, value };
+    quality = quality === undefined ? IMPLAUSIBLE : [...quality, 'implausible'];
+  }
   const r = makeReading(line.factory, code, value, unit, timestamp, quality, undefined, id);
   out.readings.push(r);
   return r;

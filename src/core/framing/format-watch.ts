@@ -99,6 +99,8 @@ export function watchFramer(inner: Framer, watch: FormatWatch): Framer {
         }
         discarded += e.bytes;
         last = i;
+        // A stretch whose discards already say what was wrong (an overlong telegram) needs no NO_FRAME as well.
+        if (e.error) noticed = true;
       }
       if (discarded === 0 || noticed) return events;
       watch.observe(chunk);

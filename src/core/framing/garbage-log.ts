@@ -3,8 +3,8 @@
  * Runs of hunted bytes and false starts (a start byte that began no unit) are merged into one `discarded`
  * event, reported in pieces of at most HUNT_REPORT bytes and before the next other event, so noise yields a
  * bounded number of events whatever it holds: at most one per HUNT_REPORT bytes plus one per bad whole unit.
- * A merged discard takes the reason and error of its first false start, and so do the further pieces of the
- * same stretch of garbage. Pieces are cut at byte counts only,
+ * A merged discard takes the reason and error of its first false start; the further pieces of the same stretch
+ * keep the reason, not the error (one cause, one error message). Pieces are cut at byte counts only,
  * never at chunk boundaries, so chunking does not change the events.
  *
  * With a FormatWatch (a framer forced to one format), the discarded bytes are also shown to the watch, and the
@@ -47,17 +47,18 @@ export function createGarbageLog(push: (e: FramerEvent) => void, watch?: FormatW
   let stretch = 0; // discarded bytes since the last valid unit (with a watch)
   let noticed = false;
 
-  /** Reports the merged discard. A piece cut at HUNT_REPORT passes its false start on to the next piece. */
+  /**
+   * Reports the merged discard. A piece cut at HUNT_REPORT passes its false start's reason on to the next piece,
+   * but not its error: one false start (an overlong telegram) is one error message, not one per 4 KiB.
+   */
   function emit(piece = false): void {
     if (pending > 0) {
       push(discard(kind, pending, notice ? notice.message : reason, notice ?? (error && skipError(error))));
       pending = 0;
       notice = undefined;
-    }
-    if (!piece) {
-      notable = false;
       error = undefined;
     }
+    if (!piece) notable = false;
   }
 
   /** Shows n discarded bytes to the watch; true when they carry the stretch past its threshold. */
