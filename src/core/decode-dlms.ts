@@ -79,7 +79,9 @@ export function decodeDlmsNotification(apdu: Uint8Array, format: MessageFormat, 
     const miss = nearMiss(state, hints);
     if (miss) throw miss;
   }
-  const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime, factory: state.factory });
+  const fitted = profile === auto && hints.items ? state.chooser.fitted(hints.items) : undefined;
+  const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime, factory: state.factory,
+    ...(fitted ? { fitted } : {}) });
   const forced = forcedProfileIssue(config, auto);
   if (forced) result.issues.push(forced);
   const meter = meterInfo(result.meterId ?? env.meter.systemTitle, env.meter.systemTitle, env.meter.manufacturer, profile?.id);

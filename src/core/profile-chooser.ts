@@ -9,9 +9,9 @@
  *   a tag (downgrade protection) and which published GAK to try.
  */
 import type { FrameKind } from './framing/types.js';
-import type { Profile } from './profiles/types.js';
+import type { PositionalLayout, Profile } from './profiles/types.js';
 import { rankProfiles, type ProfileHints } from './profiles/select.js';
-import { layoutFor } from './dlms/layout-check.js';
+import { compileLayout, layoutFor, type CompiledLayout } from './dlms/layout-check.js';
 import type { DlmsValue } from './dlms/types.js';
 import { hasTag } from './security/security-control.js';
 import { parseKey } from './security/keys.js';
@@ -29,6 +29,8 @@ export interface ProfileChooser {
   choose(hints: MessageHints): Profile | undefined;
   /** What automatic selection picks, ignoring a forced profile. */
   auto(hints: MessageHints): Profile | undefined;
+  /** The layout auto() last found to fit these very items (so they need not be checked twice), if any. */
+  fitted(items: readonly DlmsValue[]): PositionalLayout | undefined;
   /**
    * What the profiles the envelope could belong to say about tags: `always` (every one sends tags only, so a
    * tag-less frame is a downgrade), `never` (every one sends tag-less frames: a GAK has nothing to verify), or
@@ -49,6 +51,13 @@ function memoKey(h: MessageHints): string {
     `${h.selfDescribing}|${h.pushSetup}|${h.attributeList}`;
 }
 
+/** The same hints as last time (a meter repeats itself): no key string is built. */
+function sameHints(a: MessageHints, b: MessageHints): boolean {
+  return a.format === b.format && a.manufacturer === b.manufacturer && a.dsmrHeader === b.dsmrHeader &&
+    a.elements === b.elements && a.hasObis === b.hasObis && a.firstElementTypes?.[0] === b.firstElementTypes?.[0] &&
+    a.selfDescribing === b.selfDescribing && a.pushSetup === b.pushSetup && a.attributeList === b.attributeList;
+}
+
 export type TagPolicy = 'always' | 'never' | 'unknown';
 
 /** A profile's tag policy: from the security controls it lists, else from the keys it needs. */
@@ -59,12 +68,44 @@ function tagPolicyOf(p: Profile): TagPolicy {
   return scs.some(hasTag) ? 'unknown' : 'never';
 }
 
+/** What the profiles an envelope may belong to say, worked out once per framing and manufacturer. */
+interface EnvelopeFacts {
+  format: FrameKind;
+  manufacturer: string;
+  tags: TagPolicy;
+  defaultAuthKey: Uint8Array | undefined;
+}
+
+function envelopeFacts(candidates: readonly Profile[], format: FrameKind, manufacturer: string): EnvelopeFacts {
+  // Candidates whose policy is unknown do not veto the others; candidates that disagree make it unknown.
+  const known = new Set(candidates.map(tagPolicyOf).filter((x) => x !== 'unknown'));
+  const withKey = candidates.find((x) => x.defaultAuthKey !== undefined)?.defaultAuthKey;
+  return { format, manufacturer, tags: known.size === 1 ? [...known][0] : 'unknown',
+    defaultAuthKey: withKey === undefined ? undefined : parseKey(withKey, 'GAK') };
+}
+
 export function createProfileChooser(config: ChooserConfig): ProfileChooser {
   const ranked = new Map<string, Profile[]>();
-  const envelope = new Map<string, Profile[]>();
-  const parsedKeys = new Map<string, Uint8Array>();
+  const envelopes = new Map<string, EnvelopeFacts>();
+  let lastHints: MessageHints | undefined;
+  let lastRanking: Profile[] = [];
+  let lastEnvelope: EnvelopeFacts | undefined;
+  let fittedItems: readonly DlmsValue[] | undefined;
+  let fittedLayout: PositionalLayout | undefined;
+  const compiledLayouts = new Map<PositionalLayout, CompiledLayout>();
+
+  /** Layouts compiled once per decoder: the profiles are immutable, and few (bounded by the profile list). */
+  function compiled(layout: PositionalLayout): CompiledLayout {
+    let c = compiledLayouts.get(layout);
+    if (c === undefined) {
+      c = compileLayout(layout);
+      if (compiledLayouts.size < 4 * MAX_MEMO) compiledLayouts.set(layout, c);
+    }
+    return c;
+  }
 
   function ranking(h: MessageHints): Profile[] {
+    if (lastHints !== undefined && sameHints(lastHints, h)) return lastRanking;
     const key = memoKey(h);
     let r = ranked.get(key);
     if (r === undefined) {
@@ -72,6 +113,8 @@ export function createProfileChooser(config: ChooserConfig): ProfileChooser {
       r = rankProfiles(hints, config.profiles);
       if (ranked.size < MAX_MEMO) ranked.set(key, r);
     }
+    lastHints = h;
+    lastRanking = r;
     return r;
   }
 
@@ -79,40 +122,38 @@ export function createProfileChooser(config: ChooserConfig): ProfileChooser {
     const candidates = ranking(h);
     for (const p of candidates) {
       if (p.payload !== 'positional' || h.items === undefined || h.elements === undefined) return p;
-      const found = layoutFor(p.layouts, h.items);
-      if (found && !found.mismatch) return p;
+      const found = layoutFor(p.layouts, h.items, compiled);
+      if (found && !found.mismatch) {
+        fittedItems = h.items;
+        fittedLayout = found.layout;
+        return p;
+      }
     }
     return undefined;
   }
 
   /** Profiles an envelope of this framing and manufacturer may belong to (manufacturer lists must name it). */
-  function envelopeCandidates(format: FrameKind, manufacturer: string): Profile[] {
-    if (config.profile) return [config.profile];
+  function envelope(format: FrameKind, manufacturer: string): EnvelopeFacts {
+    const last = lastEnvelope;
+    if (last && last.format === format && last.manufacturer === manufacturer) return last;
     const key = `${format}|${manufacturer}`;
-    let c = envelope.get(key);
-    if (c === undefined) {
+    let facts = envelopes.get(key);
+    if (facts === undefined) {
       const m = manufacturer.toUpperCase();
-      c = config.profiles.filter((p) => p.keys.length > 0 && (p.match?.framing ?? [p.framing]).includes(format) &&
-        p.match?.manufacturers?.some((x) => x.toUpperCase() === m));
-      if (envelope.size < MAX_MEMO) envelope.set(key, c);
+      const candidates = config.profile ? [config.profile] : config.profiles.filter((p) => p.keys.length > 0 &&
+        (p.match?.framing ?? [p.framing]).includes(format) && p.match?.manufacturers?.some((x) => x.toUpperCase() === m));
+      facts = envelopeFacts(candidates, format, manufacturer);
+      if (envelopes.size < MAX_MEMO) envelopes.set(key, facts);
     }
-    return c;
+    lastEnvelope = facts;
+    return facts;
   }
 
   return {
     choose: (h) => config.profile ?? auto(h),
     auto,
-    tagPolicy(format, manufacturer) {
-      // Candidates whose policy is unknown do not veto the others; candidates that disagree make it unknown.
-      const known = new Set(envelopeCandidates(format, manufacturer).map(tagPolicyOf).filter((x) => x !== 'unknown'));
-      return known.size === 1 ? [...known][0] : 'unknown';
-    },
-    defaultAuthKey(format, manufacturer) {
-      const p = envelopeCandidates(format, manufacturer).find((x) => x.defaultAuthKey !== undefined);
-      if (!p?.defaultAuthKey) return undefined;
-      let key = parsedKeys.get(p.defaultAuthKey);
-      if (key === undefined) parsedKeys.set(p.defaultAuthKey, key = parseKey(p.defaultAuthKey, 'GAK'));
-      return key;
-    },
+    fitted: (items) => (items === fittedItems ? fittedLayout : undefined),
+    tagPolicy: (format, manufacturer) => envelope(format, manufacturer).tags,
+    defaultAuthKey: (format, manufacturer) => envelope(format, manufacturer).defaultAuthKey,
   };
 }

@@ -7,7 +7,7 @@
 import type { PositionalField, PositionalLayout } from '../profiles/types.js';
 import type { FieldType } from '../profiles/field-types.js';
 import { describeObis } from '../obis/registry.js';
-import { describeRange, judgeValue } from '../obis/plausibility.js';
+import { describeRange, plausibleRange, unitToBase } from '../obis/plausibility.js';
 import type { DlmsValue } from './types.js';
 import { describeType, hasAnyType } from './value-types.js';
 import { applyScaler } from './payload-values.js';
@@ -48,26 +48,65 @@ export function isNumericField(f: PositionalField): boolean {
   return !f.skip && f.role === undefined && (f.scaler !== undefined || f.unit !== undefined);
 }
 
-function rangeMismatch(f: PositionalField, v: DlmsValue, index: number): LayoutMismatch | undefined {
-  if (!isNumericField(f) || v.type !== 'integer' || typeof v.value !== 'number') return undefined;
+/**
+ * A layout prepared for checking many lists: per field its accepted types and, for numeric fields whose quantity
+ * has a plausible range in a unit that converts, that range in the meter's raw integers (so a check is two
+ * comparisons, no registry lookup). Profiles are immutable data, so a compiled layout stays valid as long as its
+ * layout (the profile chooser keeps them per decoder).
+ */
+export interface CompiledLayout {
+  readonly layout: PositionalLayout;
+  readonly fields: readonly CompiledField[];
+}
+
+interface CompiledField {
+  types: readonly FieldType[];
+  /** Raw integer bounds; undefined when the field is not judged by range. */
+  lo: number | undefined;
+  hi: number | undefined;
+}
+
+function compileField(f: PositionalField): CompiledField {
+  const types = fieldTypes(f);
+  if (!isNumericField(f)) return { types, lo: undefined, hi: undefined };
+  const range = plausibleRange(describeObis(f.obis).quantity);
+  if (range === undefined) return { types, lo: undefined, hi: undefined };
+  const factor = range.base === undefined ? 1 : unitToBase(range.base, f.unit);
+  if (!(factor > 0)) return { types, lo: undefined, hi: undefined };
+  // raw × 10^scaler × factor within [min, max]; the inverse of the scaler applied exactly (10^k, not 0.1^k).
+  const toRaw = (x: number): number => applyScaler(x, -(f.scaler ?? 0)) / factor;
+  return { types, lo: toRaw(range.min), hi: toRaw(range.max) };
+}
+
+export function compileLayout(layout: PositionalLayout): CompiledLayout {
+  return { layout, fields: layout.fields.map(compileField) };
+}
+
+function rangeMismatch(f: PositionalField, c: CompiledField, v: DlmsValue, index: number): LayoutMismatch | undefined {
+  if (c.lo === undefined || c.hi === undefined || v.type !== 'integer' || typeof v.value !== 'number') return undefined;
+  if (v.value >= c.lo && v.value <= c.hi) return undefined;
   const quantity = describeObis(f.obis).quantity;
   const scaled = applyScaler(v.value, f.scaler ?? 0);
-  if (judgeValue(quantity, scaled, f.unit) !== 'implausible') return undefined;
   return { index, field: f, expected: describeRange(quantity) ?? quantity,
     got: `${describeType(v)} giving ${scaled}${f.unit ? ` ${f.unit}` : ''}` };
 }
 
-/** The first element of `items` that does not fit `layout`, or undefined when the whole list fits. */
-export function checkLayout(layout: PositionalLayout, items: readonly DlmsValue[]): LayoutMismatch | undefined {
-  const n = Math.min(items.length, layout.fields.length);
+/** The first element of `items` that does not fit the compiled layout, or undefined when the whole list fits. */
+export function checkCompiled(compiled: CompiledLayout, items: readonly DlmsValue[]): LayoutMismatch | undefined {
+  const fields = compiled.layout.fields;
+  const n = Math.min(items.length, fields.length);
   for (let i = 0; i < n; i++) {
-    const f = layout.fields[i], v = items[i];
-    const types = fieldTypes(f);
-    if (!hasAnyType(v, types)) return { index: i, field: f, expected: types.join(' or '), got: describeType(v) };
-    const range = rangeMismatch(f, v, i);
+    const c = compiled.fields[i], v = items[i];
+    if (!hasAnyType(v, c.types)) return { index: i, field: fields[i], expected: c.types.join(' or '), got: describeType(v) };
+    const range = rangeMismatch(fields[i], c, v, i);
     if (range) return range;
   }
   return undefined;
+}
+
+/** The first element of `items` that does not fit `layout`, or undefined when the whole list fits. */
+export function checkLayout(layout: PositionalLayout, items: readonly DlmsValue[]): LayoutMismatch | undefined {
+  return checkCompiled(compileLayout(layout), items);
 }
 
 /**
@@ -75,12 +114,13 @@ export function checkLayout(layout: PositionalLayout, items: readonly DlmsValue[
  * several lists of one size, e.g. Slovenian energy and instantaneous lists of 12), the first that fits; when
  * none fits, the first of that count with its mismatch; undefined when the profile has no layout of that count.
  */
-export function layoutFor(layouts: readonly PositionalLayout[] | undefined, items: readonly DlmsValue[]):
+export function layoutFor(layouts: readonly PositionalLayout[] | undefined, items: readonly DlmsValue[],
+  compiled: (l: PositionalLayout) => CompiledLayout = compileLayout):
   { layout: PositionalLayout; mismatch?: LayoutMismatch } | undefined {
   let first: { layout: PositionalLayout; mismatch?: LayoutMismatch } | undefined;
   for (const layout of layouts ?? []) {
     if (layout.elements !== items.length) continue;
-    const mismatch = checkLayout(layout, items);
+    const mismatch = checkCompiled(compiled(layout), items);
     if (!mismatch) return { layout };
     first ??= { layout, mismatch };
   }

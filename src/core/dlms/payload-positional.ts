@@ -43,8 +43,8 @@ function combineClock(ctx: PayloadContext, clock: SplitClock): void {
  * or value does not fit the layout: then no value of the list is trustworthy.
  */
 export function interpretPositional(ctx: PayloadContext, items: DlmsValue[], layout: PositionalLayout,
-  profile: Profile | undefined): void {
-  const mismatch = checkLayout(layout, items);
+  profile: Profile | undefined, checked = false): void {
+  const mismatch = checked ? undefined : checkLayout(layout, items);
   if (mismatch) {
     throw new MeterError('LAYOUT_MISMATCH', 'profile', `the list does not fit the layout of profile ${profile?.id ?? '(given)'}: ` +
       `${describeMismatch(mismatch, items.length)}; no value of this list is delivered. If your meter sends another list, ` +

@@ -5,7 +5,7 @@
  * and reads positional lists with the profile's layout.
  */
 import type { MessageIssue, RawReading } from '../model/message.js';
-import type { Profile } from '../profiles/types.js';
+import type { PositionalLayout, Profile } from '../profiles/types.js';
 import type { CosemDateTime, DlmsValue } from './types.js';
 import type { TimezoneOffset } from './datetime.js';
 import { createReadingFactory, type ReadingFactory } from '../model/reading-factory.js';
@@ -23,6 +23,8 @@ export interface InterpretOptions {
   headerDateTime?: CosemDateTime;
   /** Builds the readings; a named one makes final Readings. Default: a fresh unnamed factory (RawReadings). */
   factory?: ReadingFactory;
+  /** A layout already checked against this very body (by profile selection): not checked again. */
+  fitted?: PositionalLayout;
 }
 
 export type PayloadLayout = 'obis-structures' | 'obis-flat' | 'positional' | 'self-describing';
@@ -73,9 +75,9 @@ export function interpretNotification(body: DlmsValue, options: InterpretOptions
     interpretDescribed(ctx, items, described);
     return finish(ctx, 'self-describing');
   }
-  const layout = findLayout(profile, items);
+  const layout = options.fitted ?? findLayout(profile, items);
   if (layout && profile?.payload === 'positional') {
-    interpretPositional(ctx, items, layout, profile);
+    interpretPositional(ctx, items, layout, profile, layout === options.fitted);
     return finish(ctx, 'positional');
   }
   const issuesBefore = ctx.issues.length;

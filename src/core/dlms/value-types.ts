@@ -50,16 +50,29 @@ function matchesClass(v: DlmsValue, c: TypeClass): boolean {
   }
 }
 
-const CLASSES: ReadonlySet<string> = new Set(['integer', 'unsigned', 'number', 'text', 'datetime', 'any']);
-const SIZED = /^(octet-string|visible-string|utf8-string)\[(\d+)\]$/;
+/** The count of a sized type (`octet-string[12]` → 12), or -1; no regex or substring on this hot path. */
+function sizeOf(t: string): number {
+  const open = t.indexOf('[');
+  if (open < 0) return -1;
+  let n = 0;
+  for (let i = open + 1; i < t.length - 1; i++) n = n * 10 + (t.charCodeAt(i) - 48);
+  return n;
+}
+
+function sizedBase(t: string, v: DlmsValue): boolean {
+  return t.startsWith(v.type) && t.charCodeAt(v.type.length) === 91 /* [ */;
+}
 
 /** Whether `v` has type `t`. `date`/`time` also accept the 5/4-byte octet-strings meters send instead. */
 export function hasType(v: DlmsValue, t: FieldType): boolean {
-  if (CLASSES.has(t)) return matchesClass(v, t as TypeClass);
-  const sized = SIZED.exec(t);
-  if (sized) return v.type === sized[1] && lengthOf(v) === Number(sized[2]);
-  if (t === 'date' && v.type === 'octet-string') return v.bytes.length === 5;
-  if (t === 'time' && v.type === 'octet-string') return v.bytes.length === 4;
+  switch (t) {
+    case 'any': case 'integer': case 'unsigned': case 'number': case 'text': case 'datetime':
+      return matchesClass(v, t);
+    case 'date': return v.type === 'date' || (v.type === 'octet-string' && v.bytes.length === 5);
+    case 'time': return v.type === 'time' || (v.type === 'octet-string' && v.bytes.length === 4);
+  }
+  const size = sizeOf(t);
+  if (size >= 0) return sizedBase(t, v) && lengthOf(v) === size;
   return exactTypeOf(v) === t;
 }
 

@@ -26,6 +26,12 @@ export function judgeValue(quantity: Quantity, value: number, unit: string | und
   return v >= range.min && v <= range.max ? 'plausible' : 'implausible';
 }
 
+/** Factor from `unit` to `base` (kW → W: 1000), NaN when the unit is unknown or of another quantity. */
+export function unitToBase(base: string, unit: string | undefined): number {
+  const u = unit === undefined ? undefined : UNIT_FACTORS[unit];
+  return u !== undefined && u.base === base ? u.factor : Number.NaN;
+}
+
 /** "0–1000 V" for messages. */
 export function describeRange(quantity: Quantity): string | undefined {
   const r = PLAUSIBLE_RANGES[quantity];
