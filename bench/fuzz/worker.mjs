@@ -1,0 +1,103 @@
+// One entry point's fuzz loop, in a worker thread with a heap limit (set by bench/fuzz.mjs). Before each call it
+// publishes the iteration, the generator and the input's first bytes in shared memory, so the main thread can
+// report an input that hangs or exhausts the heap even though this thread never returns from it.
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { ENTRIES, prepare } from './entries.mjs';
+import { buildCorpus } from './corpus.mjs';
+import { InputMaker } from './inputs.mjs';
+import { need, notes } from './api.mjs';
+import { emptyTally, sampleOf, SAMPLES, SHARED } from './tally.mjs';
+const SLOW_MS = 250;
+const MAX_SIGNATURES = 40;
+
+async function encoders() {
+  const enc = {};
+  for (const [k, name] of [['encodeAxdr', 'encodeAxdr'], ['encodeHdlcFrames', 'encodeHdlcFrames'], ['encodeMbusFrames', 'encodeMbusFrames'],
+    ['encodeGeneralGloCipher', 'encodeGeneralGloCipher'], ['encodeGbtBlocks', 'encodeGbtBlocks'], ['aes', 'nodeAesGcm']]) {
+    try { enc[k] = await need(name); } catch (e) { notes.push(`hostile inputs without ${name}: ${e.message}`); }
+  }
+  return enc;
+}
+
+function makeContext(tally, current) {
+  const sample = (list, detail) => { if (list.length < SAMPLES) list.push(sampleOf(current.input, current.i, detail)); };
+  return {
+    msg(n) { tally.messages += n; },
+    readings(n) { tally.readings += n; },
+    err(code) { tally.errors[code] = (tally.errors[code] ?? 0) + 1; },
+    foreign(sig) {
+      tally.foreign++;
+      const key = sig in tally.foreignBySignature || Object.keys(tally.foreignBySignature).length < MAX_SIGNATURES ? sig : '(other signatures)';
+      const f = (tally.foreignBySignature[key] ??= { count: 0, samples: [] });
+      f.count++;
+      sample(f.samples);
+    },
+    mismatch() { tally.mismatches++; sample(tally.mismatchSamples); },
+    leak() { tally.leaks++; sample(tally.leakSamples); },
+  };
+}
+
+function sampleMemory(tally) {
+  const m = process.memoryUsage();
+  if (m.heapUsed > tally.heapMax) tally.heapMax = m.heapUsed;
+  if (m.rss > tally.rssMax) tally.rssMax = m.rss;
+}
+
+async function main() {
+  // Stack traces are most of the cost of a thrown MeterError and nothing here reads them; repro runs keep them.
+  if (!workerData.stackTraces) Error.stackTraceLimit = 0;
+  const { entryName, seed, from, to, skip, disabled, shared } = workerData;
+  const entry = ENTRIES.find((e) => e.name === entryName);
+  let run;
+  try {
+    run = await prepare(entry);
+  } catch (e) {
+    parentPort.postMessage({ type: 'setup-failed', message: e.message });
+    return;
+  }
+  const corpus = await buildCorpus();
+  const maker = new InputMaker(entry, corpus, await encoders(), seed, disabled);
+  parentPort.postMessage({ type: 'ready', warnings: corpus.warnings, notes, generators: maker.names });
+
+  const header = new Int32Array(shared, 0, SHARED.header);
+  const started = new Float64Array(shared, SHARED.header * 4, 1);
+  const bytes = new Uint8Array(shared, SHARED.header * 4 + 8, SHARED.inputBytes);
+  const skipped = new Set(skip);
+  const tally = emptyTally();
+  const current = { input: undefined, i: 0 };
+  const ctx = makeContext(tally, current);
+  let lastPost = performance.now();
+  for (let i = from; i < to; i++) {
+    if (skipped.has(i)) continue;
+    const input = maker.make(i);
+    current.input = input;
+    current.i = i;
+    tally.inputs++;
+    tally.byGenerator[input.gen] = (tally.byGenerator[input.gen] ?? 0) + 1;
+    header[0] = i; header[1] = input.genIndex; header[2] = input.bytes.length; header[4] = input.chunks.length;
+    bytes.set(input.bytes.length > SHARED.inputBytes ? input.bytes.subarray(0, SHARED.inputBytes) : input.bytes);
+    started[0] = performance.timeOrigin + performance.now();
+    Atomics.store(header, 3, 1);
+    const t0 = performance.now();
+    run(input, ctx);
+    const ms = performance.now() - t0;
+    Atomics.store(header, 3, 0);
+    const us = Math.round(ms * 1000);
+    if (!tally.slowest || us > tally.slowest.us) tally.slowest = { us, ...sampleOf(input, i), hex: undefined };
+    if (input.bytes.length >= 1024) {
+      const usPerKiB = Math.round(us / (input.bytes.length / 1024));
+      if (!tally.worstPerKiB || usPerKiB > tally.worstPerKiB.usPerKiB) tally.worstPerKiB = { usPerKiB, us, ...sampleOf(input, i), hex: undefined };
+    }
+    if (ms > SLOW_MS) tally.slowCalls++;
+    if ((i & 63) === 0 || ms > 20) sampleMemory(tally);
+    if ((i & 127) === 0 && performance.now() - lastPost > 1000) {
+      parentPort.postMessage({ type: 'progress', next: i + 1, tally });
+      lastPost = performance.now();
+    }
+  }
+  sampleMemory(tally);
+  parentPort.postMessage({ type: 'done', next: to, tally });
+}
+
+await main();
