@@ -6,7 +6,7 @@
 // --start I --jobs N --timeout-ms N --heap-mb N --rss-mb N --disable gen,… --report file.json --list.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setInterval, clearInterval } from 'node:timers';
 import { randomInt } from 'node:crypto';
@@ -68,6 +68,36 @@ function currentCall(shared, generators) {
   };
 }
 
+/** CPU time (ms) a thread has used, from Linux /proc (user + system clock ticks of 10 ms); undefined elsewhere. */
+function threadCpuMs(tid) {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fails the active call of `s` when it used more than the timeout in CPU time of its thread (so a machine busy
+ * with other work does not turn slow wall-clock calls into failures), or, without /proc, in wall-clock time.
+ * A wall-clock backstop of 10× the timeout catches a thread that is starved or stuck outside JavaScript.
+ */
+function watch(opts, s, rss) {
+  const a = s.active;
+  const call = currentCall(a.shared, s.generators);
+  if (!call.busy) return;
+  const cpu = a.tid === undefined ? undefined : threadCpuMs(a.tid);
+  if (call.iteration !== a.watchIteration) { a.watchIteration = call.iteration; a.watchCpu = cpu; }
+  const used = cpu !== undefined && a.watchCpu !== undefined ? cpu - a.watchCpu : undefined;
+  const at = `${Math.round(call.ms)} ms wall clock, process RSS ${(rss / 1048576).toFixed(0)} MB`;
+  if (used !== undefined ? used > opts.timeoutMs : call.ms > opts.timeoutMs) {
+    a.fail('timeout', `one call used more than ${opts.timeoutMs} ms of ${used !== undefined ? 'CPU' : 'wall-clock'} time (${at})`);
+  } else if (call.ms > 10 * opts.timeoutMs) a.fail('timeout', `one call ran for more than ${10 * opts.timeoutMs} ms (${at})`);
+  else if (rss > opts.rssMb * 1048576) a.fail('rss limit', `process RSS passed ${opts.rssMb} MB (${at})`);
+}
+
 /** Runs [state.next, end) of one entry point in a worker; resolves when it finished, failed or hung. */
 function runSegment(opts, state, end) {
   return new Promise((resolve) => {
@@ -91,6 +121,7 @@ function runSegment(opts, state, end) {
     worker.on('message', (m) => {
       if (m.type === 'ready') {
         state.generators = m.generators;
+        if (state.active) state.active.tid = m.tid;
         for (const w of [...m.warnings, ...m.notes]) state.warnings.add(w);
       } else if (m.type === 'progress') snapshot = m;
       else if (m.type === 'done') { snapshot = m; state.next = end; finish({}); }
@@ -153,7 +184,7 @@ async function main() {
   const entries = selectEntries(opts.entries);
   console.log(`meterwire fuzz — seed ${opts.seed}, ${opts.iterations.toLocaleString('en-US')} inputs per entry point from #${opts.start}, ` +
     `${entries.length} entry points, ${opts.jobs} workers, node ${process.version}`);
-  console.log(`limits per call: ${opts.timeoutMs} ms, ${opts.heapMb} MB heap per worker, ${opts.rssMb} MB process RSS; corpus: ${VECTORS_PATH} + simulator`);
+  console.log(`limits per call: ${opts.timeoutMs} ms of CPU, ${opts.heapMb} MB heap per worker, ${opts.rssMb} MB process RSS; corpus: ${VECTORS_PATH} + simulator`);
   console.log(`reproduce this run: node bench/fuzz.mjs --seed ${opts.seed}${opts.entries ? ` --entry ${opts.entries.join(',')}` : ''} --iterations ${opts.iterations}\n`);
   const states = entries.map((e) => ({ name: e.name, next: opts.start, first: opts.start, total: opts.iterations, tally: emptyTally(), skip: [],
     disabled: [...opts.disable], disabledNotes: [], fatalByGen: {}, warnings: new Set(), rssMax: 0 }));
@@ -163,10 +194,7 @@ async function main() {
     for (const s of states) {
       if (!s.active) continue;
       s.rssMax = Math.max(s.rssMax, rss);
-      const call = currentCall(s.active.shared, s.generators);
-      const at = `process RSS ${(rss / 1048576).toFixed(0)} MB`;
-      if (call.busy && call.ms > opts.timeoutMs) s.active.fail('timeout', `one call ran longer than ${opts.timeoutMs} ms (wall clock; ${at})`);
-      else if (call.busy && rss > opts.rssMb * 1048576) s.active.fail('rss limit', `${at} passed ${opts.rssMb} MB`);
+      watch(opts, s, rss);
     }
   }, 100);
   const progress = setInterval(() => console.log(progressLine(states, t0)), 5000);

@@ -3,6 +3,7 @@
 // report an input that hangs or exhausts the heap even though this thread never returns from it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { readlinkSync } from 'node:fs';
 import { ENTRIES, prepare } from './entries.mjs';
 import { buildCorpus } from './corpus.mjs';
 import { InputMaker } from './inputs.mjs';
@@ -58,7 +59,10 @@ async function main() {
   }
   const corpus = await buildCorpus();
   const maker = new InputMaker(entry, corpus, await encoders(), seed, disabled);
-  parentPort.postMessage({ type: 'ready', warnings: corpus.warnings, notes, generators: maker.names });
+  // This thread's id, so the main thread can read its CPU time (Linux /proc) and time calls in CPU, not wall clock.
+  let tid;
+  try { tid = readlinkSync('/proc/thread-self').split('/').pop(); } catch { tid = undefined; }
+  parentPort.postMessage({ type: 'ready', warnings: corpus.warnings, notes, generators: maker.names, tid });
 
   const header = new Int32Array(shared, 0, SHARED.header);
   const started = new Float64Array(shared, SHARED.header * 4, 1);
