@@ -89,24 +89,46 @@ function assertBounded(cases: Case[], r: { outcomes: Outcome[]; failure?: string
 /** The notification of the issue: `0F <invoke id> 00 02 01 | 13 01 1000 01 1000 01 1000 00 | 01 00`. */
 const ISSUE_BOMB = Uint8Array.of(0x0f, 0, 0, 0, 1, 0x00, 0x02, 0x01, 0x13, 0x01, 0x10, 0x00, 0x01, 0x10, 0x00, 0x01, 0x10, 0x00, 0x00, 0x01, 0x00);
 
-/** Nested array descriptions with large counts around a zero-size leaf, optionally beside a 1-byte field. */
-const bomb = fc.record({
-  counts: fc.array(fc.constantFrom(0x100, 0x800, 0x1000, 0x2000, 0xffff), { minLength: 2, maxLength: 4 }),
-  leaf: fc.constantFrom([0x00], [0x02, 0x00], [0x01, 0x00, 0x00, 0x00]),
-  sibling: fc.boolean(),
-  contents: fc.uint8Array({ minLength: 1, maxLength: 16 }),
-  link: fc.constantFrom('bare', 'hdlc', 'mbus', 'encrypted-hdlc'),
-  cuts: fc.array(fc.nat(), { maxLength: 4 }),
-}).map(({ counts, leaf, sibling, contents, link, cuts }): Case => {
-  const nested = [...counts.flatMap((c) => [0x01, c >> 8, c & 0xff]), ...leaf];
-  const description = sibling ? [0x02, 0x02, ...nested, 0x11] : nested;
-  const apdu = Uint8Array.from([0x0f, 0, 0, 0, 1, 0x00, 0x13, ...description, contents.length, ...contents]);
+type Link = 'bare' | 'hdlc' | 'mbus' | 'encrypted-hdlc';
+
+/** Puts the notification (its body a structure of one element, as pushes are) on a link; cuts it into pushes. */
+function onLink(apdu: Uint8Array, link: Link, cuts: number[]): Case {
   const bytes = link === 'hdlc' ? encodeHdlcFrames(apdu) : link === 'mbus' ? encodeMbusFrames(apdu)
     : link === 'encrypted-hdlc' ? encodeHdlcFrames(encodeGeneralGloCipher(apdu, { systemTitle: SYSTEM_TITLE, securityControl: 0x30, invocationCounter: 7, key: KEY, authKey: GAK }, aes))
       : apdu;
   const chunks = [...new Set([...cuts.map((c) => c % bytes.length), bytes.length])].filter((c) => c > 0).sort((a, b) => a - b);
   return { bytes, chunks, key: KEY, authKey: GAK };
+}
+
+const linkArb = fc.constantFrom<Link>('bare', 'hdlc', 'mbus', 'encrypted-hdlc');
+
+/** Nested array descriptions with large counts around a zero-size leaf, optionally beside a 1-byte field. */
+const nestedCounts = fc.record({
+  counts: fc.array(fc.constantFrom(0x100, 0x800, 0x1000, 0x2000, 0xffff), { minLength: 2, maxLength: 4 }),
+  leaf: fc.constantFrom([0x00], [0x02, 0x00], [0x01, 0x00, 0x00, 0x00]),
+  sibling: fc.boolean(),
+  contents: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+  link: linkArb,
+  cuts: fc.array(fc.nat(), { maxLength: 4 }),
+}).map(({ counts, leaf, sibling, contents, link, cuts }) => {
+  const nested = [...counts.flatMap((c) => [0x01, c >> 8, c & 0xff]), ...leaf];
+  const description = sibling ? [0x02, 0x02, ...nested, 0x11] : nested;
+  return onLink(Uint8Array.from([0x0f, 0, 0, 0, 1, 0x00, 0x02, 0x01, 0x13, ...description, contents.length, ...contents]), link, cuts);
 });
+
+/**
+ * Structures of thousands of null fields beside one byte: every element occupies a byte of contents, so only a
+ * budget of values per message (issue 7: "a per-message budget (elements, nesting, bytes)") bounds them.
+ */
+const nullFields = fc.record({
+  nulls: fc.integer({ min: 3500, max: 4000 }),
+  contents: fc.uint8Array({ minLength: 3500, maxLength: 4096 }),
+  link: fc.constantFrom<Link>('bare', 'hdlc', 'encrypted-hdlc'),
+  cuts: fc.array(fc.nat(), { maxLength: 4 }),
+}).map(({ nulls, contents, link, cuts }) => onLink(Uint8Array.from([0x0f, 0, 0, 0, 1, 0x00, 0x02, 0x01, 0x13, 0x02, 0x82, (nulls + 1) >> 8, (nulls + 1) & 0xff,
+  ...new Uint8Array(nulls), 0x11, 0x82, contents.length >> 8, contents.length & 0xff, ...contents]), link, cuts));
+
+const bomb = fc.oneof(nestedCounts, nullFields);
 
 test('the heap-limited worker decodes real frames (control for the bomb test below)', async () => {
   const frames = ['at-kaernten-am550', 'at-evn-sagemcom-t210d'].map((profile) =>

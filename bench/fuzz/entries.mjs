@@ -116,8 +116,20 @@ function framerEntry(format) {
   };
 }
 
-/** A call that returns a value or throws a MeterError. */
-function totalEntry(name, domain, needs, call) {
+/** Number of values in a decoded A-XDR tree (containers and leaves), counted up to `cap`. */
+function countValues(root, cap = 1e7) {
+  let n = 0;
+  const stack = [root];
+  while (stack.length && n < cap) {
+    const v = stack.pop();
+    n++;
+    if (Array.isArray(v?.items)) for (const x of v.items) stack.push(x);
+  }
+  return n;
+}
+
+/** A call that returns a value or throws a MeterError; `tree` picks the decoded A-XDR value to size, if any. */
+function totalEntry(name, domain, needs, call, tree) {
   return {
     name, domain, needs,
     make: (api) => (input, ctx) => {
@@ -125,6 +137,7 @@ function totalEntry(name, domain, needs, call) {
       try { r = call(api, input); } catch (e) { return { thrown: e }; }
       ctx.msg(1);
       if (r?.readings) ctx.readings(r.readings.length);
+      if (tree) ctx.values(countValues(tree(r)));
       return undefined;
     },
   };
@@ -144,8 +157,9 @@ export const ENTRIES = [
       c.results(results, ctx);
     },
   },
-  totalEntry('axdr', 'axdr', ['decodeAxdr'], ({ decodeAxdr }, input) => decodeAxdr(input.bytes, 0)),
-  totalEntry('notification', 'plain', ['decodeDataNotification'], ({ decodeDataNotification }, input) => decodeDataNotification(input.bytes)),
+  totalEntry('axdr', 'axdr', ['decodeAxdr'], ({ decodeAxdr }, input) => decodeAxdr(input.bytes, 0), (r) => r.value),
+  totalEntry('notification', 'plain', ['decodeDataNotification'], ({ decodeDataNotification }, input) => decodeDataNotification(input.bytes),
+    (r) => r.body),
   totalEntry('interpret', 'plain', ['decodeDataNotification', 'interpretNotification', 'listProfiles'],
     ({ decodeDataNotification, interpretNotification, listProfiles }, input) => {
       const n = decodeDataNotification(input.bytes);

@@ -32,16 +32,20 @@ export function size(rng, max = 1 << 20) {
 
 const count16 = (rng, big) => (big ? rng.pick([0x1000, 0x0fff, 0xffff, 0x2000, 0x0800]) : rng.logRange(1, 0x40));
 
-/** A compact-array type description: nested arrays (u16 counts) and structures around a small leaf type. */
-function typeDescription(rng, big, depth = 0) {
-  if (depth >= rng.range(2, 5)) return rng.pick([[0x00], [0x00], [0x02, 0x00], [0x11], [0x12], [0x09], [0x03]]);
+/**
+ * A compact-array type description: nested arrays (u16 counts) and structures around a small leaf type. The
+ * product of the counts stays within `budget` (values per element), so these inputs cost milliseconds each on a
+ * decoder that builds what they declare; the bombs with unbounded products are compactBomb's.
+ */
+function typeDescription(rng, budget, depth = 0) {
+  if (depth >= rng.range(2, 5) || budget < 2) return rng.pick([[0x00], [0x00], [0x02, 0x00], [0x11], [0x12], [0x09], [0x03]]);
   if (rng.chance(0.75)) {
-    const n = count16(rng, big);
-    return [0x01, n >> 8, n & 0xff, ...typeDescription(rng, big, depth + 1)];
+    const n = Math.min(count16(rng, false), Math.floor(budget));
+    return [0x01, n >> 8, n & 0xff, ...typeDescription(rng, budget / Math.max(1, n), depth + 1)];
   }
   const fields = rng.range(1, 3);
   const out = [0x02, fields];
-  for (let i = 0; i < fields; i++) out.push(...(i === 0 ? typeDescription(rng, big, depth + 1) : rng.pick([[0x00], [0x11], [0x12]])));
+  for (let i = 0; i < fields; i++) out.push(...(i === 0 ? typeDescription(rng, budget / fields, depth + 1) : rng.pick([[0x00], [0x11], [0x12]])));
   return out;
 }
 
@@ -61,10 +65,22 @@ function compactBomb(rng) {
 }
 
 function compactArray(rng) {
-  const d = typeDescription(rng, false);
+  const d = typeDescription(rng, rng.chance(0.005) ? 1 << 16 : 1 << 10);
   const contents = rng.bytes(Math.min(4000, size(rng, 65536)));
   const len = contents.length < 0x80 ? [contents.length] : [0x82, contents.length >> 8, contents.length & 0xff];
   return concat([Uint8Array.from([0x13, ...d, ...len]), contents]);
+}
+
+/**
+ * compact-array of structures with many null fields beside one byte: each element occupies one byte of contents
+ * but holds hundreds of values (a bound on element size alone does not stop it; a per-message budget does).
+ */
+function compactNullFields(rng) {
+  const nulls = rng.logRange(16, 4000);
+  // Mostly up to 2^16 values per input (milliseconds); 1 in 200 up to 4000 × 4096.
+  const contents = rng.bytes(rng.logRange(1, rng.chance(0.005) ? 4096 : Math.max(1, Math.floor(65536 / nulls))));
+  return concat([Uint8Array.of(0x13, 0x02, 0x82, (nulls + 1) >> 8, (nulls + 1) & 0xff), new Uint8Array(nulls), Uint8Array.of(0x11),
+    Uint8Array.of(0x82, contents.length >> 8, contents.length & 0xff), contents]);
 }
 
 function deepNesting(rng) {
@@ -90,7 +106,7 @@ function wide(rng) {
 }
 
 /** Hostile A-XDR Data elements, by generator name. */
-export const AXDR_GENERATORS = { 'compact-bomb': compactBomb, 'compact-array': compactArray, 'deep-nesting': deepNesting, 'huge-length': hugeLength, wide };
+export const AXDR_GENERATORS = { 'compact-bomb': compactBomb, 'compact-array': compactArray, 'compact-null-fields': compactNullFields, 'deep-nesting': deepNesting, 'huge-length': hugeLength, wide };
 
 /** A data-notification around `body`: invoke id, then no date-time, a date-time, or Kaifa's 09 0C date-time. */
 export function notification(rng, body) {

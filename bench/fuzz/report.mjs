@@ -51,6 +51,10 @@ export function entryBlock(opts, st) {
     `calls over 250 ms: ${n(t.slowCalls)}`);
   if (t.worstPerKiB) out.push(`  most work per byte ${n(t.worstPerKiB.usPerKiB)} µs/KiB (${n(t.worstPerKiB.us)} µs for ${n(t.worstPerKiB.size)} B, ` +
     `${t.worstPerKiB.gen}, #${t.worstPerKiB.iteration})`);
+  if (t.largestValue) {
+    const v = t.largestValue;
+    out.push(`  largest decoded value: ${n(v.values)} values from ${n(v.size)} B (${v.perByte.toFixed(1)} per byte, ${v.gen}, #${v.iteration})`);
+  }
   out.push(`  heap high-water ${mb(t.heapMax)} (worker isolate, sampled), RSS high-water ${mb(Math.max(t.rssMax, st.rssMax))} (process)`);
   if (st.disabledNotes.length) for (const d of st.disabledNotes) out.push(`  ${d}`);
   if (st.stopped) out.push(`  STOPPED EARLY: ${st.stopped}`);

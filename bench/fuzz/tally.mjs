@@ -11,7 +11,7 @@ export function emptyTally() {
   return {
     inputs: 0, messages: 0, readings: 0, errors: {}, foreign: 0, foreignBySignature: {}, mismatches: 0,
     mismatchSamples: [], leaks: 0, leakSamples: [], slowest: undefined, worstPerKiB: undefined, slowCalls: 0,
-    heapMax: 0, rssMax: 0, failures: [], byGenerator: {},
+    heapMax: 0, rssMax: 0, failures: [], byGenerator: {}, largestValue: undefined,
   };
 }
 
@@ -47,6 +47,7 @@ export function mergeTally(a, b) {
   for (const s of b.mismatchSamples) if (a.mismatchSamples.length < SAMPLES) a.mismatchSamples.push(s);
   for (const s of b.leakSamples) if (a.leakSamples.length < SAMPLES) a.leakSamples.push(s);
   if (b.slowest && (!a.slowest || b.slowest.us > a.slowest.us)) a.slowest = b.slowest;
+  if (b.largestValue && (!a.largestValue || b.largestValue.perByte > a.largestValue.perByte)) a.largestValue = b.largestValue;
   if (b.worstPerKiB && (!a.worstPerKiB || b.worstPerKiB.usPerKiB > a.worstPerKiB.usPerKiB)) a.worstPerKiB = b.worstPerKiB;
   a.heapMax = Math.max(a.heapMax, b.heapMax);
   a.rssMax = Math.max(a.rssMax, b.rssMax);

@@ -36,6 +36,11 @@ function makeContext(tally, current) {
     },
     mismatch() { tally.mismatches++; sample(tally.mismatchSamples); },
     leak() { tally.leaks++; sample(tally.leakSamples); },
+    /** A decoded value of `n` values: keeps the largest per input byte (what DESIGN §7 says must stay bounded). */
+    values(n) {
+      const perByte = n / Math.max(1, current.input.bytes.length);
+      if (!tally.largestValue || perByte > tally.largestValue.perByte) tally.largestValue = { perByte, values: n, ...sampleOf(current.input, current.i) };
+    },
   };
 }
 
