@@ -6,13 +6,13 @@
 // --start I --jobs N --timeout-ms N --heap-mb N --rss-mb N --disable gen,… --report file.json --list.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setInterval, clearInterval } from 'node:timers';
 import { randomInt } from 'node:crypto';
 import { URL } from 'node:url';
 import { ENTRIES } from './fuzz/entries.mjs';
-import { emptyTally, mergeTally, HEX_LIMIT, SHARED } from './fuzz/tally.mjs';
+import { emptyTally, mergeTally, HEX_LIMIT, SHARED, threadCpuMs } from './fuzz/tally.mjs';
 import { entryBlock, summaryTable, verdict } from './fuzz/report.mjs';
 import { VECTORS_PATH } from './fuzz/corpus.mjs';
 
@@ -68,17 +68,6 @@ function currentCall(shared, generators) {
   };
 }
 
-/** CPU time (ms) a thread has used, from Linux /proc (user + system clock ticks of 10 ms); undefined elsewhere. */
-function threadCpuMs(tid) {
-  try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Fails the active call of `s` when it used more than the timeout in CPU time of its thread (so a machine busy
  * with other work does not turn slow wall-clock calls into failures), or, without /proc, in wall-clock time.
@@ -88,7 +77,7 @@ function watch(opts, s, rss) {
   const a = s.active;
   const call = currentCall(a.shared, s.generators);
   if (!call.busy) return;
-  const cpu = a.tid === undefined ? undefined : threadCpuMs(a.tid);
+  const cpu = a.tid === undefined ? undefined : threadCpuMs(`/proc/self/task/${a.tid}/stat`);
   if (call.iteration !== a.watchIteration) { a.watchIteration = call.iteration; a.watchCpu = cpu; }
   const used = cpu !== undefined && a.watchCpu !== undefined ? cpu - a.watchCpu : undefined;
   const at = `${Math.round(call.ms)} ms wall clock, process RSS ${(rss / 1048576).toFixed(0)} MB`;

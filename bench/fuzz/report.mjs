@@ -47,9 +47,10 @@ export function entryBlock(opts, st) {
   const plain = gens.filter(([g]) => !g.startsWith('hostile:')).map(([g, k]) => `${g} ${n(k)}`).join(', ');
   const hostile = gens.filter(([g]) => g.startsWith('hostile:')).map(([g, k]) => `${g.slice(8)} ${n(k)}`).join(', ');
   out.push(`  inputs by source: ${plain}; hostile: ${hostile || 'none'}`);
-  if (t.slowest) out.push(`  slowest completed call ${n(t.slowest.us)} µs (${n(t.slowest.size)} B, ${t.slowest.gen}, #${t.slowest.iteration}); ` +
-    `calls over 250 ms: ${n(t.slowCalls)}`);
-  if (t.worstPerKiB) out.push(`  most work per byte ${n(t.worstPerKiB.usPerKiB)} µs/KiB (${n(t.worstPerKiB.us)} µs for ${n(t.worstPerKiB.size)} B, ` +
+  const cost = (x) => (x.cpuMs !== undefined ? `${n(x.cpuMs)} ms CPU when run again, ${n(x.us)} µs wall` : `${n(x.us)} µs${x.remeasured ? ' when run again' : ''} (wall clock)`);
+  if (t.slowest) out.push(`  slowest completed call: ${cost(t.slowest)} (${n(t.slowest.size)} B, ${t.slowest.gen}, #${t.slowest.iteration}); ` +
+    `calls over 250 ms wall: ${n(t.slowCalls)}`);
+  if (t.worstPerKiB) out.push(`  most work per byte: ${n(t.worstPerKiB.usPerKiB)} µs/KiB (${cost(t.worstPerKiB)} for ${n(t.worstPerKiB.size)} B, ` +
     `${t.worstPerKiB.gen}, #${t.worstPerKiB.iteration})`);
   if (t.largestValue) {
     const v = t.largestValue;
@@ -76,12 +77,12 @@ export function verdict(states) {
 }
 
 export function summaryTable(states) {
-  const rows = [['entry point', 'inputs', 'messages', 'errors', 'foreign', 'failures', 'slowest µs (B)', 'heap MB']];
+  const rows = [['entry point', 'inputs', 'messages', 'errors', 'foreign', 'failures', 'slowest call ms (B)', 'heap MB']];
   for (const st of states) {
     const t = st.tally;
     const errors = Object.values(t.errors).reduce((a, b) => a + b, 0);
     rows.push([st.name, n(t.inputs), n(t.messages), n(errors), n(t.foreign), String(t.failures.length),
-      t.slowest ? `${n(t.slowest.us)} (${n(t.slowest.size)})` : '-', (t.heapMax / 1048576).toFixed(0)]);
+      t.slowest ? `${n(Math.round(t.slowest.cpuMs ?? t.slowest.us / 1000))} (${n(t.slowest.size)})` : '-', (t.heapMax / 1048576).toFixed(0)]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? pad(cell, widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');

@@ -2,6 +2,8 @@
 // signature (with the first offending inputs), chunking mismatches, key leaks, the slowest call, the heap and RSS
 // high-water marks, and failures (timeouts, heap limit, worker crashes). Plain data, so workers can post it.
 
+import { readFileSync } from 'node:fs';
+
 export const SAMPLES = 3;
 /** Shared memory between a worker and the main thread: an Int32 header, the call's start time, the input's first bytes. */
 export const SHARED = { header: 8, inputBytes: 64 * 1024 };
@@ -28,6 +30,17 @@ export function sampleOf(input, iteration, detail) {
   return s;
 }
 
+/** CPU time (ms) of a thread from its Linux /proc stat file (user + system, 10 ms ticks); undefined elsewhere. */
+export function threadCpuMs(statPath) {
+  try {
+    const stat = readFileSync(statPath, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Adds `b` into `a` (both tallies of the same entry point). */
 export function mergeTally(a, b) {
   a.inputs += b.inputs;
@@ -46,7 +59,8 @@ export function mergeTally(a, b) {
   }
   for (const s of b.mismatchSamples) if (a.mismatchSamples.length < SAMPLES) a.mismatchSamples.push(s);
   for (const s of b.leakSamples) if (a.leakSamples.length < SAMPLES) a.leakSamples.push(s);
-  if (b.slowest && (!a.slowest || b.slowest.us > a.slowest.us)) a.slowest = b.slowest;
+  const cost = (x) => x.cpuMs ?? x.us / 1000;
+  if (b.slowest && (!a.slowest || cost(b.slowest) > cost(a.slowest))) a.slowest = b.slowest;
   if (b.largestValue && (!a.largestValue || b.largestValue.perByte > a.largestValue.perByte)) a.largestValue = b.largestValue;
   if (b.worstPerKiB && (!a.worstPerKiB || b.worstPerKiB.usPerKiB > a.worstPerKiB.usPerKiB)) a.worstPerKiB = b.worstPerKiB;
   a.heapMax = Math.max(a.heapMax, b.heapMax);
