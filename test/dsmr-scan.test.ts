@@ -99,7 +99,9 @@ test('noise rejection: control bytes only pass in the identification line; NUL a
   assert.deepEqual(scan([0x2f, 0x41, 0x00, 0x42, ...line]), { type: 'skip', length: 1 });
   assert.deepEqual(scan([0x2f, 0x41, 0x90, 0x42, ...line]), { type: 'skip', length: 1 });
   assert.deepEqual(scan([0x2f, 0x41, ...enc('\r\n\r\n1-0:1.8.1(1\u0002kWh)\r\n!\r\n')]), { type: 'skip', length: 1 });
-  assert.deepEqual(scan([0x2f, ...enc('A'.repeat(200)), ...line]), { type: 'skip', length: 1 });
+  // An identification line past 128 bytes is still no telegram, but one worth reporting (LIMIT_EXCEEDED).
+  const long = scan([0x2f, ...enc('A'.repeat(200)), ...line]) as { type: string; length: number; fault?: { code: string } };
+  assert.deepEqual([long.type, long.length, long.fault?.code], ['skip', 1, 'LIMIT_EXCEEDED']);
   const t = enc(formatDsmrTelegram({ header: 'ISk5\u0002MIE5T-200', lines: IE5_LINES }));
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 6 }),
     (before, after, cuts) => {

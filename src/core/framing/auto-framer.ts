@@ -9,8 +9,8 @@
 import { MeterError } from '../errors.js';
 import { createApduLinkReader } from './apdu-framer.js';
 import { createDsmrFramer } from './dsmr-framer.js';
-import { createDsmrLinkReader, DSMR_MAX_UNIT } from './dsmr-link-reader.js';
-import { createFormatWatch, watchFramer } from './format-watch.js';
+import { createDsmrLinkReader } from './dsmr-link-reader.js';
+import { createFormatWatch } from './format-watch.js';
 import { createHdlcLinkReader } from './hdlc-framer.js';
 import type { FormatWatch, LinkReader } from './link-reader.js';
 import { createScanningFramer } from './link-scanner.js';
@@ -37,8 +37,12 @@ function watchFor(kind: FrameKind, maxUnit: number, limits: FramerOptions): Form
     limits.meter);
 }
 
-/** A framer for one format that says so (NO_FRAME) when the stream is of another kind. */
-function createForcedFramer(kind: Exclude<FrameKind, 'dsmr'>, limits: FramerOptions): Framer {
+/**
+ * A framer for one format that says so (NO_FRAME) when the stream is of another kind. DSMR too runs on the
+ * scanning engine here (its link reader cuts the telegrams, the DSMR framer judges them): the engine counts
+ * garbage byte by byte, so what the watch reports does not depend on how the stream was chunked.
+ */
+function createForcedFramer(kind: FrameKind, limits: FramerOptions): Framer {
   const reader = READERS[kind](limits);
   return createScanningFramer([reader], { limits, watch: watchFor(kind, reader.maxUnit, limits) });
 }
@@ -47,8 +51,7 @@ function createForcedFramer(kind: Exclude<FrameKind, 'dsmr'>, limits: FramerOpti
 export function createFramer(format: FramingFormat, limits: FramerOptions = DEFAULT_LIMITS): Framer {
   switch (format) {
     case 'auto': return createAutoFramer(limits);
-    case 'dsmr': return watchFramer(createDsmrFramer(limits), watchFor('dsmr', DSMR_MAX_UNIT, limits));
-    case 'mbus': case 'hdlc': case 'apdu': return createForcedFramer(format, limits);
+    case 'dsmr': case 'mbus': case 'hdlc': case 'apdu': return createForcedFramer(format, limits);
     default:
       throw new MeterError('UNKNOWN_FORMAT', 'config',
         `unknown framing "${String(format)}" (use auto, dsmr, mbus, hdlc or apdu)`);

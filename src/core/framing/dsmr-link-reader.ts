@@ -106,8 +106,13 @@ function scanHeader(buf: Uint8Array, pos: number, end: number, p: Progress): Sca
     if (NOT_HEADER[c] !== 0) break;
   }
   p.at = p.seen = Math.min(end, i + 1);
+  if (i === limit && i < end) return HEADER_TOO_LONG; // header bytes only, but no line end within the limit
   return i < end ? NOT_A_TELEGRAM : NEED; // reached end before the limit: wait for more
 }
+
+/** A '/' followed by more identification-line bytes than any meter sends: a false start worth reporting. */
+const HEADER_TOO_LONG: ScanStep = { type: 'skip', length: 1, reason: `DSMR identification line longer than ${HEADER_MAX} bytes`,
+  fault: { code: 'LIMIT_EXCEEDED', message: `DSMR identification line longer than ${HEADER_MAX} bytes (no line end): not a telegram` } };
 
 /** Scans on from `p`; p.at is where to resume when the answer is NEED. */
 function scanFrom(buf: Uint8Array, pos: number, end: number, eof: boolean, p: Progress): ScanStep {

@@ -46,6 +46,7 @@ export function createGarbageLog(push: (e: FramerEvent) => void, watch?: FormatW
   let notice: MeterError | undefined;
   let stretch = 0; // discarded bytes since the last valid unit (with a watch)
   let noticed = false;
+  let explained = false; // the stretch reported an error of its own (an overlong unit, a bad checksum)
 
   /**
    * Reports the merged discard. A piece cut at HUNT_REPORT passes its false start's reason on to the next piece,
@@ -64,6 +65,10 @@ export function createGarbageLog(push: (e: FramerEvent) => void, watch?: FormatW
   /** Shows n discarded bytes to the watch; true when they carry the stretch past its threshold. */
   function watched(buf: Uint8Array, pos: number, n: number): boolean {
     if (!watch || noticed) return false;
+    if (explained) { // the stretch already carries an error saying what was wrong: no NO_FRAME on top
+      noticed = true;
+      return false;
+    }
     watch.observe(buf.subarray(pos, pos + n));
     stretch += n;
     if (stretch <= watch.threshold) return false;
@@ -94,6 +99,7 @@ export function createGarbageLog(push: (e: FramerEvent) => void, watch?: FormatW
       add(buf, pos, n, why, k);
     },
     falseStart(buf, pos, k, why, err) {
+      if (err.error !== undefined || err.fault !== undefined) explained = true;
       if (!notable) {
         emit(); // plain hunting before the first false start keeps its own discard
         notable = true;
@@ -105,6 +111,7 @@ export function createGarbageLog(push: (e: FramerEvent) => void, watch?: FormatW
     },
     badUnit(buf, pos, n, k, why, err) {
       emit();
+      if (err) explained = true;
       const crossed = watched(buf, pos, n);
       push(discard(k, n, why, crossed ? watch!.notice(stretch) : err));
     },
@@ -113,15 +120,17 @@ export function createGarbageLog(push: (e: FramerEvent) => void, watch?: FormatW
     },
     emit: () => emit(),
     unit() {
-      if (stretch === 0 && !noticed) return; // the common case: units back to back
+      if (stretch === 0 && !noticed && !explained) return; // the common case: units back to back
       stretch = 0;
       noticed = false;
+      explained = false;
       watch?.reset();
     },
     reset() {
       emit();
       stretch = 0;
       noticed = false;
+      explained = false;
       watch?.reset();
     },
   };
