@@ -23,15 +23,28 @@ function isObisOctets(v: DlmsValue | undefined): boolean {
   return v !== undefined && v.type === 'octet-string' && v.bytes.length === 6;
 }
 
-/** What the body shows about itself, for profile selection: element count, OBIS codes, its elements. */
-export function bodyHints(body: DlmsValue): Pick<MessageHints, 'elements' | 'hasObis' | 'firstElementTypes' | 'items' |
-  'selfDescribing' | 'pushSetup'> {
-  if (body.type !== 'structure' && body.type !== 'array') return {};
+/** One-element type lists, so hints carry the first element's type without an array per message. */
+const FIRST_TYPES: Readonly<Record<string, string[]>> = Object.fromEntries(['null', 'array', 'structure', 'boolean',
+  'bit-string', 'integer', 'enum', 'float', 'octet-string', 'visible-string', 'utf8-string', 'bcd', 'date-time', 'date',
+  'time', 'compact-array'].map((t) => [t, [t]]));
+
+/**
+ * The hints of a message for profile selection: framing and manufacturer from the envelope, and what the body
+ * shows about itself (element count, OBIS codes, its elements, a self-describing object list), in one object.
+ */
+export function messageHints(format: MessageHints['format'], manufacturer: string | undefined, body: DlmsValue,
+  attributeList: boolean): MessageHints {
+  const h: MessageHints = { format, manufacturer, attributeList };
+  if (body.type !== 'structure' && body.type !== 'array') return h;
   const items = body.items;
+  h.elements = items.length;
   const described = describedObjects(items);
   if (described) {
     const ps = pushSetupName(described);
-    return { elements: items.length, hasObis: true, selfDescribing: true, ...(ps ? { pushSetup: formatObis(ps) } : {}) };
+    h.hasObis = true;
+    h.selfDescribing = true;
+    if (ps) h.pushSetup = formatObis(ps);
+    return h;
   }
   let hasObis = false;
   for (let i = 0; i < items.length && !hasObis; i++) {
@@ -39,7 +52,11 @@ export function bodyHints(body: DlmsValue): Pick<MessageHints, 'elements' | 'has
     hasObis = (isObisOctets(it) && i + 1 < items.length && items[i + 1].type !== 'octet-string') ||
       ((it.type === 'structure' || it.type === 'array') && isObisOctets(it.items[0]));
   }
-  return { elements: items.length, hasObis, firstElementTypes: items.length ? [items[0].type] : [], items, selfDescribing: false };
+  h.hasObis = hasObis;
+  h.firstElementTypes = items.length ? FIRST_TYPES[items[0].type] : [];
+  h.items = items;
+  h.selfDescribing = false;
+  return h;
 }
 
 /** Profiles that decode alike (the Kundenschnittstelle West operators share one configuration). */
@@ -71,8 +88,7 @@ function nearMiss(state: DecodeState, hints: MessageHints): MeterError | undefin
 export function decodeDlmsNotification(apdu: Uint8Array, format: MessageFormat, config: DecodeConfig, state: DecodeState,
   env: UnitEnvelope): MeterMessage {
   const n = decodeDataNotification(apdu);
-  const hints: MessageHints = { format: format === 'dsmr' ? undefined : format, manufacturer: env.meter.manufacturer,
-    attributeList: n.attributeList === true, ...bodyHints(n.body) };
+  const hints = messageHints(format === 'dsmr' ? undefined : format, env.meter.manufacturer, n.body, n.attributeList === true);
   const auto = state.chooser.auto(hints);
   const profile = config.profile ?? auto;
   if (!profile) {
@@ -80,8 +96,7 @@ export function decodeDlmsNotification(apdu: Uint8Array, format: MessageFormat, 
     if (miss) throw miss;
   }
   const fitted = profile === auto && hints.items ? state.chooser.fitted(hints.items) : undefined;
-  const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime, factory: state.factory,
-    ...(fitted ? { fitted } : {}) });
+  const result = interpretNotification(n.body, { profile, headerDateTime: n.dateTime, factory: state.factory, fitted });
   const forced = forcedProfileIssue(config, auto);
   if (forced) result.issues.push(forced);
   const meter = meterInfo(result.meterId ?? env.meter.systemTitle, env.meter.systemTitle, env.meter.manufacturer, profile?.id);

@@ -28,3 +28,39 @@ export function indexOfEither(b: Uint8Array, x: number, y: number, from: number)
   for (; i < end; i++) if (b[i] === x || b[i] === y) return i;
   return -1;
 }
+
+const ABOVE_7F = 0x80808080;
+const SPACE = 0x20202020;
+const DEL = 0x7f7f7f7f;
+const SLASHES = 0x2f2f2f2f;
+const BANGS = 0x21212121;
+
+const hasZero = (v: number): number => (v - LOW) & ~v & HIGH;
+
+/** Text of a telegram line: printable ASCII but '/' and '!', and the line-end bytes CR, LF and TAB. */
+function isLineText(c: number): boolean {
+  return (c >= 0x20 && c < 0x7f && c !== 0x2f && c !== 0x21) || c === 0x0d || c === 0x0a || c === 0x09;
+}
+
+/**
+ * Index of the first byte at or after `from` (below `end`) that is not line text (see isLineText): a '/', a '!',
+ * another control byte, DEL or above; or `end`. Four bytes per step over printable text; a word that holds a line
+ * end is checked byte by byte, without leaving the loop (one call walks a whole telegram up to its '!').
+ */
+export function indexOfNonLineText(b: Uint8Array, from: number, end: number): number {
+  let i = from;
+  for (; i < end && ((b.byteOffset + i) & 3) !== 0; i++) if (!isLineText(b[i])) return i;
+  const count = (end - i) >> 2;
+  if (count > 0) {
+    const words = new Uint32Array(b.buffer, b.byteOffset + i, count);
+    for (let w = 0; w < count; w++, i += 4) {
+      const v = words[w];
+      // Below 0x20 (exact when no byte is 0x80 or above, which is tested alongside), DEL, '/', '!'.
+      const special = (v & ABOVE_7F) | ((v - SPACE) & ~v & HIGH) | hasZero(v ^ DEL) | hasZero(v ^ SLASHES) | hasZero(v ^ BANGS);
+      if (special === 0) continue;
+      for (let k = 0; k < 4; k++) if (!isLineText(b[i + k])) return i + k;
+    }
+  }
+  for (; i < end; i++) if (!isLineText(b[i])) return i;
+  return end;
+}

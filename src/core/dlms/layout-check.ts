@@ -9,7 +9,7 @@ import type { FieldType } from '../profiles/field-types.js';
 import { describeObis } from '../obis/registry.js';
 import { describeRange, plausibleRange, unitToBase } from '../obis/plausibility.js';
 import type { DlmsValue } from './types.js';
-import { describeType, hasAnyType } from './value-types.js';
+import { describeType, typeTest } from './value-types.js';
 import { applyScaler } from './payload-values.js';
 
 export interface LayoutMismatch {
@@ -61,6 +61,7 @@ export interface CompiledLayout {
 
 interface CompiledField {
   types: readonly FieldType[];
+  accepts: (v: DlmsValue) => boolean;
   /** Raw integer bounds; undefined when the field is not judged by range. */
   lo: number | undefined;
   hi: number | undefined;
@@ -68,14 +69,15 @@ interface CompiledField {
 
 function compileField(f: PositionalField): CompiledField {
   const types = fieldTypes(f);
-  if (!isNumericField(f)) return { types, lo: undefined, hi: undefined };
+  const accepts = typeTest(types);
+  if (!isNumericField(f)) return { types, accepts, lo: undefined, hi: undefined };
   const range = plausibleRange(describeObis(f.obis).quantity);
-  if (range === undefined) return { types, lo: undefined, hi: undefined };
+  if (range === undefined) return { types, accepts, lo: undefined, hi: undefined };
   const factor = range.base === undefined ? 1 : unitToBase(range.base, f.unit);
-  if (!(factor > 0)) return { types, lo: undefined, hi: undefined };
+  if (!(factor > 0)) return { types, accepts, lo: undefined, hi: undefined };
   // raw × 10^scaler × factor within [min, max]; the inverse of the scaler applied exactly (10^k, not 0.1^k).
   const toRaw = (x: number): number => applyScaler(x, -(f.scaler ?? 0)) / factor;
-  return { types, lo: toRaw(range.min), hi: toRaw(range.max) };
+  return { types, accepts, lo: toRaw(range.min), hi: toRaw(range.max) };
 }
 
 export function compileLayout(layout: PositionalLayout): CompiledLayout {
@@ -97,7 +99,7 @@ export function checkCompiled(compiled: CompiledLayout, items: readonly DlmsValu
   const n = Math.min(items.length, fields.length);
   for (let i = 0; i < n; i++) {
     const c = compiled.fields[i], v = items[i];
-    if (!hasAnyType(v, c.types)) return { index: i, field: fields[i], expected: c.types.join(' or '), got: describeType(v) };
+    if (!c.accepts(v)) return { index: i, field: fields[i], expected: c.types.join(' or '), got: describeType(v) };
     const range = rangeMismatch(fields[i], c, v, i);
     if (range) return range;
   }

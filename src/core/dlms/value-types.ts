@@ -88,3 +88,20 @@ export function describeType(v: DlmsValue): string {
   if (v.type === 'array' || v.type === 'structure' || v.type === 'compact-array') return `${v.type}(${v.items.length})`;
   return exactTypeOf(v);
 }
+
+const INT_TAG_OF: Readonly<Record<string, number>> = {
+  int8: DataTag.Int8, int16: DataTag.Int16, int32: DataTag.Int32, int64: DataTag.Int64,
+  uint8: DataTag.Uint8, uint16: DataTag.Uint16, uint32: DataTag.Uint32, uint64: DataTag.Uint64,
+};
+
+/** A predicate for a list of accepted types, made once (a compiled layout checks many lists with it). */
+export function typeTest(types: readonly FieldType[]): (v: DlmsValue) => boolean {
+  if (types.length === 1) {
+    const t = types[0];
+    const tag = INT_TAG_OF[t];
+    if (tag !== undefined) return (v) => v.type === 'integer' && v.tag === tag;
+    if (t === 'any') return () => true;
+    return (v) => hasType(v, t);
+  }
+  return (v) => hasAnyType(v, types);
+}

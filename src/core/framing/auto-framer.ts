@@ -9,8 +9,8 @@
 import { MeterError } from '../errors.js';
 import { createApduLinkReader } from './apdu-framer.js';
 import { createDsmrFramer } from './dsmr-framer.js';
-import { createDsmrLinkReader } from './dsmr-link-reader.js';
-import { createFormatWatch } from './format-watch.js';
+import { createDsmrLinkReader, DSMR_MAX_UNIT } from './dsmr-link-reader.js';
+import { createFormatWatch, watchDsmrFramer } from './format-watch.js';
 import { createHdlcLinkReader } from './hdlc-framer.js';
 import type { FormatWatch, LinkReader } from './link-reader.js';
 import { createScanningFramer } from './link-scanner.js';
@@ -37,12 +37,8 @@ function watchFor(kind: FrameKind, maxUnit: number, limits: FramerOptions): Form
     limits.meter);
 }
 
-/**
- * A framer for one format that says so (NO_FRAME) when the stream is of another kind. DSMR too runs on the
- * scanning engine here (its link reader cuts the telegrams, the DSMR framer judges them): the engine counts
- * garbage byte by byte, so what the watch reports does not depend on how the stream was chunked.
- */
-function createForcedFramer(kind: FrameKind, limits: FramerOptions): Framer {
+/** A framer for one binary format that says so (NO_FRAME), naming what the stream looks like, when it is of another kind. */
+function createForcedFramer(kind: Exclude<FrameKind, 'dsmr'>, limits: FramerOptions): Framer {
   const reader = READERS[kind](limits);
   return createScanningFramer([reader], { limits, watch: watchFor(kind, reader.maxUnit, limits) });
 }
@@ -51,7 +47,9 @@ function createForcedFramer(kind: FrameKind, limits: FramerOptions): Framer {
 export function createFramer(format: FramingFormat, limits: FramerOptions = DEFAULT_LIMITS): Framer {
   switch (format) {
     case 'auto': return createAutoFramer(limits);
-    case 'dsmr': case 'mbus': case 'hdlc': case 'apdu': return createForcedFramer(format, limits);
+    // DSMR keeps its own framer (text is its hot path); its watch counts its discards in byte order.
+    case 'dsmr': return watchDsmrFramer(createDsmrFramer(limits), 2 * DSMR_MAX_UNIT);
+    case 'mbus': case 'hdlc': case 'apdu': return createForcedFramer(format, limits);
     default:
       throw new MeterError('UNKNOWN_FORMAT', 'config',
         `unknown framing "${String(format)}" (use auto, dsmr, mbus, hdlc or apdu)`);

@@ -21,6 +21,7 @@
 import { MeterError } from '../errors.js';
 import type { LinkReader, ScanStep } from './link-scanner.js';
 import type { Framer } from './types.js';
+import { indexOfNonLineText } from '../bytes/find-byte.js';
 
 const SLASH = 0x2f;
 const BANG = 0x21;
@@ -121,8 +122,10 @@ function scanFrom(buf: Uint8Array, pos: number, end: number, eof: boolean, p: Pr
     if (s !== undefined) return s;
   }
   let i = p.at;
-  // One table load per byte: this runs over every telegram when the format is auto-detected.
+  // Word-wise over the text up to the next '!', '/' or binary byte: this runs over every telegram.
   for (; i < end; i++) {
+    i = indexOfNonLineText(buf, i, end);
+    if (i >= end) break;
     const k = CLASS[buf[i]];
     if (k === TEXT) continue;
     if (k === BANG_CLASS) {

@@ -9,7 +9,7 @@
 import { MeterError } from '../errors.js';
 import type { FormatWatch, LinkReader } from './link-reader.js';
 import { createScanningFramer } from './link-scanner.js';
-import type { FrameKind, Framer, FramerOptions, WorkMeter } from './types.js';
+import type { FrameKind, Framer, FramerEvent, FramerOptions, WorkMeter } from './types.js';
 
 const NAMES: Record<FrameKind, string> = {
   dsmr: 'DSMR telegrams', mbus: 'M-Bus frames', hdlc: 'HDLC frames', apdu: 'bare DLMS APDUs',
@@ -68,6 +68,46 @@ export function createFormatWatch(kind: FrameKind, maxUnit: number, others: (lim
       probe = undefined;
       batched = 0;
       found = {};
+    },
+  };
+}
+
+/**
+ * The watch of a framer forced to DSMR. The DSMR framer is a state machine of its own, faster than the scanning
+ * engine for text, and it reports its discards in byte order with exact byte counts: the watch adds them up and,
+ * when more than `threshold` bytes went by without a telegram, gives the discard that crosses it one NO_FRAME error
+ * — unless an error of the stretch (a broken or overlong telegram) already said what was wrong. It shows no probe
+ * the bytes (the framer does not hand out where its garbage lies in each chunk), so what it reports depends on the
+ * bytes only, never on how they were chunked.
+ */
+export function watchDsmrFramer(inner: Framer, threshold: number): Framer {
+  let stretch = 0;
+  let noticed = false;
+  let explained = false;
+  const reset = (): void => { stretch = 0; noticed = false; explained = false; };
+  function watch(events: FramerEvent[]): FramerEvent[] {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e.type === 'frame') { reset(); continue; }
+      if (noticed) continue;
+      if (e.error) explained = true;
+      stretch += e.bytes;
+      if (stretch <= threshold) continue;
+      noticed = true;
+      if (explained) continue;
+      const error = new MeterError('NO_FRAME', 'framing', `no DSMR telegram in ${threshold + 1} bytes: if the meter is ` +
+        'not a DSMR meter, use format auto (it recognises M-Bus, HDLC and bare DLMS APDUs); otherwise check the serial ' +
+        "settings (baud rate, parity) and that the meter's customer interface is on");
+      events[i] = { ...e, reason: error.message, error };
+    }
+    return events;
+  }
+  return {
+    push: (chunk) => watch(inner.push(chunk)),
+    flush() {
+      const events = watch(inner.flush());
+      reset();
+      return events;
     },
   };
 }
