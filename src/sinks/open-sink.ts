@@ -9,6 +9,7 @@ import { createSqlSink } from './sql/index.js';
 import { createMongoSink } from './mongodb/index.js';
 import { createDsmrProxySink } from './dsmr-proxy/index.js';
 import { createPrometheusSink } from './prometheus/index.js';
+import { createInfluxSink } from './influx/index.js';
 import type { Sink, SinkContext, SinkFactory } from './types.js';
 
 export const DEFAULT_STORE = 'sqlite:./data/meterwire.db';
@@ -19,6 +20,7 @@ export const SUPPORTED_OUTPUTS: readonly string[] = [
   'mongodb://host:27017/meterwire?collection=telegrams (one document per message)',
   'dsmr-tcp://127.0.0.1:2001 (DSMR P1 telegrams for dsmr_parser, Home Assistant DSMR, dsmr-reader; 0.0.0.0 serves the network)',
   'prometheus://127.0.0.1:9464 (metrics at /metrics; 0.0.0.0 serves the network)',
+  'influx://user:pass@host:8086/meterwire (InfluxDB 1.x; influx2://host:8086?org=…&bucket=…&token=… for the v2 API; influxs:// and influx2s:// for HTTPS)',
 ];
 
 const FACTORIES: Record<string, SinkFactory> = {
@@ -27,6 +29,7 @@ const FACTORIES: Record<string, SinkFactory> = {
   mongodb: createMongoSink, 'mongodb+srv': createMongoSink,
   'dsmr-tcp': createDsmrProxySink,
   prometheus: createPrometheusSink,
+  influx: createInfluxSink, influxs: createInfluxSink, influx2: createInfluxSink, influx2s: createInfluxSink,
 };
 
 export function openSink(url: string, ctx: SinkContext): Sink {
