@@ -50,7 +50,7 @@ export function outcomeOf(status: number, message: string, c: ResponseContext): 
     if (c.version === 2 && c.serverVersion !== undefined && /^1\.[0-7]\./.test(c.serverVersion)) {
       return { kind: 'retry', reason: `InfluxDB ${c.serverVersion} has no v2 write API (${said}); use influx://host:8086/<database>` };
     }
-    const fix = c.version === 1 ? 'create it (influx -execute \'CREATE DATABASE <name>\')' : 'check ?org= and ?bucket=';
+    const fix = c.version === 1 ? 'create it (CREATE DATABASE <name>)' : 'check ?org= and ?bucket=';
     return { kind: 'retry', reason: `InfluxDB has no ${c.destination} (${said}); ${fix}` };
   }
   if (status === 413) return { kind: 'split' };
