@@ -5,7 +5,8 @@
  * tests skip with a message (a failure under CI=true, test/support/services.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ export interface InfluxResult { series?: Array<{ name: string; tags?: Record<str
 
 export interface Influxd {
   port: number;
-  /** http://127.0.0.1:<port> */
+  /** http(s)://127.0.0.1:<port> */
   base: string;
   /** Runs InfluxQL (as the admin when auth is on); times in ms. Throws on an HTTP or statement error. */
   query(q: string, db?: string): Promise<InfluxResult[]>;
@@ -76,7 +77,14 @@ export interface Influxd {
 
 export const ADMIN = { user: 'admin', password: 'Adm1n-secret+pw' };
 
-function config(dir: string, httpPort: number, rpcPort: number, auth: boolean): string {
+export interface InfluxdOptions {
+  auth?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string };
+}
+
+function config(dir: string, httpPort: number, rpcPort: number, o: InfluxdOptions): string {
+  const https = o.tls ? [`  https-enabled = true`, `  https-certificate = "${o.tls.cert}"`, `  https-private-key = "${o.tls.key}"`] : [];
   return [
     'reporting-enabled = false',
     `bind-address = "127.0.0.1:${rpcPort}"`,
@@ -85,19 +93,37 @@ function config(dir: string, httpPort: number, rpcPort: number, auth: boolean): 
     '[monitor]', '  store-enabled = false',
     '[subscriber]', '  enabled = false',
     '[continuous_queries]', '  enabled = false',
-    '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, `  auth-enabled = ${auth}`, '  log-enabled = false', '  pprof-enabled = false',
+    '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, `  auth-enabled = ${o.auth === true}`, '  log-enabled = false', '  pprof-enabled = false', ...https,
     '[logging]', '  level = "error"', '  suppress-logo = true',
     '',
   ].join('\n');
 }
 
-export async function startInfluxd(opts: { auth?: boolean } = {}): Promise<Influxd> {
+export async function startInfluxd(opts: InfluxdOptions = {}): Promise<Influxd> {
   const dir = mkdtempSync(join(tmpdir(), 'meterwire-influxd-'));
   const port = await freePort();
   const rpcPort = await freePort();
   const configPath = join(dir, 'influxdb.conf');
-  writeFileSync(configPath, config(dir, port, rpcPort, opts.auth === true));
-  const base = `http://127.0.0.1:${port}`;
+  writeFileSync(configPath, config(dir, port, rpcPort, opts));
+  const base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const ca = opts.tls ? readFileSync(opts.tls.cert) : undefined;
+
+  /** fetch, or node:https trusting the test's own certificate (fetch cannot be given a CA). */
+  async function call(path: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
+    if (!ca) {
+      const res = await fetch(`${base}${path}`, init);
+      return { status: res.status, text: await res.text() };
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(`${base}${path}`, { method: init.method, headers: init.headers, ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.once('error', reject);
+      req.end(init.body);
+    });
+  }
   let child: ChildProcess | undefined;
   let stderr = '';
   const authHeader: Record<string, string> = opts.auth
@@ -111,7 +137,7 @@ export async function startInfluxd(opts: { auth?: boolean } = {}): Promise<Influ
     c.once('exit', () => { exited = true; });
     for (let i = 0; i < 300; i++) {
       if (exited) throw new Error(`influxd exited at start: ${stderr}`);
-      const ok = await fetch(`${base}/ping`).then((r) => r.status === 204, () => false);
+      const ok = await call('/ping', { method: 'GET' }).then((r) => r.status === 204, () => false);
       if (ok) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -132,9 +158,10 @@ export async function startInfluxd(opts: { auth?: boolean } = {}): Promise<Influ
   async function query(q: string, db?: string): Promise<InfluxResult[]> {
     const params = new URLSearchParams({ q, epoch: 'ms' });
     if (db) params.set('db', db);
-    const res = await fetch(`${base}/query`, { method: 'POST', headers: { ...authHeader, 'Content-Type': 'application/x-www-form-urlencoded' }, body: params });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`query ${q}: HTTP ${res.status} ${text}`);
+    const { status, text } = await call('/query', {
+      method: 'POST', headers: { ...authHeader, 'Content-Type': 'application/x-www-form-urlencoded' }, body: params.toString(),
+    });
+    if (status !== 200) throw new Error(`query ${q}: HTTP ${status} ${text}`);
     const json = JSON.parse(text) as { results?: InfluxResult[]; error?: string };
     if (json.error) throw new Error(`query ${q}: ${json.error}`);
     for (const r of json.results ?? []) if (r.error) throw new Error(`query ${q}: ${r.error}`);
@@ -145,8 +172,11 @@ export async function startInfluxd(opts: { auth?: boolean } = {}): Promise<Influ
     await start();
     if (opts.auth) {
       // The first user may be created without credentials; everything after needs them.
-      const res = await fetch(`${base}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE USER ${ADMIN.user} WITH PASSWORD '${ADMIN.password}' WITH ALL PRIVILEGES` }) });
-      assert.equal(res.status, 200, await res.text());
+      const res = await call('/query', {
+        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ q: `CREATE USER ${ADMIN.user} WITH PASSWORD '${ADMIN.password}' WITH ALL PRIVILEGES` }).toString(),
+      });
+      assert.equal(res.status, 200, res.text);
     }
   } catch (e) {
     await stop();
