@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { isMeterError } from '../src/core/errors.js';
 import { redactUrl } from '../src/redact/index.js';
 import {
-  escapeKey, escapeMeasurement, formatLine, outcomeOf, parseInfluxUrl, phaseOf, quoteString, serverMessage, tariffOf,
+  escapeKey, escapeMeasurement, formatLine, linesFor, outcomeOf, parseInfluxUrl, phaseOf, quoteString, receiveClock, serverMessage, tariffOf,
 } from '../src/sinks/influx/index.js';
 import { openSink, SUPPORTED_OUTPUTS } from '../src/sinks/open-sink.js';
+import type { MeterMessage } from '../src/core/model/message.js';
 import type { SinkContext } from '../src/sinks/types.js';
 
 const quiet = (): void => {};
@@ -127,4 +128,21 @@ test('responses: which statuses retry (down, credentials, missing database), whi
   assert.equal(serverMessage('{"code":"unauthorized","message":"unauthorized access"}', null), 'unauthorized access');
   assert.equal(serverMessage('', 'from header'), 'from header');
   assert.equal(serverMessage('see http://u:Pa55word@h/x', null), 'see http://u:***@h/x');
+});
+
+test('schema: the meter\'s timestamp, else a receive time fixed per message and strictly increasing', () => {
+  const reading = { obis: '1-0:1.8.0', id: 'energy_import', name: 'Energy', value: 6.695, unit: 'kWh', quality: [] };
+  const stamped: MeterMessage = { meter: { id: 'm1' }, timestamp: '2026-02-10T08:00:00.000Z', format: 'dsmr', readings: [reading], issues: [] };
+  const bare = (): MeterMessage => ({ meter: { systemTitle: '4b464d1220000009' }, format: 'dsmr', readings: [reading], issues: [] });
+  const clock = receiveClock(() => 5000);
+  const a = bare();
+  const b = bare();
+  const first = linesFor([stamped, a, b], 'meterwire', clock);
+  assert.deepEqual(first, [
+    'meterwire,id=energy_import,meter=m1,obis=1-0:1.8.0,unit=Wh value=6695 1770710400000',
+    'meterwire,id=energy_import,meter=4b464d1220000009,obis=1-0:1.8.0,unit=Wh value=6695 5000',
+    'meterwire,id=energy_import,meter=4b464d1220000009,obis=1-0:1.8.0,unit=Wh value=6695 5001',
+  ]);
+  assert.deepEqual(linesFor([stamped, a, b], 'meterwire', clock), first, 'a retried batch lands on the same points');
+  assert.deepEqual(linesFor([{ ...stamped, readings: [] }], 'meterwire', clock), [], 'no readings, no lines (and no request)');
 });
