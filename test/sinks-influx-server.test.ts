@@ -211,3 +211,18 @@ test('influx: server stopped mid-stream → writes fail and the fan-out spools; 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('influx: ?rp= writes into that retention policy; an unknown one is an error naming it', { skip: influxdSkip }, async () => {
+  await createDb('rp');
+  await server.query('CREATE RETENTION POLICY "two_years" ON "rp" DURATION 104w REPLICATION 1');
+  const msgs = simulatedMessages('no-aidon', START, 2, 10_000);
+  const sink = createInfluxSink(urlFor('rp', '?rp=two_years'), testContext());
+  await sink.open();
+  await sink.write(msgs);
+  const [inRp] = await server.query(`SELECT count("value") FROM "two_years"."meterwire" WHERE "id" = 'power_import'`, 'rp');
+  assert.equal(inRp.series![0].values[0][1], 2);
+  const [inDefault] = await server.query('SELECT count("value") FROM "autogen"."meterwire"', 'rp');
+  assert.equal(inDefault.series, undefined, 'nothing in the default policy');
+  const wrong = createInfluxSink(urlFor('rp', '?rp=nope'), testContext());
+  await assert.rejects(wrong.write(msgs), /InfluxDB write failed \(HTTP 500: retention policy not found: nope\)/);
+});
