@@ -182,6 +182,16 @@ test('influx2: a batch the server finds too large (413) is sent in halves until 
     assert.equal(v2.points.length, total);
     assert.equal(new Set(v2.points.map((p) => `${p.tags.id}|${p.time}`)).size, total);
     assert.ok(v2.requests.length > 3, `split into several requests (${v2.requests.length})`);
+
+    // A single point the server still finds too large is logged, not retried forever.
+    v2.respond = (res) => {
+      res.writeHead(413, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: 'request too large', message: 'too large' }));
+      return true;
+    };
+    const records: LogRecord[] = [];
+    await openSink(v2.url, testContext(records)).write([{ ...msgs[0], readings: msgs[0].readings.slice(0, 1) }]);
+    assert.deepEqual(records.filter((r) => r.level === 'error').map((r) => r.msg.replace(/^.*?: /, '')),
+      ['InfluxDB refused a single point as too large (HTTP 413), it is not retried']);
   } finally {
     await v2.close();
   }

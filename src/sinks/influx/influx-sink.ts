@@ -50,17 +50,15 @@ export function createInfluxSink(url: string, ctx: SinkContext, options: InfluxS
       version: target.version, destination: target.destination, serverVersion,
     });
     if (outcome.kind === 'ok') return;
-    if (outcome.kind === 'rejected') {
-      ctx.log.error(`${name}: ${outcome.reason}`);
-      return;
-    }
+    if (outcome.kind === 'retry') throw new Error(`${name}: ${outcome.reason}`);
     if (outcome.kind === 'split' && lines.length > 1) {
       const half = Math.ceil(lines.length / 2);
       await post(lines.slice(0, half));
       await post(lines.slice(half));
       return;
     }
-    throw new Error(`${name}: ${outcome.kind === 'retry' ? outcome.reason : 'InfluxDB refused a single point as too large (HTTP 413)'}`);
+    // Refused for good (or one point alone is too large): retrying would block every later message.
+    ctx.log.error(`${name}: ${outcome.kind === 'rejected' ? outcome.reason : 'InfluxDB refused a single point as too large (HTTP 413), it is not retried'}`);
   }
 
   return {
