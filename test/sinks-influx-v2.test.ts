@@ -7,8 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { toBaseUnit } from '../src/core/model/base-units.js';
+import { createInfluxSink } from '../src/sinks/influx/index.js';
 import { openSink } from '../src/sinks/open-sink.js';
 import { simulatedMessages, testContext, type LogRecord } from './sinks-influx-support.js';
 
@@ -194,5 +195,20 @@ test('influx2: a batch the server finds too large (413) is sent in halves until 
       ['InfluxDB refused a single point as too large (HTTP 413), it is not retried']);
   } finally {
     await v2.close();
+  }
+});
+
+test('influx2: a server that accepts the connection but never answers counts as down after the timeout', async () => {
+  const sockets: Socket[] = [];
+  const silent = createTcpServer((s) => { sockets.push(s); });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const { port } = silent.address() as AddressInfo;
+  try {
+    const sink = createInfluxSink(`influx2://127.0.0.1:${port}?org=o&bucket=b&token=${TOKEN}`, testContext(), { timeoutMs: 200 });
+    await assert.rejects(sink.open(), /cannot reach InfluxDB \(no answer within 200 ms\)/);
+    await assert.rejects(sink.write(simulatedMessages('no-aidon', START, 1, 1000)), /no answer within 200 ms/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent.close(r));
   }
 });

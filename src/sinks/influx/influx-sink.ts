@@ -1,9 +1,9 @@
 /**
  * InfluxDB output (`influx://…` for 1.x, `influx2://…` for the v2 write API), over Node's fetch: no driver.
  * Durable: one HTTP request per write() (the batch as line protocol); a server that is down, busy or refuses the
- * credentials makes write() throw, so the fan-out spools the messages and retries them in order. Retried points
- * carry the same times (the meter's time, or a receive time fixed per message object), so InfluxDB overwrites rather than
- * doubles them. The credentials live in request headers only; names and errors are redacted.
+ * credentials makes write() throw, so the fan-out spools the messages and retries them in order. A retried point
+ * has the same time (the meter's; without one, a receive time kept per message object), so InfluxDB overwrites it
+ * rather than doubling it. The credentials live in request headers only; names and errors are redacted.
  */
 import type { MeterMessage } from '../../core/model/message.js';
 import { redactText } from '../../redact/index.js';
