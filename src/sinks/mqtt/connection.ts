@@ -1,5 +1,5 @@
 /**
- * The MQTT output's broker connection: connects (with the availability last will), reconnects on our backoff
+ * The MQTT output's broker connection: connects (with the last will in its options), reconnects on our backoff
  * schedule after a loss, and fails in-flight QoS 1 publishes when the connection drops. MQTT.js would otherwise
  * keep them and resend on reconnect while the fan-out also retries the batch: two copies, out of order.
  */
@@ -12,8 +12,6 @@ export interface BrokerConnection {
   open(): Promise<void>;
   /** The live client, or undefined while disconnected. */
   client(): MqttClient | undefined;
-  /** Sets the last will and reconnects so the broker holds it (one will per connection). */
-  setWill(topic: string, payload: string): Promise<void>;
   close(beforeEnd?: (c: MqttClient) => Promise<void>): Promise<void>;
 }
 
@@ -22,11 +20,21 @@ export interface ConnectionEvents {
   connected(): void;
 }
 
-const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/;
+
+/** The error, with what to check when it is TLS trust (the broker's certificate or our CA file). */
+function text(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && TLS_TRUST.test(code)) {
+    return `TLS: ${message} (${code}); check that ?ca= names the CA that signed the broker's certificate and that the certificate covers the host name`;
+  }
+  return message;
+}
 
 export function createBrokerConnection(name: string, base: IClientOptions, log: SinkLog, events: ConnectionEvents): BrokerConnection {
   const backoff = createBackoff({ initialMs: 500, maxMs: 30_000 });
-  let options: IClientOptions = { ...base };
+  const options: IClientOptions = { ...base };
   let current: MqttClient | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
@@ -96,14 +104,6 @@ export function createBrokerConnection(name: string, base: IClientOptions, log: 
       await replace();
     },
     client: () => (current?.connected ? current : undefined),
-    async setWill(topic, payload) {
-      const will = { topic, payload: Buffer.from(payload), qos: 1 as const, retain: true };
-      options = { ...options, will };
-      if (!current) return;
-      // Should the switch fail, the current client's own reconnects still carry the will from now on.
-      current.options.will = will;
-      await replace();
-    },
     async close(beforeEnd) {
       closing = true;
       if (timer) clearTimeout(timer);
