@@ -20,14 +20,18 @@ export interface ConnectionEvents {
   connected(): void;
 }
 
-const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/;
-
-/** The error, with what to check when it is TLS trust (the broker's certificate or our CA file). */
+/** The error, with what to check when TLS failed: the broker refused our certificate, or we refused its. */
 function text(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
   const code = (e as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && TLS_TRUST.test(code)) {
-    return `TLS: ${message} (${code}); check that ?ca= names the CA that signed the broker's certificate and that the certificate covers the host name`;
+  if (typeof code !== 'string') return message;
+  if (/^ERR_SSL_.*ALERT/.test(code)) {
+    // OpenSSL's text names its own source files; the alert is what the broker said.
+    const alert = /alert ([a-z ]+?)(?::|$)/i.exec(message)?.[1] ?? code;
+    return `TLS: the broker refused the connection (TLS alert "${alert}"); if it asks for a client certificate, give ?cert= and ?keyFile=`;
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code)) {
+    return `TLS: the broker's certificate is not trusted (${message}); check that ?ca= names the CA that signed it and that it covers the host name`;
   }
   return message;
 }
