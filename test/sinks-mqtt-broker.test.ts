@@ -140,7 +140,7 @@ test('mqtt output: availability follows reader health (stale → offline, ok →
   const prefix = unique();
   const tmp = tempDir();
   const ctx = sinkContext(tmp.dir);
-  const rec = await record(BROKER, [`${prefix}/+/availability`]);
+  const rec = await record(BROKER, [`${prefix}/#`]); // everything, so the cleanup clears every retained reading too
   const sink = createMqttSink(`${BROKER}/${prefix}?discovery=0&values=0`, ctx);
   const topic = `${prefix}/H1/availability`;
   try {
