@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createMqttSink } from '../src/sinks/mqtt/index.js';
 import { canConnectTcp, requireService } from './support/services.js';
 import { tempDir } from './fanout-support.js';
@@ -16,7 +17,7 @@ test('mqtt output: Home Assistant discovery, state, retained per-reading values,
   const disc = `${prefix}ha`;
   const tmp = tempDir();
   const rec = await record(BROKER, [`${prefix}/#`, `${disc}/#`]);
-  const sink = createMqttSink(`${BROKER}/${prefix}?discovery=${disc}`, sinkContext(tmp.dir));
+  const sink = createMqttSink(`${BROKER}/${prefix}?discovery=${disc}&mode=every`, sinkContext(tmp.dir));
   try {
     await sink.open();
     const msg = kaifaMessage(METER, 278041);
@@ -26,17 +27,20 @@ test('mqtt output: Home Assistant discovery, state, retained per-reading values,
 
     const config = (id: string): Record<string, unknown> => JSON.parse(rec.last(`${disc}/sensor/meterwire_${METER}/${id}/config`) ?? 'null');
     const energy = config('energy_import');
+    const reader = rec.messages.find((m) => /^[^/]+\/_reader-[0-9a-f]{16}\/availability$/.test(m.topic))?.topic;
+    assert.ok(reader, 'the connection announces itself on its own availability topic');
+    assert.equal(rec.last(reader), 'online');
+    const avail = (topic: string) => ({ topic, payload_available: 'online', payload_not_available: 'offline' });
     assert.deepEqual(energy, {
       name: 'Active energy import (+A)',
       unique_id: `meterwire_${METER}_energy_import`,
-      object_id: `meterwire_${METER}_energy_import`,
+      default_entity_id: `sensor.meterwire_${METER.toLowerCase()}_energy_import`,
       state_topic: `${base}/energy_import`,
       unit_of_measurement: 'Wh',
       device_class: 'energy',
       state_class: 'total_increasing',
-      availability_topic: `${base}/availability`,
-      payload_available: 'online',
-      payload_not_available: 'offline',
+      availability: [avail(`${base}/availability`), avail(reader)],
+      availability_mode: 'all',
       device: {
         identifiers: [`meterwire_${METER}`],
         name: `Smart meter ${METER}`,
@@ -54,6 +58,7 @@ test('mqtt output: Home Assistant discovery, state, retained per-reading values,
     assert.deepEqual(pick(config('gas_volume')), ['gas', 'total_increasing', 'm³']);
     assert.deepEqual(pick(config('reactive_energy_import')), ['reactive_energy', 'total_increasing', 'varh']);
     assert.deepEqual(pick(config('meter_number')), [undefined, undefined, undefined], 'text readings are plain sensors');
+    assert.equal(config('meter_number').entity_category, 'diagnostic');
     assert.equal(config('meter_number').state_topic, `${base}/meter_number`);
 
     assert.deepEqual(JSON.parse(rec.last(`${base}/state`) ?? ''), msg);
@@ -63,7 +68,7 @@ test('mqtt output: Home Assistant discovery, state, retained per-reading values,
     assert.deepEqual(JSON.parse(rec.last(`${base}/values`) ?? ''), {
       WIn: { value: 278041, unit: 'Wh' }, WOut: { value: 12, unit: 'Wh' }, PIn: { value: 512, unit: 'W' },
       POut: { value: 0, unit: 'W' }, U1: { value: 231.4, unit: 'V' }, I1: { value: 1.23, unit: 'A' },
-      PF: { value: 0.98, unit: '' }, timestamp: { value: 1632768960, unit: 's' },
+      PF: { value: 0.98, unit: '1' }, timestamp: { value: 1632768960, unit: 's' },
     });
 
     // A late subscriber (Home Assistant starting after the reader) finds configs and values retained.
@@ -73,7 +78,7 @@ test('mqtt output: Home Assistant discovery, state, retained per-reading values,
     await late.client.endAsync();
 
     await sink.close();
-    await rec.wait('offline on close', () => rec.last(`${base}/availability`) === 'offline');
+    await rec.wait('offline on close', () => rec.last(`${base}/availability`) === 'offline' && rec.last(reader) === 'offline');
   } finally {
     await sink.close();
     await rec.cleanupAndEnd();
@@ -110,7 +115,7 @@ test('mqtt output: publishing modes (every message, at most every N seconds of m
   const at = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
   const batch = [kaifaMessage('M', 1, at(0)), kaifaMessage('M', 1, at(30)), kaifaMessage('M', 2, at(60)), kaifaMessage('M', 3, at(75))];
   const expected = { every: [4, 4, 4], interval: [2, 2, 2], change: [3, 3, 1] }; // state, energy_import, power_import
-  for (const [mode, query] of [['every', ''], ['interval', '?interval=60'], ['change', '?mode=change']] as const) {
+  for (const [mode, query] of [['every', '?mode=every'], ['interval', '?interval=60'], ['change', '?mode=change']] as const) {
     const prefix = unique();
     const rec = await record(BROKER, [`${prefix}/#`]);
     const sink = createMqttSink(`${BROKER}/${prefix}${query}${query ? '&' : '?'}discovery=0`, sinkContext(tmp.dir));
@@ -135,7 +140,7 @@ test('mqtt output: availability follows reader health (stale → offline, ok →
   const prefix = unique();
   const tmp = tempDir();
   const ctx = sinkContext(tmp.dir);
-  const rec = await record(BROKER, [`${prefix}/+/availability`]);
+  const rec = await record(BROKER, [`${prefix}/#`]); // everything, so the cleanup clears every retained reading too
   const sink = createMqttSink(`${BROKER}/${prefix}?discovery=0&values=0`, ctx);
   const topic = `${prefix}/H1/availability`;
   try {
@@ -156,22 +161,46 @@ test('mqtt output: availability follows reader health (stale → offline, ok →
   }
 });
 
-test('mqtt output: the last will says "offline" when the process is killed', { skip }, async () => {
+test('mqtt output: a reader killed with SIGKILL makes every meter unavailable (one will per connection, referenced by all)', { skip }, async () => {
   const prefix = unique();
+  const disc = `${prefix}ha`;
   const tmp = tempDir();
-  const topic = `${prefix}/KILL1/availability`;
-  const rec = await record(BROKER, [topic]);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/sinks-mqtt-child.ts', `${BROKER}/${prefix}?discovery=0`, tmp.dir, 'KILL1'],
+  const rec = await record(BROKER, [`${prefix}/#`, `${disc}/#`]);
+  const meters = ['KILL1', 'KILL2'];
+  const run = () => spawn(process.execPath, ['--import', 'tsx', 'test/sinks-mqtt-child.ts', `${BROKER}/${prefix}?discovery=${disc}`, tmp.dir, meters.join(',')],
     { stdio: ['ignore', 'pipe', 'inherit'] });
+  let child = run();
   try {
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    await rec.wait('the child to publish', () => out.includes('ready') && rec.last(topic) === 'online');
+    const configs = () => rec.messages.filter((m) => m.topic.startsWith(`${disc}/sensor/`) && m.payload !== '');
+    await rec.wait('the child to publish', () => out.includes('ready') && meters.every((m) => rec.last(`${prefix}/${m}/availability`) === 'online')
+      && configs().length === 2 * 10);
+    const reader = rec.messages.find((m) => m.topic.includes('/_reader-'))?.topic ?? '';
+    assert.match(reader, new RegExp(`^${prefix}/_reader-[0-9a-f]{16}/availability$`));
+    assert.equal(rec.last(reader), 'online');
+    for (const c of configs()) {
+      const p = JSON.parse(c.payload) as { availability: { topic: string }[]; availability_mode: string; device: { identifiers: string[] } };
+      const meter = p.device.identifiers[0].replace(/^meterwire_/, '');
+      assert.deepEqual(p.availability.map((a) => a.topic), [`${prefix}/${meter}/availability`, reader], c.topic);
+      assert.equal(p.availability_mode, 'all', 'HA: unavailable as soon as either topic says offline');
+    }
     child.kill('SIGKILL');
-    await rec.wait('the last will', () => rec.last(topic) === 'offline');
-    assert.deepEqual(rec.on(topic), ['online', 'offline']);
+    await rec.wait('the last will', () => rec.last(reader) === 'offline');
+    assert.deepEqual(rec.on(reader), ['online', 'offline']);
+    for (const m of meters) assert.equal(rec.last(`${prefix}/${m}/availability`), 'online', 'the meter topics stay: the will covers them all');
+
+    // The next start of the same reader (same state directory) uses the same topic and says online again.
+    child = run();
+    await rec.wait('online again after the restart', () => rec.on(reader).length === 3);
+    assert.equal(rec.last(reader), 'online');
+    child.kill('SIGKILL');
+    await rec.wait('the will again', () => rec.on(reader).length === 4); // before the cleanup, or it would stay retained
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
     await rec.cleanupAndEnd();
     tmp.remove();
   }

@@ -15,7 +15,8 @@ import { kaifaMessage, sinkContext } from './sinks-mqtt-support.js';
 test('mqtt output URL: defaults, prefix, options, and credentials never in the name', () => {
   const d = parseMqttSinkUrl('mqtt://meter:S3cret%40x@broker.local');
   assert.equal(d.name, 'mqtt://meter:***@broker.local');
-  assert.deepEqual([d.prefix, d.discovery, d.values, d.mode, d.retain], ['meterwire', 'homeassistant', 'default', 'every', false]);
+  assert.deepEqual([d.prefix, d.discovery, d.values, d.mode, d.intervalMs, d.retain], ['meterwire', 'homeassistant', 'default', 'interval', 10_000, false]);
+  assert.deepEqual([parseMqttSinkUrl('mqtt://h/?mode=every').mode, parseMqttSinkUrl('mqtt://h/?mode=interval').intervalMs], ['every', 10_000]);
   assert.deepEqual([d.client.hostname, d.client.port, d.client.username, d.client.password], ['broker.local', 1883, 'meter', 'S3cret@x']);
   const o = parseMqttSinkUrl('mqtts://h:8884/home/meters/?discovery=ha&values=sensors/smartmeter/values&mode=change&retain=1&clientId=pi');
   assert.deepEqual([o.client.protocol, o.client.port, o.client.clientId, o.prefix, o.discovery, o.values, o.mode, o.retain],
@@ -25,7 +26,8 @@ test('mqtt output URL: defaults, prefix, options, and credentials never in the n
 });
 
 test('mqtt output URL: mistakes are config errors that say what to write', () => {
-  assert.throws(() => parseMqttSinkUrl('mqtt://h/?mode=interval'), /interval=<seconds>/);
+  assert.throws(() => parseMqttSinkUrl('mqtt://h/?mode=change&interval=5'), /only applies to mode=interval/);
+  assert.throws(() => parseMqttSinkUrl('mqtt://h/?interval=0'), /positive integer/);
   assert.throws(() => parseMqttSinkUrl('mqtt://h/?mode=sometimes'), /every, interval, change/);
   assert.throws(() => parseMqttSinkUrl('mqtt://h/a/%23'), /not a valid topic/);
   assert.throws(() => parseMqttSinkUrl('mqtt://u:pw@h/?ca=/nonexistent/ca.pem'), (e: Error) => /CA certificate/.test(e.message) && !e.message.includes('pw@'));
@@ -43,7 +45,9 @@ test('meter key: topic- and HA-safe, meter id before system title', () => {
   // Was '1KFM_02_00__1': every unsafe character became "_", so '+' and '#' shared a topic (issue 7). Now one-to-one.
   assert.equal(meterKey(m), '1KFM_2002_2F00_2B_231');
   assert.equal(meterKey({ ...m, meter: { systemTitle: '4b464d1020029802' } }), '4b464d1020029802');
-  assert.equal(meterKey({ ...m, meter: {} }), 'meter');
+  assert.equal(meterKey({ ...m, meter: {} }), '_unidentified', 'no escaped id can be this (the reader gives every message an id)');
+  assert.notEqual(meterKey({ ...m, meter: {} }), meterKey({ ...m, meter: { id: '_unidentified' } }));
+  assert.notEqual(meterKey({ ...m, meter: {} }), meterKey({ ...m, meter: { id: 'meter' } }));
 });
 
 test('meter ids "+", "#", "/", "a+b", "" and look-alikes: one safe topic level each, all different (issue 7)', () => {
@@ -66,8 +70,10 @@ test('property: distinct meter ids never share a topic level or an HA object id'
     assert.notEqual(ka, kb);
     for (const k of [ka, kb]) assert.match(k, /^[A-Za-z0-9_-]+$/);
     const msg = kaifaMessage(a, 1);
-    const [da, db] = [ka, kb].map((k) => discoveryConfig('homeassistant', 'meterwire', k, msg, msg.readings[0]));
-    assert.notEqual(da.payload.object_id, db.payload.object_id);
+    const ctx = { discovery: 'homeassistant', prefix: 'meterwire', connectionAvailability: 'meterwire/_reader-0/availability' };
+    const [da, db] = [ka, kb].map((k) => discoveryConfig(ctx, k, msg, msg.readings[0]));
+    assert.notEqual(da.payload.unique_id, db.payload.unique_id);
+    for (const d of [da, db]) assert.match(String(d.payload.default_entity_id), /^sensor\.[a-z0-9]+(_[a-z0-9]+)*$/);
     assert.notEqual(da.topic, db.topic);
     assert.doesNotMatch(da.topic, /[+#]/);
   }), { numRuns: 3000 });
@@ -91,7 +97,11 @@ test('HA classes: counters are total_increasing, instantaneous values measuremen
   assert.deepEqual(sensorClass(r('water_volume', 'm3')), { device_class: 'water', state_class: 'total_increasing' });
   assert.deepEqual(sensorClass(r('power_factor_l2', undefined)), { device_class: 'power_factor', state_class: 'measurement' });
   assert.deepEqual(sensorClass(r('obis_1_0_99_1_0', 'widgets')), { state_class: 'measurement' });
-  assert.deepEqual(sensorClass(r('meter_number', undefined, 'ABC')), {});
+  assert.deepEqual(sensorClass(r('meter_number', undefined, 'ABC')), { entity_category: 'diagnostic' });
+  const clock = (value: string, quality: Reading['quality'] = []): Reading => ({ obis: '0-0:1.0.0', id: 'timestamp', name: 'Clock', value, quality });
+  assert.deepEqual(sensorClass(clock('2026-01-15T12:00:00.000Z')), { device_class: 'timestamp', entity_category: 'diagnostic' });
+  assert.deepEqual(sensorClass(clock('garbage', ['invalid_timestamp'])), { device_class: 'timestamp', entity_category: 'diagnostic' });
+  assert.deepEqual(sensorClass({ ...clock('2026-01-15'), obis: '0-0:0.9.2', id: 'local_date' }), { entity_category: 'diagnostic' }, 'a date alone is no timestamp');
 });
 
 test('HA device: manufacturer names, profile model, unknown codes kept as they are', () => {
@@ -106,6 +116,11 @@ test('compact values: absent readings omitted, time from the message else now', 
   m.readings = m.readings.filter((r) => r.id === 'energy_import');
   delete m.timestamp;
   assert.deepEqual(compactValues(m, 1_700_000_000_999), { WIn: { value: 7, unit: 'Wh' }, timestamp: { value: 1_700_000_000, unit: 's' } });
+  const pf = kaifaMessage('C1', 7);
+  assert.deepEqual(compactValues(pf, 0).PF, { value: 0.98, unit: '1' }, 'the EVN decoder writes "1" for the power factor');
+  const pct = kaifaMessage('C1', 7);
+  pct.readings = pct.readings.map((r) => (r.id === 'power_factor' ? { ...r, unit: '%', value: 98 } : r));
+  assert.equal(compactValues(pct, 0).PF, undefined, 'a percentage is not published as a factor');
 });
 
 test('publish gate: interval uses meter time and tolerates a clock going back; change is per reading', () => {
@@ -113,6 +128,18 @@ test('publish gate: interval uses meter time and tolerates a clock going back; c
   const g = createPublishGate('interval', 10_000);
   const pub = (s: number): boolean => g.select('m', kaifaMessage('m', 1, at(s)), 0).publish;
   assert.deepEqual([pub(100), pub(105), pub(110), pub(50), pub(55), pub(60)], [true, false, true, true, false, true]);
+  // Per reading: list 1 (power, no clock) every 2 s must not starve list 2 (voltage) of its slot.
+  const n = createPublishGate('interval', 10_000);
+  const list1 = { ...kaifaMessage('n', 1), timestamp: undefined, readings: kaifaMessage('n', 1).readings.filter((r) => r.id === 'power_import') };
+  const list2 = (s: number) => kaifaMessage('n', 1, new Date(Date.UTC(2026, 0, 1, 0, 0, s) + 3_600_000).toISOString()); // meter clock 1 h ahead
+  const host = Date.UTC(2026, 0, 1);
+  const out: string[][] = [];
+  for (let s = 0; s <= 20; s += 2) {
+    const d = n.select('n', s === 10 ? list2(s) : list1, host + s * 1000);
+    out.push(d.readings.map((r) => r.id).filter((id) => id === 'power_import' || id === 'voltage_l1'));
+  }
+  assert.deepEqual(out, [['power_import'], [], [], [], [], ['power_import', 'voltage_l1'], [], [], [], [], ['power_import']],
+    'power at most every 10 s whatever the list; voltage as soon as list 2 brings it; the meter clock offset does not count as a reset');
   const c = createPublishGate('change', 0);
   assert.equal(c.select('m', kaifaMessage('m', 1), 0).readings.length, 10);
   assert.deepEqual(c.select('m', kaifaMessage('m', 2), 0).readings.map((r) => r.id), ['energy_import']);

@@ -73,7 +73,7 @@ test('mqtt output through the fan-out: a broker outage loses nothing; every mess
   sub.on('message', (_t, payload, packet) => { if (!packet.retain) received.push(Number(payload.toString())); });
   await sub.subscribeAsync(topic, { qos: 1 });
 
-  const sink = createMqttSink(`${url}/${prefix}?discovery=0&values=0`, sinkContext(join(tmp.dir, 'state')));
+  const sink = createMqttSink(`${url}/${prefix}?discovery=0&values=0&mode=every`, sinkContext(join(tmp.dir, 'state')));
   const fanout = createFanout([sink], { outboxPath: join(tmp.dir, 'outbox.db'), log: memoryLog(), backoff: { initialMs: 50, maxMs: 500 } });
   let seq = 0;
   let maxSpooled = 0;

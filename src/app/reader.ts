@@ -10,6 +10,7 @@ import type { DecodeResult, ErrorMessage, MeterMessage } from '../core/model/mes
 import { createCounterTracker, type CounterStore } from './frame-counter-tracker.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createHealth, type Health } from './health.js';
+import { createMeterIdentity } from './meter-identity.js';
 
 export interface ReaderLog {
   info(msg: string): void;
@@ -32,6 +33,8 @@ export interface ReaderOptions {
   onEnd?(): void;
   log: ReaderLog;
   errorWindowMs?: number;
+  /** How long messages without any meter identity wait for one (meter-identity.ts; default 15 s). */
+  identityHoldMs?: number;
   now?: () => number;
 }
 
@@ -61,6 +64,8 @@ export function createReader(o: ReaderOptions): Reader {
     else o.log.warn(`--accept-counter-reset ${t}: no frame counter is kept for that title, nothing to accept`);
   }
   const limiter = createRateLimiter(o.errorWindowMs ?? 60_000);
+  // Every output keys meters by what leaves here: a message without an id gets its source's meter identity.
+  const identity = createMeterIdentity({ source: o.source.description, holdMs: o.identityHoldMs, now, notice: (t) => o.log.info(t) });
   let decoder: Decoder = createDecoder(o.decoder);
   let lastFrameMs = now();
   let frames = 0;
@@ -112,6 +117,10 @@ export function createReader(o: ReaderOptions): Reader {
   }
 
   function deliver(msg: MeterMessage): void {
+    for (const m of identity.admit(msg)) pass(m);
+  }
+
+  function pass(msg: MeterMessage): void {
     health.messages++;
     if (msg.readings.some((r) => r.quality.includes('unverified'))) health.unverified++;
     o.onMessage(msg);
@@ -152,6 +161,7 @@ export function createReader(o: ReaderOptions): Reader {
     if (state === 'disconnected') health.state = 'disconnected';
     if (state === 'ended') {
       emit(decoder.flush());
+      for (const m of identity.flush()) pass(m);
       syncStats();
       health.state = 'ended';
       o.onEnd?.();
@@ -159,6 +169,7 @@ export function createReader(o: ReaderOptions): Reader {
   }
 
   function watchdog(): void {
+    for (const m of identity.due()) pass(m);
     const age = now() - lastFrameMs;
     health.lastFrameAgeMs = health.lastFrameAt ? now() - Date.parse(health.lastFrameAt) : undefined;
     if (health.source !== 'connected' || age < o.watchdogMs) return;
@@ -178,6 +189,7 @@ export function createReader(o: ReaderOptions): Reader {
     async stop() {
       if (timer) clearInterval(timer);
       await o.source.stop();
+      for (const m of identity.flush()) pass(m);
     },
     reload(options) {
       decoder = createDecoder(options);

@@ -1,5 +1,5 @@
 /**
- * The MQTT output's broker connection: connects (with the availability last will), reconnects on our backoff
+ * The MQTT output's broker connection: connects (with the last will in its options), reconnects on our backoff
  * schedule after a loss, and fails in-flight QoS 1 publishes when the connection drops. MQTT.js would otherwise
  * keep them and resend on reconnect while the fan-out also retries the batch: two copies, out of order.
  */
@@ -12,8 +12,6 @@ export interface BrokerConnection {
   open(): Promise<void>;
   /** The live client, or undefined while disconnected. */
   client(): MqttClient | undefined;
-  /** Sets the last will and reconnects so the broker holds it (one will per connection). */
-  setWill(topic: string, payload: string): Promise<void>;
   close(beforeEnd?: (c: MqttClient) => Promise<void>): Promise<void>;
 }
 
@@ -22,11 +20,25 @@ export interface ConnectionEvents {
   connected(): void;
 }
 
-const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** The error, with what to check when TLS failed: the broker refused our certificate, or we refused its. */
+function text(e: unknown): string {
+  const message = (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return message;
+  if (/^ERR_SSL_.*ALERT/.test(code)) {
+    // OpenSSL's text names its own source files; the alert is what the broker said.
+    const alert = /alert ([a-z ]+?)(?::|$)/i.exec(message)?.[1] ?? code;
+    return `TLS: the broker refused the connection (TLS alert "${alert}"); if it asks for a client certificate, give ?cert= and ?keyFile=`;
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code)) {
+    return `TLS: the broker's certificate is not trusted (${message}); check that ?ca= names the CA that signed it and that it covers the host name`;
+  }
+  return message;
+}
 
 export function createBrokerConnection(name: string, base: IClientOptions, log: SinkLog, events: ConnectionEvents): BrokerConnection {
   const backoff = createBackoff({ initialMs: 500, maxMs: 30_000 });
-  let options: IClientOptions = { ...base };
+  const options: IClientOptions = { ...base };
   let current: MqttClient | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
@@ -96,14 +108,6 @@ export function createBrokerConnection(name: string, base: IClientOptions, log: 
       await replace();
     },
     client: () => (current?.connected ? current : undefined),
-    async setWill(topic, payload) {
-      const will = { topic, payload: Buffer.from(payload), qos: 1 as const, retain: true };
-      options = { ...options, will };
-      if (!current) return;
-      // Should the switch fail, the current client's own reconnects still carry the will from now on.
-      current.options.will = will;
-      await replace();
-    },
     async close(beforeEnd) {
       closing = true;
       if (timer) clearTimeout(timer);

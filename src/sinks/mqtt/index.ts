@@ -4,11 +4,14 @@
  * broker acknowledged it, so the fan-out can spool and retry while the broker is away.
  *
  * Availability: <prefix>/<meter>/availability is "online" while the reader is healthy, "offline" when it is
- * stale or disconnected, and the connection's last will says "offline" when this process dies. MQTT allows one
- * will per connection, so it covers the first meter seen; its topic is remembered in the state directory so the
- * next start connects with it straight away.
+ * stale or disconnected or closed. MQTT allows one last will per connection, so the will is the connection's
+ * own topic <prefix>/_reader-<id>/availability ("online" once connected, "offline" from the broker when this
+ * process dies), and every discovery config lists both topics with availability_mode "all": a killed reader
+ * makes every meter it published unavailable. <id> is random, kept in the state directory, so restarts reuse
+ * the topic and two readers on one broker do not share it. The level starts with "_" and a lower-case letter,
+ * which no escaped meter key does (payloads.ts), so it cannot be a meter's topic.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -35,12 +38,15 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
   const o = parseMqttSinkUrl(url);
   const gate = createPublishGate(o.mode, o.intervalMs);
   const meters = new Map<string, MeterState>();
-  const willFile = join(ctx.stateDir, `mqtt-will-${createHash('sha256').update(o.name).digest('hex').slice(0, 12)}.txt`);
-  let willTopic = readWill(willFile);
+  const connectionTopic = `${o.prefix}/_reader-${readerId(ctx, o.name)}/availability`;
+  const discoveryContext = o.discovery ? { discovery: o.discovery, prefix: o.prefix, connectionAvailability: connectionTopic } : undefined;
+  let connectionOnline = false;
   let healthTimer: NodeJS.Timeout | undefined;
-  const conn = createBrokerConnection(o.name, willTopic ? withWill(willTopic) : o.client, ctx.log, {
+  const will = { topic: connectionTopic, payload: Buffer.from('offline'), qos: 1 as const, retain: true };
+  const conn = createBrokerConnection(o.name, { ...o.client, will }, ctx.log, {
     connected() {
       gate.reset();
+      connectionOnline = false;
       for (const m of meters.values()) {
         m.announced.clear();
         m.availability = undefined;
@@ -49,10 +55,6 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
     },
   });
 
-  function withWill(topic: string): typeof o.client {
-    return { ...o.client, will: { topic, payload: Buffer.from('offline'), qos: 1, retain: true } };
-  }
-
   const desiredAvailability = (): 'online' | 'offline' =>
     ['ok', 'starting'].includes(ctx.health().state) ? 'online' : 'offline';
 
@@ -60,6 +62,10 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
   function syncAvailability(): void {
     const c = conn.client();
     if (!c) return;
+    if (!connectionOnline) {
+      connectionOnline = true;
+      c.publishAsync(connectionTopic, 'online', { qos: 1, retain: true }).catch(() => { connectionOnline = false; });
+    }
     const want = desiredAvailability();
     for (const m of meters.values()) {
       if (m.availability === want) continue;
@@ -68,17 +74,12 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
     }
   }
 
-  async function meterFor(msg: MeterMessage): Promise<[string, MeterState]> {
+  function meterFor(msg: MeterMessage): [string, MeterState] {
     const key = meterKey(msg);
     let m = meters.get(key);
     if (!m) {
       m = { topics: meterTopics(o.prefix, key), announced: new Set() };
       meters.set(key, m);
-      if (willTopic === undefined) {
-        willTopic = m.topics.availability;
-        saveWill(willFile, willTopic, ctx);
-        await conn.setWill(willTopic, 'offline');
-      }
     }
     return [key, m];
   }
@@ -93,9 +94,9 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
       pub(m.topics.availability, m.availability, true);
     }
     for (const r of msg.readings) {
-      if (!o.discovery || m.announced.has(r.id)) continue;
+      if (!discoveryContext || m.announced.has(r.id)) continue;
       m.announced.add(r.id);
-      const d = discoveryConfig(o.discovery, o.prefix, key, msg, r);
+      const d = discoveryConfig(discoveryContext, key, msg, r);
       pub(d.topic, JSON.stringify(d.payload), true);
     }
     const decision = gate.select(key, msg, Date.now());
@@ -119,7 +120,7 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
       const pending: Promise<unknown>[] = [];
       try {
         for (const msg of messages) {
-          const [key, m] = await meterFor(msg);
+          const [key, m] = meterFor(msg);
           const c = conn.client();
           if (!c) throw new Error('not connected to the broker');
           pending.push(...publishMessage(c, key, m, msg));
@@ -137,25 +138,29 @@ export function createMqttSink(url: string, ctx: SinkContext): Sink {
       if (healthTimer) clearInterval(healthTimer);
       healthTimer = undefined;
       await conn.close(async (c) => {
-        await Promise.all([...meters.values()].map((m) => c.publishAsync(m.topics.availability, 'offline', { qos: 1, retain: true })));
+        const offline = [...[...meters.values()].map((m) => m.topics.availability), connectionTopic];
+        await Promise.all(offline.map((t) => c.publishAsync(t, 'offline', { qos: 1, retain: true })));
       });
     },
   };
 }
 
-function readWill(path: string): string | undefined {
+/** The reader's id for its connection topic: random once, then kept in the state directory per output. */
+function readerId(ctx: SinkContext, name: string): string {
+  const path = join(ctx.stateDir, `mqtt-reader-${createHash('sha256').update(name).digest('hex').slice(0, 12)}.txt`);
   try {
-    return readFileSync(path, 'utf8').trim() || undefined;
+    const kept = readFileSync(path, 'utf8').trim();
+    if (/^[0-9a-f]{16}$/.test(kept)) return kept;
   } catch {
-    return undefined;
+    // first start: make one
   }
-}
-
-function saveWill(path: string, topic: string, ctx: SinkContext): void {
+  const id = randomBytes(8).toString('hex');
   try {
     mkdirSync(ctx.stateDir, { recursive: true });
-    writeFileSync(path, `${topic}\n`);
+    writeFileSync(path, `${id}\n`);
   } catch (e) {
-    ctx.log.warn(`cannot remember the MQTT last-will topic in ${ctx.stateDir}: ${e instanceof Error ? e.message : String(e)}`);
+    ctx.log.warn(`cannot keep the MQTT reader id in ${ctx.stateDir} (${e instanceof Error ? e.message : String(e)}): ` +
+      'this run uses a new availability topic, Home Assistant picks it up from the discovery configs');
   }
+  return id;
 }

@@ -3,7 +3,7 @@
  *   ?ca=&cert=&keyFile=   PEM files for TLS        ?clientId=            fixed client id
  *   ?discovery=homeassistant (default) | <prefix> | 0      Home Assistant discovery prefix, 0 disables
  *   ?values=<topic> | 0   compact values topic (default <prefix>/<meter>/values), 0 disables
- *   ?mode=every (default) | interval | change, ?interval=<seconds>      how often to publish
+ *   ?mode=interval (default) | every | change, ?interval=<seconds> (default 10)      how often to publish
  *   ?retain=1             retain the state and values topics too (per-reading topics are always retained)
  */
 import type { IClientOptions } from 'mqtt';
@@ -26,6 +26,8 @@ export interface MqttSinkOptions {
   intervalMs: number;
   retain: boolean;
 }
+
+export const DEFAULT_INTERVAL_S = 10;
 
 const isOff = (v: string | null): boolean => v !== null && ['0', 'false', 'no', 'off'].includes(v.toLowerCase());
 
@@ -58,7 +60,9 @@ export function parseMqttSinkUrl(url: string): MqttSinkOptions {
   const valuesRaw = p.get('values');
   const values = isOff(valuesRaw) ? undefined : valuesRaw ? cleanTopic(valuesRaw, 'values topic') : 'default';
   const interval = intParam(p, 'interval');
-  const mode = choiceParam(p, 'mode', ['every', 'interval', 'change'] as const) ?? (interval ? 'interval' : 'every');
-  if (mode === 'interval' && !interval) throw configError(`${name}: mode=interval needs interval=<seconds>, e.g. &interval=60`);
-  return { name, client, prefix, discovery, values, mode, intervalMs: (interval ?? 0) * 1000, retain: flagParam(p, 'retain') };
+  // Default: each reading at most every 10 s. Meters push every 1–10 s and every value is a state change in HA's
+  // recorder: per message that was 13–30 database rows a second for one meter.
+  const mode = choiceParam(p, 'mode', ['every', 'interval', 'change'] as const) ?? 'interval';
+  if (interval !== undefined && mode !== 'interval') throw configError(`${name}: interval= only applies to mode=interval (mode=${mode} given)`);
+  return { name, client, prefix, discovery, values, mode, intervalMs: (interval ?? DEFAULT_INTERVAL_S) * 1000, retain: flagParam(p, 'retain') };
 }

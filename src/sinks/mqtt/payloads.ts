@@ -8,6 +8,7 @@
  *   values topic                    the compact shape EVN smart-meter decoder users consume
  */
 import type { MeterMessage, Reading } from '../../core/model/message.js';
+import { toBaseUnit } from '../../core/model/base-units.js';
 
 const utf8 = new TextEncoder();
 
@@ -26,10 +27,14 @@ export function topicLevel(text: string): string {
   return out;
 }
 
-/** Topic- and Home-Assistant-safe meter key: meter id, else system title, else "meter" (an empty id is none). */
+/**
+ * Topic- and Home-Assistant-safe meter key: meter id, else system title (an empty id is none). The reader gives
+ * every message an identity (app/meter-identity.ts); a message that still has none (a sink used on its own)
+ * gets "_unidentified", which no escaped id can equal ("_" is always followed by two upper-case hex digits).
+ */
 export function meterKey(msg: MeterMessage): string {
   const raw = msg.meter.id || msg.meter.systemTitle;
-  return raw ? topicLevel(raw) : 'meter';
+  return raw ? topicLevel(raw) : '_unidentified';
 }
 
 /**
@@ -54,9 +59,25 @@ export function meterTopics(prefix: string, meter: string): MeterTopics {
   return { base, state: `${base}/state`, availability: `${base}/availability`, reading: (id) => `${base}/${readingLevel(id)}` };
 }
 
+/** ISO 8601 date-time with a zone (what a Home Assistant timestamp sensor accepts). */
+const ISO_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+export function isDateTimeReading(r: Reading): boolean {
+  return typeof r.value === 'string' && ISO_DATE_TIME.test(r.value) && Number.isFinite(Date.parse(r.value));
+}
+
+/**
+ * The plain value. A date-time goes out with an explicit offset (`2026-01-15T12:00:00+00:00`, whole seconds),
+ * the form Home Assistant's timestamp sensors parse; a clock reading the meter sent unreadable goes out as
+ * "None", which Home Assistant shows as unknown instead of logging a parse error every message.
+ */
 export function readingPayload(r: Reading): string {
+  if (isDateTimeReading(r)) return `${new Date(Date.parse(String(r.value))).toISOString().slice(0, 19)}+00:00`;
+  if (r.quality.includes('invalid_timestamp') && typeof r.value === 'string') return 'None';
   return String(r.value);
 }
+
+type Compact = Record<string, { value: number; unit: string }>;
 
 /** Compact keys: the names the EVN decoder scripts publish, so existing dashboards keep working. */
 const COMPACT: ReadonlyArray<[key: string, id: string, unit: string]> = [
@@ -73,18 +94,40 @@ const COMPACT: ReadonlyArray<[key: string, id: string, unit: string]> = [
   ['PF', 'power_factor', ''],
 ];
 
-/** Meters that count in kWh/kW are converted, because consumers of this shape read Wh and W. */
-function toUnit(value: number, from: string | undefined, to: string): number {
-  if (from && from !== to && from.toLowerCase() === `k${to}`.toLowerCase()) return Math.round(value * 1000 * 1000) / 1000;
-  return value;
+/** The EVN decoder writes "1" as the unit of the power factor. */
+const COMPACT_UNIT: Record<string, string> = { '': '1' };
+
+/**
+ * Total energy from the tariff registers (DSMR 1.8.1 + 1.8.2 [+ …], 2.8.x likewise) when the meter sends no
+ * total: tariffs 1 and 2 must both be there, or the sum would silently be too small.
+ */
+function tariffSum(readings: readonly Reading[], c: 1 | 2): number | undefined {
+  const tariffs = readings.filter((r) => typeof r.value === 'number' && new RegExp(`^\\d+-\\d+:${c}\\.8\\.[1-9]$`).test(r.obis));
+  const present = new Set(tariffs.map((r) => r.obis.slice(-1)));
+  if (!present.has('1') || !present.has('2') || present.size !== tariffs.length) return undefined;
+  let sum = 0;
+  for (const r of tariffs) {
+    const v = toBaseUnit(r.value as number, r.unit);
+    if (v.unit !== 'Wh') return undefined;
+    sum += v.value;
+  }
+  return Number(sum.toPrecision(15));
 }
 
-export function compactValues(msg: MeterMessage, nowMs: number): Record<string, { value: number; unit: string }> {
+export function compactValues(msg: MeterMessage, nowMs: number): Compact {
   const byId = new Map(msg.readings.map((r) => [r.id, r]));
-  const out: Record<string, { value: number; unit: string }> = {};
+  const out: Compact = {};
   for (const [key, id, unit] of COMPACT) {
     const r = byId.get(id);
-    if (r && typeof r.value === 'number') out[key] = { value: toUnit(r.value, r.unit, unit), unit };
+    if (!r || typeof r.value !== 'number') continue;
+    const v = toBaseUnit(r.value, r.unit);
+    // A unit of another quantity (or a percentage power factor) is left out rather than published as if it fit.
+    if (v.unit === unit) out[key] = { value: v.value, unit: COMPACT_UNIT[unit] ?? unit };
+  }
+  for (const [key, c] of [['WIn', 1], ['WOut', 2]] as const) {
+    if (out[key] || byId.has(c === 1 ? 'energy_import' : 'energy_export')) continue;
+    const sum = tariffSum(msg.readings, c);
+    if (sum !== undefined) out[key] = { value: sum, unit: 'Wh' };
   }
   const ts = msg.timestamp ? Date.parse(msg.timestamp) : NaN;
   out.timestamp = { value: Math.floor((Number.isFinite(ts) ? ts : nowMs) / 1000), unit: 's' };
