@@ -11,7 +11,7 @@ import { encodeHexText } from '../../core/dsmr/value-text.js';
 import { DEFAULT_DSMR_SPEC, type DsmrSpec } from './dsmr-spec.js';
 import { COUNT, CURRENT, ENERGY, POWER, VOLTAGE, formatField, type DsmrField } from './dsmr5-fields.js';
 import { messageValues, type MessageValues } from './message-values.js';
-import { tariffIndicator, tariffPair } from './tariff-registers.js';
+import { tariffIndicator, tariffPair, type TariffPair } from './tariff-registers.js';
 import { mbusLines } from './mbus-lines.js';
 
 /** Objects written as the meter measured them, in DSMR 5 order, between the tariff indicator and M-Bus. */
@@ -45,15 +45,19 @@ function line(code: string, value: string | undefined): string[] {
 
 function energyLines(values: MessageValues, spec: DsmrSpec): string[] {
   const out: string[] = [];
-  if (spec === '5L') {
-    out.push(...line('1-0:1.8.0', optional(values.number('1-0:1.8.0', 'Wh'), ENERGY)));
-    out.push(...line('1-0:2.8.0', optional(values.number('1-0:2.8.0', 'Wh'), ENERGY)));
-  }
   const imported = tariffPair(values, 1), exported = tariffPair(values, 2);
+  if (spec === '5L') { // the meter's total, else the sum of its two tariff registers
+    out.push(...line('1-0:1.8.0', optional(values.number('1-0:1.8.0', 'Wh') ?? sum(imported), ENERGY)));
+    out.push(...line('1-0:2.8.0', optional(values.number('1-0:2.8.0', 'Wh') ?? sum(exported), ENERGY)));
+  }
   if (imported) out.push(...line('1-0:1.8.1', formatField(imported.t1, ENERGY)), ...line('1-0:1.8.2', formatField(imported.t2, ENERGY)));
   if (exported) out.push(...line('1-0:2.8.1', formatField(exported.t1, ENERGY)), ...line('1-0:2.8.2', formatField(exported.t2, ENERGY)));
   out.push(...line('0-0:96.14.0', tariffIndicator(values, [imported, exported])));
   return out;
+}
+
+function sum(pair: TariffPair | undefined): number | undefined {
+  return pair === undefined ? undefined : pair.t1 + pair.t2;
 }
 
 function optional(value: number | undefined, field: DsmrField): string | undefined {
@@ -79,7 +83,10 @@ export function synthesizeDsmrTelegram(msg: MeterMessage, fallbackTime: string, 
   const lines = [spec === '5B' ? '0-0:96.1.4(50217)' : '1-3:0.2.8(50)'];
   lines.push(`0-0:1.0.0(${formatDsmrTimestamp(msg.timestamp ?? fallbackTime)})`);
   lines.push(...identityLines(msg, values, spec), ...energyLines(values, spec));
-  for (const [code, field] of MEASURED) lines.push(...line(code, optional(values.number(code, field.base), field)));
+  for (const [code, field] of MEASURED) {
+    if (spec === '5B' && field === COUNT) continue; // Fluvius meters send no failure, sag or swell counts
+    lines.push(...line(code, optional(values.number(code, field.base), field)));
+  }
   lines.push(...mbusLines(values));
   return formatDsmrTelegram({ header: dsmrHeaderOf(msg), lines, crc: 'crc16' });
 }
