@@ -3,13 +3,15 @@
  * what DSMR tools require (test/sinks-dsmr-proxy-table.ts, from their documentation and source): each line in
  * its DSMR 5 format and read by the dsmr_parser spec of the variant, CRC valid, values equal to the message
  * within the format's resolution, Home Assistant's setup object and energy sensors present, and what
- * dsmr-reader needs to store a reading. Counters never go backwards over a run of telegrams.
+ * dsmr-reader needs to store a reading. Counters never go backwards over a run of telegrams. The same for the
+ * public captures of real meters that decode to a message (more meters than the simulator plays).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecoder } from '../src/index.js';
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { simulatedProfiles } from '../src/sim/profile-frames.js';
+import { hexToBytes } from '../src/core/bytes/hex.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { parseDsmrTelegram } from '../src/core/dsmr/parse-telegram.js';
 import { DSMR_SPECS } from '../src/sinks/dsmr-proxy/dsmr-spec.js';
@@ -17,6 +19,7 @@ import { synthesizeDsmrTelegram } from '../src/sinks/dsmr-proxy/synthesize-teleg
 import {
   DSMR_READER_REQUIRED, HOME_ASSISTANT, VARIANT_TARGET, assertDsmr5Lines, assertSameAsMessage, messageValue, telegramLines,
 } from './sinks-dsmr-proxy-table.js';
+import { loadVectors, VECTORS_SKIP } from './support/vectors.js';
 
 const NOW = Date.UTC(2026, 0, 15, 11, 30, 0);
 const FALLBACK = new Date(NOW + 7000).toISOString();
@@ -43,9 +46,13 @@ test('dsmr proxy tools: the simulator plays DSMR and DLMS meters (the table belo
 for (const profile of profiles) {
   for (const spec of DSMR_SPECS) {
     test(`dsmr proxy tools: ${profile} with spec=${spec} meets DSMR 5 and the tools' requirements`, () => {
-      const [msg] = messages(profile, [NOW]);
+      assertMeetsTools(`${profile} spec=${spec}`, messages(profile, [NOW])[0], spec);
+    });
+  }
+}
+
+function assertMeetsTools(label: string, msg: MeterMessage, spec: (typeof DSMR_SPECS)[number]): void {
       const text = synthesizeDsmrTelegram(msg, FALLBACK, spec);
-      const label = `${profile} spec=${spec}`;
       assertDsmr5Lines(label, text, spec);
       assertSameAsMessage(label, msg, text, spec, FALLBACK);
       const codes = new Set(telegramLines(text).map(([code]) => code));
@@ -72,9 +79,21 @@ for (const profile of profiles) {
         const sum = [1, 2].reduce((s, t) => s + Number(parsed.find((r) => r.obis === `1-0:${c}.8.${t}`)?.value), 0);
         assert.ok(Math.abs(sum - total) < 0.002, `${label}: ${c}.8.1 + ${c}.8.2 = ${sum}, total ${total}`);
       }
-    });
-  }
 }
+
+const vectors = loadVectors();
+test('dsmr proxy tools: public captures of real meters, every spec', { skip: vectors ? false : VECTORS_SKIP }, () => {
+  let checked = 0;
+  for (const v of vectors ?? []) {
+    const bytes = v.raw_hex ? hexToBytes(v.raw_hex) : Buffer.from(v.raw_text ?? '', 'latin1');
+    const decoder = createDecoder({ key: v.key_hex ?? undefined, authKey: v.auth_key_hex ?? undefined });
+    const msg = [...decoder.push(bytes), ...decoder.flush()].find((m): m is MeterMessage => !isErrorMessage(m));
+    if (!msg) continue; // captures without their key, truncated, or not a meter push
+    for (const spec of DSMR_SPECS) assertMeetsTools(`${v.id} spec=${spec}`, msg, spec);
+    checked++;
+  }
+  assert.ok(checked >= 20, `${checked} captures checked`);
+});
 
 test('dsmr proxy tools: energy registers never go backwards over a day of telegrams', () => {
   const times = Array.from({ length: 48 }, (_, i) => NOW + i * 1_800_000 + (i % 7) * 1000);

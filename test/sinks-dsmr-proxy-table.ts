@@ -104,8 +104,9 @@ export function assertDsmr5Lines(label: string, text: string, spec: DsmrSpec): v
 
 /** Meter unit → factor to the DSMR unit (kWh, kW, V, A), for the message side of the comparison. */
 const TO_DSMR: Readonly<Record<string, number>> = { Wh: 1e-3, kWh: 1, W: 1e-3, kW: 1, V: 1, A: 1 };
-/** The LG E450 list sends no units: its registers are in the DLMS base units. */
-const baseUnit = (obis: string): string | undefined => (/^1-\d+:[12]\.8\./.test(obis) ? 'Wh' : /^1-\d+:[12]\.7\./.test(obis) ? 'W' : undefined);
+/** The LG E450 list and some Kamstrup values come without units: those are in the DLMS base units. */
+const baseUnit = (obis: string): string | undefined =>
+  (/^1-\d+:[12]\.8\./.test(obis) ? 'Wh' : /^1-\d+:(1|2|21|41|61|22|42|62)\.7\.0$/.test(obis) ? 'W' : undefined);
 
 /** The message's value of an electricity code (any B) in DSMR units. */
 export function messageValue(msg: MeterMessage, code: string): number | undefined {
@@ -141,7 +142,8 @@ export function assertSameAsMessage(label: string, msg: MeterMessage, text: stri
   assert.equal(parsed.crc, 'valid', `${label}: CRC`);
   assert.equal(parsed.timestamp, msg.timestamp ?? fallbackTime?.replace(/\.\d+Z$/, '.000Z'), `${label}: 0-0:1.0.0`);
   const idLine = telegramLines(text).find(([code]) => code === '0-0:96.1.1')?.[1] ?? '()';
-  assert.equal(Buffer.from(idLine.slice(1, -1), 'hex').toString('latin1'), msg.meter.id ?? msg.meter.systemTitle, `${label}: 0-0:96.1.1`);
+  assert.equal(Buffer.from(idLine.slice(1, -1), 'hex').toString('latin1'), msg.meter.id ?? msg.meter.systemTitle ?? `meterwire-${msg.meter.profile ?? msg.format}`,
+    `${label}: 0-0:96.1.1`);
   const written = new Map(parsed.readings.map((r) => [r.obis, r.value]));
   const expected = new Map<string, number>();
   for (const c of [1, 2]) {

@@ -26,17 +26,23 @@ const MEASURED: ReadonlyArray<readonly [string, DsmrField]> = [
   ['1-0:22.7.0', POWER], ['1-0:42.7.0', POWER], ['1-0:62.7.0', POWER],
 ];
 
-/** The equipment id DSMR consumers key their meter on: the meter's id, else its system title. */
-export function equipmentIdOf(msg: MeterMessage): string | undefined {
-  const fromReading = msg.readings.find((r) => r.obis === '0-0:96.1.1' || r.obis === '0-0:96.1.0');
-  const id = msg.meter.id ?? (typeof fromReading?.value === 'string' ? fromReading.value : undefined) ?? msg.meter.systemTitle;
-  return id === undefined || id === '' ? undefined : id;
+function sourceName(msg: MeterMessage): string {
+  return `meterwire-${(msg.meter.profile ?? msg.format).replace(/[^0-9A-Za-z_.-]/g, '_')}`;
 }
 
-/** `MWR5\meterwire-<profile>`: "MWR" as manufacturer, "5" for DSMR 5 (baud rate letter of IEC 62056-21). */
+/**
+ * The equipment id DSMR consumers key their meter on: the meter's id, else its system title, else (a meter that
+ * sends no identity, e.g. the T210-D-r) `meterwire-<profile>`: Home Assistant's setup waits for 0-0:96.1.1.
+ */
+export function equipmentIdOf(msg: MeterMessage): string {
+  const fromReading = msg.readings.find((r) => r.obis === '0-0:96.1.1' || r.obis === '0-0:96.1.0');
+  const id = msg.meter.id ?? (typeof fromReading?.value === 'string' ? fromReading.value : undefined) ?? msg.meter.systemTitle;
+  return id === undefined || id === '' ? sourceName(msg) : id;
+}
+
+/** `MWR5\\meterwire-<profile>`: "MWR" as manufacturer, "5" for DSMR 5 (baud rate letter of IEC 62056-21). */
 export function dsmrHeaderOf(msg: MeterMessage): string {
-  const what = (msg.meter.profile ?? msg.format).replace(/[^0-9A-Za-z_.-]/g, '_');
-  return `MWR5\\meterwire-${what}`;
+  return `MWR5\\${sourceName(msg)}`;
 }
 
 function line(code: string, value: string | undefined): string[] {
@@ -67,9 +73,9 @@ function optional(value: number | undefined, field: DsmrField): string | undefin
 /** The identity lines: 0-0:96.1.1 (hex, as DSMR 5 writes it) and, for `5L`, the logical device name 0-0:42.0.0. */
 function identityLines(msg: MeterMessage, values: MessageValues, spec: DsmrSpec): string[] {
   const id = equipmentIdOf(msg);
-  const out = id === undefined ? [] : [`0-0:96.1.1(${encodeHexText(id)})`];
-  const name = values.text('0-0:42.0.0') ?? id;
-  if (spec === '5L' && name !== undefined && name !== '') out.push(`0-0:42.0.0(${encodeHexText(name)})`);
+  const out = [`0-0:96.1.1(${encodeHexText(id)})`];
+  const name = values.text('0-0:42.0.0');
+  if (spec === '5L') out.push(`0-0:42.0.0(${encodeHexText(name === undefined || name === '' ? id : name)})`);
   return out;
 }
 
