@@ -121,13 +121,13 @@ test('5B: the Belgian version line replaces 1-3:0.2.8; counts Fluvius meters do 
   assertDsmr5Lines('5B', synthesizeDsmrTelegram(msg, '2026-07-01T10:00:00.000Z', '5B'), '5B');
 });
 
-test('M-Bus: gas and water channels with device type, hex id and capture time; unknown media get no device type', () => {
+test('M-Bus: gas (also Belgian 24.2.3) and water channels with device type, hex id and capture time; unknown media get no device type', () => {
   const msg = message([
     r('0-1:24.1.0', 'gas_device_type', 3), r('0-1:96.1.0', 'gas_equipment_id', 'G123'),
     r('0-1:24.2.1', 'gas_volume', 1234.5678, 'm3', '2026-07-01T09:55:00.000Z'),
     r('0-2:24.2.1', 'water_volume', 55.5, 'm3'),
     r('0-3:24.1.0', 'heat_device_type', 4), r('0-3:24.2.1', 'heat_energy', 12, 'GJ'),
-    r('0-4:24.2.1', 'mbus4_reading', 9, 'm3'),
+    r('0-4:24.2.1', 'mbus4_reading', 9, 'm3'), r('0-5:24.1.0', 'gas_device_type', 3), r('0-5:24.2.3', 'gas_volume', 112.384, 'm3'),
   ]);
   const text = synthesizeDsmrTelegram(msg, '2026-07-01T10:00:00.000Z');
   assertDsmr5Lines('mbus', text, '5');
@@ -140,6 +140,8 @@ test('M-Bus: gas and water channels with device type, hex id and capture time; u
   assert.equal(l.has('0-3:24.2.1'), false, 'heat is not a volume');
   assert.equal(l.has('0-4:24.1.0'), false, 'unknown medium: no guessed device type');
   assert.equal(l.get('0-4:24.2.1'), '(000101000000W)(00009.000*m3)');
+  assert.equal(l.get('0-5:24.2.3'), '(000101000000W)(00112.384*m3)', 'a Belgian volume keeps its code');
+  assert.equal(l.get('0-5:24.1.0'), '(003)');
 });
 
 function context(): SinkContext {

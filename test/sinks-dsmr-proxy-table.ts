@@ -41,6 +41,7 @@ export const DSMR5_FORMAT: Readonly<Record<string, RegExp>> = {
   '0-n:24.1.0': /^\(\d{3}\)$/, // F3(0)
   '0-n:96.1.0': new RegExp(`^\\(${hex(48)}\\)$`),
   '0-n:24.2.1': new RegExp(`^\\(${TST}\\)\\(\\d{5}\\.\\d{3}\\*m3\\)$`), // TST + F8(3) m3
+  '0-n:24.2.3': new RegExp(`^\\(${TST}\\)\\(\\d{5}\\.\\d{3}\\*m3\\)$`), // Belgium: not temperature-corrected
 };
 
 const V5_CODES = ['0.2.8', '1.0.0', '96.1.1', '1.8.0', '1.8.1', '1.8.2', '2.8.1', '2.8.2', '96.14.0', '1.7.0', '2.7.0',

@@ -1,6 +1,6 @@
 /**
  * M-Bus channel lines (DSMR 5.0.2 §6.12: 0-n:24.1.0 device type, 0-n:96.1.0 equipment id, 0-n:24.2.1 capture
- * time and reading) for the gas and water meters a message carries. DSMR tools sort a channel by its device
+ * time and reading; Belgian meters' 0-n:24.2.3) for the gas and water meters a message carries. DSMR tools sort a channel by its device
  * type (Home Assistant makes a gas or water sensor from it), so a channel whose medium is unknown gets no
  * device type line rather than a guessed one.
  */
@@ -20,15 +20,17 @@ const NO_TIME = '000101000000W';
 function deviceTypeOf(values: MessageValues, n: number): number | undefined {
   const own = values.number(`0-${n}:24.1.0`, '');
   if (own !== undefined) return own;
-  const id = values.reading(`0-${n}:24.2.1`)?.id ?? '';
+  const id = (values.reading(`0-${n}:24.2.1`) ?? values.reading(`0-${n}:24.2.3`))?.id ?? '';
   return MEDIUM_OF_ID.find(([prefix]) => id.startsWith(prefix))?.[1];
 }
 
 export function mbusLines(values: MessageValues): string[] {
   const lines: string[] = [];
   for (const n of values.channels()) {
-    const reading = values.reading(`0-${n}:24.2.1`);
-    const m3 = values.number(`0-${n}:24.2.1`, 'm3');
+    // 24.2.1 (temperature-corrected, NL) or 24.2.3 (not corrected, BE) keeps its code: the volumes differ.
+    const code = values.reading(`0-${n}:24.2.1`) ? `0-${n}:24.2.1` : `0-${n}:24.2.3`;
+    const reading = values.reading(code);
+    const m3 = values.number(code, 'm3');
     const volume = m3 === undefined ? undefined : formatField(m3, VOLUME);
     if (!reading || volume === undefined) continue;
     const type = deviceTypeOf(values, n);
@@ -38,7 +40,7 @@ export function mbusLines(values: MessageValues): string[] {
     const id = values.text(`0-${n}:96.1.0`) ?? values.text(`0-${n}:96.1.1`);
     if (id !== undefined && id !== '') lines.push(`0-${n}:96.1.0(${encodeHexText(id)})`);
     const time = reading.timestamp === undefined ? NO_TIME : formatDsmrTimestamp(reading.timestamp);
-    lines.push(`0-${n}:24.2.1(${time})(${volume})`);
+    lines.push(`${code}(${time})(${volume})`);
   }
   return lines;
 }
