@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { isMeterError } from '../src/core/errors.js';
 import type { MeterMessage, Reading } from '../src/core/model/message.js';
 import { toBaseUnit } from '../src/core/model/base-units.js';
+import { listProfiles } from '../src/core/profiles/builtin.js';
 import { COUNT, CURRENT, ENERGY, POWER, VOLTAGE, VOLUME, formatField } from '../src/sinks/dsmr-proxy/dsmr5-fields.js';
 import { createDsmrProxySink } from '../src/sinks/dsmr-proxy/dsmr-proxy-sink.js';
 import { synthesizeDsmrTelegram } from '../src/sinks/dsmr-proxy/synthesize-telegram.js';
@@ -142,6 +143,33 @@ test('M-Bus: gas (also Belgian 24.2.3) and water channels with device type, hex 
   assert.equal(l.get('0-4:24.2.1'), '(000101000000W)(00009.000*m3)');
   assert.equal(l.get('0-5:24.2.3'), '(000101000000W)(00112.384*m3)', 'a Belgian volume keeps its code');
   assert.equal(l.get('0-5:24.1.0'), '(003)');
+});
+
+/** `YYMMDDhhmmss` of an instant in a time zone, from the platform's time zone data. */
+function localDigits(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+  const get = (t: string): string => parts.find((p) => p.type === t)!.value;
+  return ['year', 'month', 'day', 'hour', 'minute', 'second'].map(get).join('');
+}
+
+test('time stamps: Central European time with W/S is the local time of every profile’s meter, across both switches', () => {
+  const zones = new Set(listProfiles().map((p) => p.timezone));
+  assert.ok(zones.size >= 5, [...zones].join(', '));
+  // Around the 2026 switches (29 March, 25 October, 01:00 UTC) and mid-season.
+  const instants = ['2026-01-15T11:30:00Z', '2026-03-29T00:59:59Z', '2026-03-29T01:00:00Z', '2026-07-01T10:00:00Z',
+    '2026-10-25T00:59:59Z', '2026-10-25T01:00:00Z'].map((t) => Date.parse(t));
+  for (const zone of zones) {
+    for (const ms of instants) {
+      const iso = new Date(ms).toISOString();
+      const text = synthesizeDsmrTelegram({ ...message([]), timestamp: iso }, iso).match(/0-0:1\.0\.0\((\d{12})([WS])\)/)!;
+      const local = localDigits(ms, zone);
+      assert.equal(text[1], local, `${zone} at ${iso}`);
+      const d = local.match(/\d\d/g)!.map(Number);
+      const offsetHours = (Date.UTC(2000 + d[0], d[1] - 1, d[2], d[3], d[4], d[5]) - Math.floor(ms / 1000) * 1000) / 3_600_000;
+      assert.equal(text[2], offsetHours === 2 ? 'S' : 'W', `${zone} at ${iso}: UTC+${offsetHours}`);
+    }
+  }
 });
 
 function context(): SinkContext {
