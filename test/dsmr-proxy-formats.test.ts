@@ -172,6 +172,13 @@ test('time stamps: Central European time with W/S is the local time of every pro
   }
 });
 
+test('time stamps: an unreadable message or capture time never throws: the fallback time, or the meters’ filler', () => {
+  const msg = { ...message([r('0-1:24.1.0', 'gas_device_type', 3), r('0-1:24.2.1', 'gas_volume', 1, 'm3', 'not a time')]), timestamp: 'garbage' };
+  const l = new Map(telegramLines(synthesizeDsmrTelegram(msg, '2026-01-15T11:30:00.000Z')));
+  assert.equal(l.get('0-0:1.0.0'), '(260115123000W)');
+  assert.equal(l.get('0-1:24.2.1'), '(000101000000W)(00001.000*m3)');
+});
+
 function context(): SinkContext {
   const none = (): void => { /* not needed */ };
   return {

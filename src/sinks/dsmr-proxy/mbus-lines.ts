@@ -39,7 +39,8 @@ export function mbusLines(values: MessageValues): string[] {
     if (typeText !== undefined) lines.push(`0-${n}:24.1.0(${typeText})`);
     const id = values.text(`0-${n}:96.1.0`) ?? values.text(`0-${n}:96.1.1`);
     if (id !== undefined && id !== '') lines.push(`0-${n}:96.1.0(${encodeHexText(id)})`);
-    const time = reading.timestamp === undefined ? NO_TIME : formatDsmrTimestamp(reading.timestamp);
+    const at = reading.timestamp;
+    const time = at === undefined || Number.isNaN(Date.parse(at)) ? NO_TIME : formatDsmrTimestamp(at);
     lines.push(`${code}(${time})(${volume})`);
   }
   return lines;

@@ -87,7 +87,8 @@ function identityLines(msg: MeterMessage, values: MessageValues, spec: DsmrSpec)
 export function synthesizeDsmrTelegram(msg: MeterMessage, fallbackTime: string, spec: DsmrSpec = DEFAULT_DSMR_SPEC): string {
   const values = messageValues(msg);
   const lines = [spec === '5B' ? '0-0:96.1.4(50217)' : '1-3:0.2.8(50)'];
-  lines.push(`0-0:1.0.0(${formatDsmrTimestamp(msg.timestamp ?? fallbackTime)})`);
+  const time = msg.timestamp !== undefined && !Number.isNaN(Date.parse(msg.timestamp)) ? msg.timestamp : fallbackTime;
+  lines.push(`0-0:1.0.0(${formatDsmrTimestamp(time)})`);
   lines.push(...identityLines(msg, values, spec), ...energyLines(values, spec));
   for (const [code, field] of MEASURED) {
     if (spec === '5B' && field === COUNT) continue; // Fluvius meters send no failure, sag or swell counts
