@@ -1,7 +1,8 @@
 /**
  * DSMR telegram proxy: a TCP server (`dsmr-tcp://127.0.0.1:2001`; loopback unless the URL names an address) that sends every message to every connected
  * client as a DSMR P1 telegram with CRC16, like a P1-to-network bridge (ser2net, a P1 dongle) does. DSMR meters'
- * own decrypted telegrams are forwarded unchanged; DLMS meters get a synthesized DSMR 5 telegram. Not durable:
+ * own decrypted telegrams are forwarded unchanged; DLMS meters get a synthesized DSMR 5 telegram of the variant
+ * `?spec=` names (dsmr-spec.ts). Not durable:
  * a P1 reader only wants the current telegram, so nothing is queued for clients that are not connected.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -12,6 +13,7 @@ import { telegramOf } from './telegram-property.js';
 import { meterError } from '../../core/errors.js';
 import { redactUrl } from '../../redact/index.js';
 import { parseListenUrl } from '../server-url.js';
+import { parseDsmrSpec, type DsmrSpec } from './dsmr-spec.js';
 
 /** A client further behind than this is dead or too slow for 1 telegram/s: about 60 telegrams' worth. */
 const DEFAULT_MAX_CLIENT_BUFFER = 64 * 1024;
@@ -27,6 +29,7 @@ interface ProxyOptions {
   host: string;
   port: number;
   maxClientBuffer: number;
+  spec: DsmrSpec;
 }
 
 function parseProxyUrl(url: string): ProxyOptions {
@@ -36,12 +39,12 @@ function parseProxyUrl(url: string): ProxyOptions {
   if (!Number.isInteger(maxClientBuffer) || maxClientBuffer <= 0) {
     throw meterError('BAD_URL', `${redactUrl(url)}: maxClientBuffer must be a positive integer, got "${max}"`);
   }
-  return { host, port, maxClientBuffer };
+  return { host, port, maxClientBuffer, spec: parseDsmrSpec(params.get('spec'), url) };
 }
 
 /** The telegram for a message: the meter's own when it carried one, else a synthesized DSMR 5 telegram. */
-export function dsmrTelegramFor(msg: MeterMessage, nowIso: string): string {
-  return telegramOf(msg) ?? synthesizeDsmrTelegram(msg, nowIso);
+export function dsmrTelegramFor(msg: MeterMessage, nowIso: string, spec?: DsmrSpec): string {
+  return telegramOf(msg) ?? synthesizeDsmrTelegram(msg, nowIso, spec);
 }
 
 export function createDsmrProxySink(url: string, ctx: SinkContext): DsmrProxySink {
@@ -94,7 +97,7 @@ export function createDsmrProxySink(url: string, ctx: SinkContext): DsmrProxySin
       if (!server) throw new Error(`${name} is not open`);
       for (const msg of messages) {
         if (clients.size === 0) return; // nothing to format for nobody
-        send(Buffer.from(dsmrTelegramFor(msg, new Date().toISOString()), 'latin1'));
+        send(Buffer.from(dsmrTelegramFor(msg, new Date().toISOString(), opts.spec), 'latin1'));
       }
     },
     async close() {
