@@ -138,9 +138,13 @@ for (const profile of simulatedProfiles()) {
     await withProxy(async (sink, client) => {
       await sink.write([msg]);
       const text = await client.next();
-      if (telegram !== undefined) assert.equal(text, telegram, `${profile}: the meter's own telegram, unchanged`);
+      // A meter's own telegram is forwarded unchanged, unless its energy/power are in Wh/W (the T210-D-r):
+      // DSMR tools would read those numbers as kWh/kW.
+      const own = telegram !== undefined && !/\*(?:Wh|W)\)/.test(telegram);
+      if (profile === 'at-steiermark-t210dr') assert.ok(telegram !== undefined && !own, 'the T210-D-r telegram is in Wh/W');
+      if (own) assert.equal(text, telegram, `${profile}: the meter's own telegram, unchanged`);
       else assert.match(text, new RegExp(`^/MWR5\\\\meterwire-`), `${profile}: synthesized header`);
-      const checked = telegram === undefined ? assertSynthesized(profile, msg, text) : assertMeterValues(profile, msg, text);
+      const checked = own ? assertMeterValues(profile, msg, text) : assertSynthesized(profile, msg, text);
       assert.ok(checked >= 4, `${profile}: checked ${checked} values`);
       const third = dsmrParser.parse(text); // an independent parser: CRC16 and the object patterns
       assert.ok(third.objects['timestamp'] !== undefined, `${profile}: dsmr-parser found the time stamp`);

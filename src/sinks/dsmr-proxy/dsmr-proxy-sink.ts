@@ -42,9 +42,17 @@ function parseProxyUrl(url: string): ProxyOptions {
   return { host, port, maxClientBuffer, spec: parseDsmrSpec(params.get('spec'), url) };
 }
 
-/** The telegram for a message: the meter's own when it carried one, else a synthesized DSMR 5 telegram. */
+/**
+ * Energy or power in Wh/W (the T210-D-r's own telegram): DSMR tools take the number and not the unit (dsmr-reader
+ * stores it as kWh), so such a telegram is not forwarded but synthesized in the standard's kWh/kW.
+ */
+const NON_STANDARD_UNIT = /^1-0:\d+\.[78]\.\d+\([^)]*\*(?:Wh|W)\)/m;
+
+/** The telegram for a message: the meter's own when it carried one in DSMR's units, else a synthesized DSMR 5 telegram. */
 export function dsmrTelegramFor(msg: MeterMessage, nowIso: string, spec?: DsmrSpec): string {
-  return telegramOf(msg) ?? synthesizeDsmrTelegram(msg, nowIso, spec);
+  const own = telegramOf(msg);
+  if (own !== undefined && !NON_STANDARD_UNIT.test(own)) return own;
+  return synthesizeDsmrTelegram(msg, nowIso, spec);
 }
 
 export function createDsmrProxySink(url: string, ctx: SinkContext): DsmrProxySink {
