@@ -177,7 +177,10 @@ test('prometheus dashboard: every query gives data from a real Prometheus scrapi
       assert.equal(r.status, 'success', `${q.panel} ${q.refId}: ${q.expr}`);
       assert.ok(r.data.result.length > 0, `${q.panel} ${q.refId} has no data: ${q.expr}`);
     }
-    const meters = await (await fetch(`${api}/label/meter/values?match[]=meterwire_meter_messages_total`)).json() as { data: string[] };
+    // The meter variable's label_values(metric, label), as Grafana asks it.
+    const variable = /^label_values\((\w+), (\w+)\)$/.exec(String(dashboard.templating.list.find((v) => v.name === 'meter')?.query));
+    assert.ok(variable, 'the meter variable is label_values(metric, label)');
+    const meters = await (await fetch(`${api}/label/${variable[2]}/values?match[]=${variable[1]}`)).json() as { data: string[] };
     assert.equal(meters.data.length, 4, 'the meter variable lists every meter');
     // Energy per hour sums a DSMR meter's tariffs and takes a DLMS meter's total: at 8:00 the simulated meters
     // export (solar), so each one's export increased between the two frames.
