@@ -17,7 +17,7 @@ import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js'
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { createPrometheusSink } from '../src/sinks/prometheus/prometheus-sink.js';
 import { hasCommand, requireService } from './support/services.js';
-import { constructed, context, NOW, promtoolSkip } from './prometheus-support.js';
+import { constructed, context, promtoolSkip } from './prometheus-support.js';
 
 const DASHBOARD = new URL('../grafana/dashboards/prometheus.json', import.meta.url);
 const DATASOURCE = new URL('../grafana/provisioning/datasources/prometheus.yaml', import.meta.url);
@@ -132,7 +132,9 @@ test('prometheus dashboard: every query gives data from a real Prometheus scrapi
     // A register that goes down and an implausible reading, for the "values held back" panel.
     const lab = (wh: number): MeterMessage => constructed('lab-1', [['1-0:1.8.0', 'energy_import', wh, 'Wh'],
       ['1-0:32.7.0', 'voltage_l1', 30739, 'V', ['implausible']]]);
-    await sink.write([...fleet(NOW), lab(5000)]);
+    // Evening hours, when the simulated households draw power and their import registers count.
+    const EVENING = Date.UTC(2026, 1, 10, 19);
+    await sink.write([...fleet(EVENING), lab(5000)]);
 
     const port = await freePort();
     writeFileSync(join(dir, 'prometheus.yml'), stringify({
@@ -168,7 +170,8 @@ test('prometheus dashboard: every query gives data from a real Prometheus scrapi
     };
     await waitForScrapes(1);
     // The registers count on (a second frame 15 minutes later) and the lab register goes down.
-    await sink.write([...fleet(NOW + 900_000), lab(4000)]);
+    const later = fleet(EVENING + 900_000);
+    await sink.write([...later, lab(4000)]);
     const before = await scrapes();
     await waitForScrapes(before + 2);
 
@@ -182,12 +185,26 @@ test('prometheus dashboard: every query gives data from a real Prometheus scrapi
     assert.ok(variable, 'the meter variable is label_values(metric, label)');
     const meters = await (await fetch(`${api}/label/${variable[2]}/values?match[]=${variable[1]}`)).json() as { data: string[] };
     assert.equal(meters.data.length, 4, 'the meter variable lists every meter');
-    // Energy per hour sums a DSMR meter's tariffs and takes a DLMS meter's total: at 8:00 the simulated meters
-    // export (solar), so each one's export increased between the two frames.
-    const exported = await query(queries.find((q) => q.panel === 'Energy per hour' && q.refId === 'B')!.expr);
-    const perMeter = exported.data.result as { metric: { meter: string }; value: [number, string] }[];
-    assert.equal(perMeter.length, 3, JSON.stringify(perMeter));
-    for (const s of perMeter) assert.ok(Number(s.value[1]) > 0, `${s.metric.meter}: export increased`);
+    // Energy per hour sums a DSMR meter's tariffs and takes a DLMS meter's total: each simulated meter's import
+    // increased between the two frames (the lab meter's register went down and is held: no increase).
+    const imported = await query(queries.find((q) => q.panel === 'Energy per hour' && q.refId === 'A')!.expr);
+    const perMeter = new Map((imported.data.result as { metric: { meter: string }; value: [number, string] }[])
+      .map((s) => [s.metric.meter, Number(s.value[1])]));
+    for (const msg of later) assert.ok(perMeter.get(msg.meter.id!)! > 0, `${msg.meter.id}: import increased`);
+    assert.equal(perMeter.get('lab-1'), 0);
+    // The sum Prometheus computes over DSMR (kW) and DLMS (W) meters is their power in watts.
+    const watts = later.reduce((sum, m) => {
+      const r = m.readings.find((x) => x.id === 'power_import')!;
+      return sum + (r.value as number) * (r.unit === 'kW' ? 1000 : 1);
+    }, 0);
+    assert.ok(later.some((m) => m.readings.find((x) => x.id === 'power_import')!.unit === 'kW') && watts > 0);
+    const sum = await query('sum(meterwire_power_import_watts)');
+    const measured = Number((sum.data.result[0] as { value: [number, string] }).value[1]);
+    assert.ok(Math.abs(measured - watts) < 1e-6, `${measured} ≠ ${watts} W`);
+    t.diagnostic(`sum(meterwire_power_import_watts) = ${measured} (${later.map((m) => {
+      const r = m.readings.find((x) => x.id === 'power_import')!;
+      return `${r.value} ${r.unit}`;
+    }).join(' + ')})`);
 
     prometheus.kill('SIGTERM');
     await exited;
