@@ -142,6 +142,8 @@ test('prometheus units: readings without a mapping get a family of their own uni
       ['0-0:99.4.0', 'obis_0_0_99_4_0', 4, undefined],
       ['0-0:99.5.0', 'obis_0_0_99_5_0', 21.5, '°C'],
       ['0-0:96.1.1', 'equipment_id', 'E0044', undefined],
+      ['1-0:13.7.0', 'power_factor', 95, '%'],
+      ['0-0:99.6.0', 'obis_0_0_99_6_0', 40, '%'],
     ]),
     constructed('lab-2', [
       ['1-0:99.1.0', 'obis_1_0_99_1_0', 700, 'Wh'],
@@ -163,6 +165,8 @@ test('prometheus units: readings without a mapping get a family of their own uni
     assert.equal(one('meterwire_unmapped_reading_unitm_units', { id: 'obis_0_0_99_2_0' }), 3);
     assert.equal(one('meterwire_unmapped_reading', { id: 'obis_0_0_99_4_0' }), 4);
     assert.equal(one('meterwire_unmapped_reading_celsius', { id: 'obis_0_0_99_5_0' }), 21.5);
+    assert.equal(one('meterwire_power_factor_ratio', { meter: 'lab-1' }), 0.95);
+    assert.equal(one('meterwire_unmapped_reading_ratio', { id: 'obis_0_0_99_6_0' }), 0.4);
     const nm3 = samples.filter((s) => s.labels.id === 'obis_0_0_99_3_0');
     assert.equal(nm3.length, 2);
     assert.notEqual(nm3[0].name, nm3[1].name, 'Nm3 and nm3 under different names');

@@ -23,13 +23,14 @@ export const FALLBACK_FAMILY = 'meterwire_unmapped_reading';
 /**
  * Base unit (toBaseUnit) → the unit of a metric name and the factor to it. Energy is in joules, the Prometheus
  * base unit: `promtool check metrics` rejects `_watt_hours` ("use base unit seconds instead of hours"), so Wh,
- * varh and VAh are multiplied by 3600 (`_joules`, `_var_seconds`, `_volt_ampere_seconds`); the same for time.
+ * varh and VAh are multiplied by 3600 (`_joules`, `_var_seconds`, `_volt_ampere_seconds`); time is in seconds and
+ * percent a ratio, as the conventions ask.
  */
 const METRIC_UNITS: Readonly<Record<string, readonly [string, number]>> = {
   Wh: ['joules', 3600], J: ['joules', 1], varh: ['var_seconds', 3600], VAh: ['volt_ampere_seconds', 3600],
   W: ['watts', 1], var: ['vars', 1], VA: ['volt_amperes', 1], V: ['volts', 1], A: ['amperes', 1], Hz: ['hertz', 1],
   m3: ['cubic_meters', 1], '°': ['degrees', 1], deg: ['degrees', 1], '°C': ['celsius', 1], K: ['kelvin', 1],
-  s: ['seconds', 1], min: ['seconds', 60], h: ['seconds', 3600], d: ['seconds', 86400], '%': ['percent', 1],
+  s: ['seconds', 1], min: ['seconds', 60], h: ['seconds', 3600], d: ['seconds', 86400], '%': ['ratio', 0.01],
 };
 
 /** How to read a converted unit back (HELP text). */
@@ -220,7 +221,9 @@ export function createReadingPlacer(): ReadingPlacer {
       const metric = toMetricUnit(base.value, base.unit);
       const s = split(r.id);
       const quantity = QUANTITIES[s.key];
-      if (!quantity || quantity.unit !== metric.unit) return fallback(r, metric);
+      // A plain-number quantity takes its word's unit too: a power factor of 95 % is 0.95 of power_factor_ratio.
+      const fits = quantity && (quantity.unit === metric.unit || (quantity.word !== undefined && quantity.word === metric.unit));
+      if (!quantity || !fits) return fallback(r, metric);
       const word = quantity.word ?? quantity.unit;
       const name = `${PREFIX}${quantity.stem}${s.infix}${word ? `_${word}` : ''}${quantity.type === 'counter' ? '_total' : ''}`;
       const unitNote = word && word !== 'ratio' ? `, in ${word.replace(/_/g, ' ')}${FACTOR_NOTES[word] ?? ''}` : '';
