@@ -1,6 +1,6 @@
 /**
  * Prometheus sink over real HTTP: simulated meters' messages in, a scrape with fetch, the exposition text parsed
- * back: one gauge per numeric reading with the message's value and labels, the reader's health and the
+ * back: one sample per numeric reading with the message's latest value, the reader's health and the
  * per-output delivery counters as the context reports them.
  */
 import { test } from 'node:test';
@@ -18,6 +18,17 @@ function simulated(profile: string, at = NOW): MeterMessage {
   const [msg] = [...d.push(createSimulator({ profile, frameCounter: 9 }).frame(at)), ...d.flush()];
   assert.ok(msg && !isErrorMessage(msg), JSON.stringify(msg));
   return msg;
+}
+
+/** Messages of one simulated meter at the times given (its registers count up between them). */
+function simulatedAt(profile: string, ...times: number[]): MeterMessage[] {
+  const d = createDecoder({ key: DEMO_KEY, authKey: DEMO_AUTH_KEY });
+  const sim = createSimulator({ profile, frameCounter: 9 });
+  return times.map((at) => {
+    const [msg] = [...d.push(sim.frame(at)), ...d.flush()];
+    assert.ok(msg && !isErrorMessage(msg), JSON.stringify(msg));
+    return msg;
+  });
 }
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
@@ -63,35 +74,39 @@ async function scrape(port: number, path = '/metrics'): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}${path}`);
 }
 
-test('prometheus: every numeric reading of every meter is a gauge with its latest value and labels', async () => {
+test('prometheus: every numeric reading of every meter is on the page with its latest value', async () => {
   const sink = createPrometheusSink('prometheus://127.0.0.1:0', context());
   await sink.open();
   try {
     const austrian = simulated('at-evn-sagemcom-t210d');
-    const dutch = simulated('nl-dsmr5', NOW - 10_000);
-    const dutchLater = simulated('nl-dsmr5', NOW);
+    const [dutch, dutchLater] = simulatedAt('nl-dsmr5', NOW - 10_000, NOW);
     await sink.write([austrian, dutch]);
     await sink.write([dutchLater]);
     const res = await scrape(sink.address()!.port);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const { samples, types } = parseExposition(await res.text());
-    assert.equal(types.get('meterwire_reading'), 'gauge');
+    // Names and units are tested in prometheus-units.test.ts; here: one sample per numeric reading, latest value.
     for (const msg of [austrian, dutchLater]) {
       const meter = msg.meter.id!;
-      let numeric = 0;
-      for (const r of msg.readings) {
-        const found = find(samples, 'meterwire_reading', { meter, id: r.id });
-        if (typeof r.value !== 'number') { assert.equal(found.length, 0, `${r.id} is text: no sample`); continue; }
-        numeric++;
-        assert.equal(found.length, 1, `${meter} ${r.id}`);
-        assert.deepEqual(found[0].labels, { meter, id: r.id, unit: r.unit ?? '', obis: r.obis });
-        assert.equal(found[0].value, r.value, `${meter} ${r.id}`);
-      }
-      assert.ok(numeric >= 10, `${meter}: ${numeric} numeric readings`);
+      const numeric = msg.readings.filter((r) => typeof r.value === 'number');
+      const ofMeter = samples.filter((s) => s.labels.meter === meter && !s.name.startsWith('meterwire_meter')
+        && !s.name.startsWith('meterwire_message'));
+      assert.equal(ofMeter.length, numeric.length, `${meter}: one sample per numeric reading`);
+      assert.ok(numeric.length >= 10, `${meter}: ${numeric.length} numeric readings`);
       assert.equal(find(samples, 'meterwire_message_timestamp_seconds', { meter })[0]?.value, Date.parse(msg.timestamp!) / 1000);
     }
-    assert.equal(find(samples, 'meterwire_reading', { meter: austrian.meter.id!, id: 'energy_import', unit: 'Wh' }).length, 1);
+    // The page has the later message's values: a phase voltage that changed between the two.
+    const value = (m: MeterMessage, id: string): number => m.readings.find((r) => r.id === id)!.value as number;
+    const phase = ['l1', 'l2', 'l3'].find((l) => value(dutch, `voltage_${l}`) !== value(dutchLater, `voltage_${l}`));
+    assert.ok(phase, 'a voltage changed between the two Dutch messages');
+    assert.equal(find(samples, 'meterwire_voltage_phase_volts', { meter: dutch.meter.id!, phase })[0]?.value,
+      value(dutchLater, `voltage_${phase}`));
+    assert.equal(types.get('meterwire_energy_import_joules_total'), 'counter');
+    assert.equal(find(samples, 'meterwire_energy_import_joules_total', { meter: austrian.meter.id! })[0]?.value,
+      (austrian.readings.find((r) => r.id === 'energy_import')!.value as number) * 3600);
+    assert.equal(find(samples, 'meterwire_energy_import_tariff_joules_total', { meter: dutch.meter.id!, tariff: 't1' })[0]?.value,
+      value(dutchLater, 'energy_import_t1') * 3.6e6);
     assert.equal(find(samples, 'meterwire_meter_messages_total', { meter: dutch.meter.id! })[0]?.value, 2);
     assert.equal(find(samples, 'meterwire_meter_messages_total', { meter: austrian.meter.id! })[0]?.value, 1);
   } finally {
@@ -149,7 +164,7 @@ test('prometheus: own registry per sink, a failing health callback gives 500 not
   await b.open();
   try {
     await a.write([simulated('no-aidon')]);
-    assert.match(await a.metrics(), /meterwire_reading\{meter="7359992890941742"/);
+    assert.match(await a.metrics(), /meterwire_power_import_watts\{meter="7359992890941742"\}/);
     assert.equal((await scrape(b.address()!.port)).status, 500);
     assert.doesNotMatch(await (await scrape(a.address()!.port)).text(), /health broke/);
     assert.equal(a.durable, false);

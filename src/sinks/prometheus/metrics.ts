@@ -2,7 +2,9 @@
  * The metrics the Prometheus sink exposes, on a Registry of its own (not prom-client's global one, so that two
  * sinks, tests, or an application embedding meterwire never see each other's series).
  *
- * - Readings: the latest value of every numeric reading, `meterwire_reading{meter, id, unit, obis}`.
+ * - Readings: the latest value of every numeric reading, one unit per metric name (reading-families.ts), energy
+ *   registers as counters (reading-metrics.ts), e.g. `meterwire_power_import_watts{meter}`,
+ *   `meterwire_energy_import_tariff_joules_total{meter,tariff}`, `meterwire_voltage_phase_volts{meter,phase}`.
  * - Reader health (pulled from ctx.health() at scrape time): frames, errors by code, discarded bytes, resyncs,
  *   unverified frames, replays, last-frame age, state.
  * - Delivery per output (pulled from ctx.outputs()): queued and spooled now, delivered/dropped/failed in total.
@@ -14,6 +16,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MeterMessage } from '../../core/model/message.js';
 import type { OutputStats, SinkContext, SinkHealth } from '../types.js';
+import { createReadingMetrics } from './reading-metrics.js';
 
 const READER_STATES: readonly SinkHealth['state'][] = ['starting', 'ok', 'stale', 'disconnected', 'ended'];
 const OUTPUT_STATES: readonly OutputStats['state'][] = ['connecting', 'up', 'down', 'closed'];
@@ -126,10 +129,7 @@ function outputMetrics(registry: Registry, ctx: SinkContext): void {
 
 export function createMeterMetrics(ctx: SinkContext): MeterMetrics {
   const registry = new Registry();
-  const reading = new Gauge({
-    name: 'meterwire_reading', help: 'Latest value of a numeric meter reading, in the unit the meter sent.',
-    labelNames: ['meter', 'id', 'unit', 'obis'], registers: [registry],
-  });
+  const readings = createReadingMetrics(registry, ctx.log);
   const messageTime = new Gauge({
     name: 'meterwire_message_timestamp_seconds', help: "The meter's time stamp of its latest message (Unix seconds).",
     labelNames: ['meter'], registers: [registry],
@@ -148,11 +148,7 @@ export function createMeterMetrics(ctx: SinkContext): MeterMetrics {
         received.inc({ meter });
         const ts = msg.timestamp === undefined ? NaN : Date.parse(msg.timestamp);
         if (Number.isFinite(ts)) messageTime.set({ meter }, ts / 1000);
-        for (const r of msg.readings) {
-          // Text readings (ids, versions, messages) are not samples; Prometheus only stores numbers.
-          if (typeof r.value !== 'number' || !Number.isFinite(r.value)) continue;
-          reading.set({ meter, id: r.id, unit: r.unit ?? '', obis: r.obis }, r.value);
-        }
+        readings.record(meter, msg.readings);
       }
     },
   };
