@@ -8,6 +8,7 @@ test('prefixed units convert to one base unit per quantity, without float noise'
   assert.deepEqual(toBaseUnit(1.358, 'kW'), { value: 1358, unit: 'W' });
   assert.deepEqual(toBaseUnit(1358, 'W'), { value: 1358, unit: 'W' });
   assert.deepEqual(toBaseUnit(0.05, 'kvarh'), { value: 50, unit: 'varh' });
+  assert.deepEqual(toBaseUnit(1.5, 'kVAr'), { value: 1500, unit: 'var' });
   assert.deepEqual(toBaseUnit(1234.5, 'l'), { value: 1.2345, unit: 'm3' });
   assert.deepEqual(toBaseUnit(3.29, 'A'), { value: 3.29, unit: 'A' });
   assert.deepEqual(toBaseUnit(0.98, undefined), { value: 0.98, unit: '' });

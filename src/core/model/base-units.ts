@@ -15,6 +15,7 @@ const PREFIXED: Record<string, readonly [string, number]> = {
   kWh: ['Wh', 1e3], MWh: ['Wh', 1e6], GWh: ['Wh', 1e9],
   kW: ['W', 1e3], MW: ['W', 1e6],
   kvarh: ['varh', 1e3], Mvarh: ['varh', 1e6], kvar: ['var', 1e3], Mvar: ['var', 1e6],
+  kVArh: ['varh', 1e3], kVAr: ['var', 1e3], VArh: ['varh', 1], VAr: ['var', 1],
   kVAh: ['VAh', 1e3], MVAh: ['VAh', 1e6], kVA: ['VA', 1e3], MVA: ['VA', 1e6],
   kV: ['V', 1e3], mV: ['V', 1e-3], mA: ['A', 1e-3], kA: ['A', 1e3],
   kHz: ['Hz', 1e3],
