@@ -175,3 +175,18 @@ test('bad intervals and overlapping price slots are clear errors', () => {
   assert.throws(() => computeCosts(d, 'EUR', 'Europe/Brussels', { from: 0, to: HOUR, intervals: [], prices: { s: [{ start: 0, price: 1 }, { start: 30 * MIN, price: 2 }] } }),
     (e: Error & { code?: string }) => e.code === 'BAD_CONFIG' && /overlap/.test(e.message));
 });
+
+test('time of use on long buckets across both DST changes: the price edge follows the wall clock (Europe/Oslo)', () => {
+  const tz = 'Europe/Oslo';
+  const p = plan({ import: { type: 'timeOfUse', rules: [{ price: 0.1, hours: ['22:00-06:00'] }, { price: 0.3, hours: ['06:00-22:00'] }] } }, tz);
+  for (const [m, d] of [[3, 27], [10, 23]]) {
+    const from = localToUtc(tz, 2026, m, d);
+    const to = from + 4 * 24 * HOUR;
+    const ivs = intervals(from, to, 6 * HOUR, m, 5000);
+    const report = computeCosts(p, 'NOK', tz, { from, to, intervals: ivs });
+    const ref = referenceEnergy(ivs, from, to, tz, (_t, w) => (w.h >= 22 || w.h < 6 ? 0.1 : 0.3));
+    assertDays(report, ref.byDate, 'energyCost');
+    assert.ok(near(report.total.energyCost, ref.total));
+    assert.equal(report.flags.length, 0);
+  }
+});

@@ -82,13 +82,18 @@ export function slicesPerDate(from: number, to: number, step: number, timeZone: 
 }
 
 /** Distinct local dates of a month, by walking its quarters from well before to well after. */
+const monthDays = new Map<string, number>();
+
 export function daysInMonthByWalking(timeZone: string, y: number, m: number): number {
-  const dates = new Set<string>();
   const key = `${y}-${String(m).padStart(2, '0')}`;
+  const known = monthDays.get(`${timeZone} ${key}`);
+  if (known !== undefined) return known;
+  const dates = new Set<string>();
   walk(Date.UTC(y, m - 1, 1) - 2 * 86_400_000, Date.UTC(y, m, 1) + 2 * 86_400_000, QUARTER, (t) => {
     const w = wall(t, timeZone);
     if (w.month === key) dates.add(w.date);
   });
+  monthDays.set(`${timeZone} ${key}`, dates.size);
   return dates.size;
 }
 
