@@ -74,7 +74,10 @@ export function parsePriceCsv(text: string, options: PriceCsvOptions = {}): Pric
   const first = lines[firstIndex];
   const sep = first.includes(';') ? ';' : first.includes('\t') ? '\t' : ',';
   const header = splitLine(first, sep);
-  const hasHeader = header.length >= 2 && !/^[+-]?\d/.test(header[1].replace(',', '.'));
+  const hasHeader = !/^\d{4}-/.test(header[0]);
+  // Rows have as many fields as the header (extra columns allowed there), else exactly a time and a price: a stray
+  // field is most often a decimal comma in a comma-separated file, and guessing would be a silent wrong price.
+  const width = hasHeader ? Math.max(2, header.length) : 2;
   const unitText = (hasHeader ? header.map((h) => parseUnit(h)).find(Boolean) : undefined) ?? (options.unit ? parseUnit(options.unit) : undefined);
   if (!unitText) {
     throw meterError('BAD_CONFIG', `${where}: say the price unit, in the header (e.g. "price (EUR/MWh)") or as the unit option`);
@@ -91,7 +94,11 @@ export function parsePriceCsv(text: string, options: PriceCsvOptions = {}): Pric
     if (raw === '' || raw.startsWith('#')) continue;
     const n = i + 1;
     const fields = splitLine(raw, sep);
-    if (fields.length < 2) fail(n, `expected a time and a price separated by "${sep === '\t' ? 'tab' : sep}"`);
+    const sepName = sep === '\t' ? 'tab' : `"${sep}"`;
+    if (fields.length < 2) fail(n, `expected a time and a price separated by ${sepName}`);
+    if (fields.length !== width) {
+      fail(n, `expected ${width} fields separated by ${sepName}, found ${fields.length}${sep === ',' ? ' (a decimal comma? write decimals with "." or separate with ";")' : ''}`);
+    }
     const [timeText, priceText] = fields;
     let start: number;
     const zoned = ISO_ZONED.exec(timeText);
