@@ -1,8 +1,9 @@
 /**
  * Local calendar arithmetic in one IANA time zone, DST-correct: a local day is whatever lies between two local
  * midnights (23 h on the spring change, 25 h in autumn), a local month between two first-of-month midnights.
- * Offsets come from Intl (the platform's tz database) and are cached per UTC quarter-hour: every zone in use
- * changes its offset on a quarter-hour boundary of UTC, so one lookup per quarter is exact.
+ * Offsets come from Intl (the platform's tz database), two lookups per UTC day: a day whose ends agree has one
+ * offset throughout (no zone changes twice within a day); on a change day, one lookup per UTC quarter-hour, exact
+ * because every zone in use changes its offset on a quarter-hour boundary of UTC.
  */
 
 const QUARTER_MS = 15 * 60_000;
@@ -74,7 +75,10 @@ export function createZone(timeZone: string): Zone {
     return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
   }
 
-  function offsetMinutes(ms: number): number {
+  /** Per UTC day: the offset if it holds all day (the usual case, two lookups), else the day's quarters. */
+  const days = new Map<number, number>();
+
+  function quarterOffset(ms: number): number {
     const key = Math.floor(ms / QUARTER_MS);
     let off = cache.get(key);
     if (off === undefined) {
@@ -83,6 +87,19 @@ export function createZone(timeZone: string): Zone {
       cache.set(key, off);
     }
     return off;
+  }
+
+  function offsetMinutes(ms: number): number {
+    const day = Math.floor(ms / DAY_MS);
+    let whole = days.get(day);
+    if (whole === undefined) {
+      if (days.size >= CACHE_LIMIT) days.clear();
+      // No zone changes its offset twice within one UTC day, so equal offsets at both ends hold in between.
+      const start = computeOffset(day * DAY_MS);
+      whole = start === computeOffset(day * DAY_MS + DAY_MS - QUARTER_MS) ? start : Number.NaN;
+      days.set(day, whole);
+    }
+    return Number.isNaN(whole) ? quarterOffset(ms) : whole;
   }
 
   function local(ms: number): LocalTime {
