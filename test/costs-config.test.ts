@@ -36,6 +36,14 @@ test('the examples in docs/costs.md are valid tariffs and price what they say', 
   assert.equal(Object.keys(no.plans).join(), 'elvia');
 });
 
+test('a meter without a plan among several, and an unknown time zone, are BAD_CONFIG errors', () => {
+  const cfg = parseTariffs({ currency: 'EUR', timeZone: 'Europe/Brussels', meters: { a: 'x' }, plans: { x: { import: { type: 'fixed', price: 1 } }, y: { import: { type: 'fixed', price: 2 } } } });
+  assert.equal(planFor(cfg, 'a'), cfg.plans.x);
+  badConfig(() => planFor(cfg, 'b'), /meter "b" has no tariff plan: map it under tariffs.meters or set tariffs.default/);
+  badConfig(() => computeMeterCosts({ ...cfg, timeZone: 'Mars/Olympus' }, 'a', { from: 0, to: 1, intervals: [] }), /"Mars\/Olympus" is not an IANA time zone/);
+  badConfig(() => parsePriceCsv('time;EUR/MWh\n2026-01-01 00:00;1', { timeZone: 'Nowhere' }), /not an IANA time zone/);
+});
+
 test('tariff errors name the field and the fix', () => {
   const base = { currency: 'EUR', timeZone: 'Europe/Brussels', plans: { home: { import: { type: 'fixed', price: 0.3 } } } };
   badConfig(() => parseTariffs({ ...base, timeZone: 'Europe/Bruxelles' }), /field "tariffs.timeZone": not an IANA time zone/);
@@ -51,6 +59,8 @@ test('tariff errors name the field and the fix', () => {
   badConfig(() => parseTariffs({ ...base, plans: { home: { import: { type: 'fixed', price: 0.3 }, capacity: { type: 'norway', steps: [{ fromKw: 0, toKw: 2, pricePerMonth: 1 }, { fromKw: 3, pricePerMonth: 2 }] } } } }),
     /tariffs.plans.home.capacity.steps.0.toKw": must equal the next step's fromKw \(3\)/);
   badConfig(() => parseTariffs({ ...base, meters: { m1: 'office' } }), /tariffs.meters.m1": no plan "office"/);
+  badConfig(() => parseTariffs({ ...base, plans: { home: { import: { type: 'timeOfUse', rules: [{ price: 1, dates: [{ from: '2026-09-01', to: '2026-08-01' }] }] } } } }),
+    /tariffs.plans.home.import.rules.0.dates.0.to": from must not be after to/);
   badConfig(() => parseTariffs({ ...base, plans: { a: base.plans.home, b: base.plans.home } }), /name the default plan/);
   badConfig(() => parseTariffs({ ...base, plans: { home: { import: { type: 'fixed', price: 0.3 }, capacity: { type: 'flanders', pricePerKwYear: -1 } } } }), /pricePerKwYear": must be 0 or more/);
   // Every problem at once, not just the first.

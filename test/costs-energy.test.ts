@@ -190,3 +190,19 @@ test('time of use on long buckets across both DST changes: the price edge follow
     assert.equal(report.flags.length, 0);
   }
 });
+
+test('time of use with an absolute date range (a summer promotion) and no catch-all: the rest is flagged', () => {
+  const tz = 'Europe/Brussels';
+  const p = plan({ import: { type: 'timeOfUse', rules: [{ price: 0.11, dates: [{ from: '2026-07-01', to: '2026-07-02' }] }] } }, tz);
+  const from = localToUtc(tz, 2026, 6, 30, 12);
+  const to = localToUtc(tz, 2026, 7, 3, 12);
+  const ivs = intervals(from, to, HOUR, 31, 700);
+  const report = computeCosts(p, 'EUR', tz, { from, to, intervals: ivs });
+  const ref = referenceEnergy(ivs, from, to, tz, (_t, w) => (w.date >= '2026-07-01' && w.date <= '2026-07-02' ? 0.11 : undefined));
+  assert.ok(near(report.total.energyCost, ref.total));
+  assert.deepEqual(report.flags.map((f) => [f.reason, f.from, f.to]), [
+    ['no-matching-rule', from, localToUtc(tz, 2026, 7, 1)], ['no-matching-rule', localToUtc(tz, 2026, 7, 3), to],
+  ]);
+  assert.ok(near(report.flags.reduce((a, f) => a + f.wh!, 0), ref.unknownWh));
+  assert.deepEqual(report.days.map((d) => d.complete), [false, true, true, false]);
+});

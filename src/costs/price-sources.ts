@@ -52,6 +52,7 @@ interface CompiledRule {
   /** [start, end) minutes of day; end ≤ start wraps midnight. */
   readonly hours?: ReadonlyArray<readonly [number, number]>;
   readonly seasons?: ReadonlyArray<readonly [string, string]>;
+  readonly dates?: ReadonlyArray<readonly [string, string]>;
 }
 
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -62,6 +63,7 @@ function compileRule(r: TouRule): CompiledRule {
     days: r.days ? new Set(r.days) : undefined,
     hours: r.hours?.map((h) => [minutes(h.slice(0, 5)), minutes(h.slice(6, 11))] as const),
     seasons: r.seasons?.map((s) => [s.from, s.to] as const),
+    dates: r.dates?.map((d) => [d.from, d.to] as const),
   };
 }
 
@@ -81,12 +83,13 @@ function matches(rule: CompiledRule, l: LocalTime, holiday: boolean): boolean {
   }
   if (rule.hours && !rule.hours.some((h) => inHours(l.minuteOfDay, h))) return false;
   if (rule.seasons && !rule.seasons.some((s) => inSeason(l.monthDay, s))) return false;
+  if (rule.dates && !rule.dates.some(([a, b]) => l.date >= a && l.date <= b)) return false;
   return true;
 }
 
 /**
  * Time-of-use: the first rule matching the local wall clock sets the price. The price can change only at a rule's
- * hour edge, at local midnight (day, season, holiday) or when the clock jumps (DST), so pieces end there.
+ * hour edge, at local midnight (day, season, date range, holiday) or when the clock jumps (DST), so pieces end there.
  */
 function touPricer(source: TouSource, zone: Zone): Pricer {
   const rules = source.rules.map(compileRule);

@@ -26,11 +26,18 @@ const seasonRange = z.object({
   to: z.string().regex(monthDay, 'write a season bound as "MM-DD", e.g. "03-31"'),
 }).strict();
 
+const dateRange = z.object({
+  from: z.string().regex(isoDate, 'write a date as "YYYY-MM-DD"'),
+  to: z.string().regex(isoDate, 'write a date as "YYYY-MM-DD"'),
+}).strict().refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['to'] });
+
 const touRule = z.object({
   price,
   days: z.array(z.enum([...DAY_NAMES, 'holiday'])).min(1, 'list at least one day, or leave "days" out').optional(),
   hours: z.array(hourRange).min(1, 'list at least one hour range, or leave "hours" out').optional(),
   seasons: z.array(seasonRange).min(1, 'list at least one season, or leave "seasons" out').optional(),
+  /** Absolute local date ranges, inclusive (a promotion, a price valid until a date). */
+  dates: z.array(dateRange).min(1, 'list at least one date range, or leave "dates" out').optional(),
 }).strict();
 
 const fixedSource = z.object({ type: z.literal('fixed'), price }).strict();
@@ -141,8 +148,15 @@ export function parseTariffs(section: unknown, where = 'tariffs'): TariffsConfig
   return parsed.data;
 }
 
-/** The plan a meter is billed on: its mapping, else the default, else the only plan. */
+/**
+ * The plan a meter is billed on: its mapping, else the default, else the only plan. A meter that matches none of
+ * several plans is a BAD_CONFIG error, not a guess.
+ */
 export function planFor(config: TariffsConfig, meterId: string): Plan {
-  const name = config.meters?.[meterId] ?? config.default ?? Object.keys(config.plans)[0];
+  const names = Object.keys(config.plans);
+  const name = config.meters?.[meterId] ?? config.default ?? (names.length === 1 ? names[0] : undefined);
+  if (name === undefined) {
+    throw meterError('BAD_CONFIG', `meter "${meterId}" has no tariff plan: map it under tariffs.meters or set tariffs.default`);
+  }
   return config.plans[name];
 }

@@ -5,6 +5,7 @@
  * offset throughout (no zone changes twice within a day); on a change day, one lookup per UTC quarter-hour, exact
  * because every zone in use changes its offset on a quarter-hour boundary of UTC.
  */
+import { meterError } from '../core/errors.js';
 
 const QUARTER_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
@@ -61,7 +62,21 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+const zones = new Map<string, Zone>();
+
+/** The zone helper for an IANA name (shared per name, so its offset cache serves every computation). */
 export function createZone(timeZone: string): Zone {
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    if (zones.size >= 64) zones.clear();
+    if (!isValidTimeZone(timeZone)) throw meterError('BAD_CONFIG', `"${timeZone}" is not an IANA time zone (e.g. Europe/Brussels)`);
+    zone = buildZone(timeZone);
+    zones.set(timeZone, zone);
+  }
+  return zone;
+}
+
+function buildZone(timeZone: string): Zone {
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
     hour: 'numeric', minute: 'numeric', second: 'numeric',
