@@ -84,3 +84,17 @@ test('an empty range costs nothing and says so', () => {
   assert.equal(report.total.total, 0);
   assert.equal(report.total.from, t);
 });
+
+test('local days in zones with a DST change at midnight, a 30-minute change and a 45-minute offset', () => {
+  for (const [tz, from, to] of [
+    ['America/Santiago', Date.UTC(2026, 8, 4), Date.UTC(2026, 8, 9)], // 6 September: midnight does not exist
+    ['America/Santiago', Date.UTC(2026, 3, 3), Date.UTC(2026, 3, 7)], // 5 April: midnight happens twice
+    ['Australia/Lord_Howe', Date.UTC(2026, 9, 2), Date.UTC(2026, 9, 6)],
+    ['Asia/Kathmandu', Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 3)],
+  ] as const) {
+    const report = computeCosts(plan({ perDay: 1 }, tz), 'EUR', tz, { from, to, intervals: [] });
+    const walked = slicesPerDate(from, to, MIN, tz);
+    assert.deepEqual(report.days.map((d) => [d.label, (d.to - d.from) / MIN]), [...walked], tz);
+    for (const d of report.days.slice(1, -1)) assert.equal(d.standingCharge, 1, `${tz} ${d.label}`);
+  }
+});
