@@ -171,6 +171,10 @@ test('bad intervals and overlapping price slots are clear errors', () => {
     (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && /interval 0/.test(e.message));
   assert.throws(() => computeCosts(p, 'EUR', 'Europe/Brussels', { from: 0, to: HOUR, intervals: [{ start: 0, end: HOUR, importWh: 10, exportWh: 0, importWhByTariff: { t1: 1, t2: 2 } }] }),
     (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && /adds up to 3 Wh/.test(e.message));
+  assert.throws(() => computeCosts(p, 'EUR', 'Europe/Brussels', { from: 0, to: 4000 * 86_400_000, intervals: [] }),
+    (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && /at most 10 years/.test(e.message));
+  assert.throws(() => computeCosts(p, 'EUR', 'Europe/Brussels', { from: HOUR, to: 0, intervals: [] }),
+    (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && /from ≤ to/.test(e.message));
   const d = plan({ import: { type: 'dynamic', series: 's', slotMinutes: 60 } });
   assert.throws(() => computeCosts(d, 'EUR', 'Europe/Brussels', { from: 0, to: HOUR, intervals: [], prices: { s: [{ start: 0, price: 1 }, { start: 30 * MIN, price: 2 }] } }),
     (e: Error & { code?: string }) => e.code === 'BAD_CONFIG' && /overlap/.test(e.message));

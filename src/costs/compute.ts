@@ -43,6 +43,7 @@ export interface ExactDay {
 }
 
 const money = (r: Rational): number => toFixedNumber(r, 6);
+const MAX_RANGE_MS = 3660 * 86_400_000;
 
 function capacityMonths(plan: Plan, zone: Zone, months: string[], req: CostRequest): { list: CapacityMonth[]; charges: Map<string, Rational | null> } {
   const charges = new Map<string, Rational | null>();
@@ -86,6 +87,7 @@ export function computeExact(plan: Plan, timeZone: string | Zone, req: CostReque
   if (!Number.isFinite(req.from) || !Number.isFinite(req.to) || req.to < req.from) {
     throw meterError('BAD_INPUT', 'a cost range needs finite from ≤ to (epoch ms)');
   }
+  if (req.to - req.from > MAX_RANGE_MS) throw meterError('BAD_INPUT', 'a cost range spans at most 10 years (3,660 days)');
   const zone = typeof timeZone === 'string' ? createZone(timeZone) : timeZone;
   const spans = daysOf(zone, req.from, req.to);
   const indexes = indexAll(plan, req.prices);
