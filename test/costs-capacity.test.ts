@@ -216,3 +216,27 @@ test('Norway headroom from the intervals: other days of the month, today so far,
   assert.equal(h.step, 1);
   assert.equal(h.remainingWh! - 1, bruteNorway([4000, 3000], 2500, 1200, cap));
 });
+
+test('a month holding intervals coarser than the demand grid has no measured peak (a lower bound is not a peak)', () => {
+  // Norway: one 2-hour interval among hourly ones hides its hourly peak: the month is flagged.
+  const from = localToUtc(OSL, 2026, 5, 1);
+  const hourly = series(from, from + 48 * HOUR, HOUR, 9, 1500);
+  const coarse = [...hourly.slice(0, 10), { start: hourly[10].start, end: hourly[11].end, importWh: 9000, exportWh: 0 }, ...hourly.slice(12)];
+  assert.equal(computeCosts(norwayPlan(), 'NOK', OSL, { from, to: from + 48 * HOUR, intervals: hourly }).total.complete, true);
+  const no = computeCosts(norwayPlan(), 'NOK', OSL, { from, to: from + 48 * HOUR, intervals: coarse });
+  assert.equal(no.capacity[0].monthCharge, null);
+  assert.equal(no.total.complete, false);
+  assert.ok(no.flags.some((f) => f.reason === 'no-capacity-data'));
+  // Flanders: January in hourly buckets, February in quarters; January's known peak fills the mean.
+  const jan = localToUtc(BRU, 2026, 1, 1);
+  const feb = localToUtc(BRU, 2026, 2, 1);
+  const mar = localToUtc(BRU, 2026, 3, 1);
+  const ivs = [...series(jan, feb, HOUR, 4, 2000), ...series(feb, mar, QUARTER, 6, 700)];
+  const febPeak = Math.max(...ivs.filter((iv) => iv.start >= feb).map((iv) => iv.importWh * 4 / 1000));
+  const without = computeCosts(flandersPlan(), 'EUR', BRU, { from: feb, to: mar, intervals: ivs });
+  assert.equal(without.capacity[0].monthsInMean, 1);
+  assert.ok(near(without.capacity[0].billedKw!, Math.max(2.5, febPeak), 1e-9));
+  const withJan = computeCosts(flandersPlan(), 'EUR', BRU, { from: feb, to: mar, intervals: ivs, knownPeaks: [{ month: '2026-01', kw: 6.1 }] });
+  assert.equal(withJan.capacity[0].monthsInMean, 2);
+  assert.ok(near(withJan.capacity[0].billedKw!, (6.1 + Math.max(2.5, febPeak)) / 2, 1e-9));
+});

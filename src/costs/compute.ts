@@ -8,7 +8,7 @@ import { meterError } from '../core/errors.js';
 import { daysOf, perDayCharge, perMonthCharge, type DaySpan } from './calendar.js';
 import { flandersMonths, monthlyPeaks } from './capacity-flanders.js';
 import { dailyPeaks, norwayMonths } from './capacity-norway.js';
-import { hourlyEnergyOf, quarterDemandFrom, quarterDemandOf } from './demand.js';
+import { coarseMonths, HOUR_MS, hourStartOf, hourlyEnergyOf, QUARTER_MS, quarterDemandFrom, quarterDemandOf, quarterStartOf } from './demand.js';
 import { energyLedger, mergeFlags, type DayEnergy, type RawFlag } from './energy-ledger.js';
 import { createPricer, indexPrices, type PriceIndex } from './price-sources.js';
 import { add, fromNumber, isZero, sub, toFixedNumber, toNumber, ZERO, type Rational } from './rational.js';
@@ -52,8 +52,9 @@ function capacityMonths(plan: Plan, zone: Zone, months: string[], req: CostReque
   const monthEnd = (m: string): number => zone.fromLocal(Number(m.slice(0, 4)), Number(m.slice(5, 7)) + 1, 1);
   const provisional = (m: string): boolean => req.now !== undefined && req.now < monthEnd(m);
   if (cap.type === 'flanders') {
-    const quarters = req.demand ? quarterDemandFrom(req.demand) : quarterDemandOf(req.intervals);
-    const result = flandersMonths(cap, months, monthlyPeaks(quarters, zone), req.knownPeaks);
+    const measured = monthlyPeaks(req.demand ? quarterDemandFrom(req.demand) : quarterDemandOf(req.intervals), zone);
+    if (!req.demand) for (const m of coarseMonths(req.intervals, QUARTER_MS, quarterStartOf, zone)) measured.delete(m);
+    const result = flandersMonths(cap, months, measured, req.knownPeaks);
     return {
       charges: new Map(result.map((r) => [r.month, r.charge])),
       list: result.map((r) => ({
@@ -62,7 +63,9 @@ function capacityMonths(plan: Plan, zone: Zone, months: string[], req: CostReque
       })),
     };
   }
-  const result = norwayMonths(cap, months, dailyPeaks(hourlyEnergyOf(req.intervals, zone), zone));
+  const peaks = dailyPeaks(hourlyEnergyOf(req.intervals, zone), zone);
+  for (const m of coarseMonths(req.intervals, HOUR_MS, hourStartOf(zone), zone)) peaks.delete(m);
+  const result = norwayMonths(cap, months, peaks);
   return {
     charges: new Map(result.map((r) => [r.month, r.charge])),
     list: result.map((r) => ({

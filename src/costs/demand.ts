@@ -23,9 +23,29 @@ function sumPerBucket(intervals: readonly EnergyInterval[], size: number, bucket
   return sums;
 }
 
+export const quarterStartOf = (t: number): number => Math.floor(t / QUARTER_MS) * QUARTER_MS;
+
+/** Start of the local clock hour holding t. */
+export function hourStartOf(zone: Zone): (t: number) => number {
+  return (t) => {
+    const wall = t + zone.offsetMinutes(t) * 60_000;
+    return t - (((wall % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  };
+}
+
+/**
+ * Local months holding an interval that spans more than one bucket: their peak from the intervals would only be a
+ * lower bound, so they have no measured peak (Flanders: give knownPeaks for them; Norway: flagged).
+ */
+export function coarseMonths(intervals: readonly EnergyInterval[], size: number, bucketStart: (t: number) => number, zone: Zone): Set<string> {
+  const out = new Set<string>();
+  for (const iv of intervals) if (iv.end > iv.start && iv.end > bucketStart(iv.start) + size) out.add(zone.local(iv.start).monthKey);
+  return out;
+}
+
 /** 15-minute average import demand in kW (Wh in the quarter × 4 / 1000), quarters on the UTC quarter grid. */
 export function quarterDemandOf(intervals: readonly EnergyInterval[]): Array<{ start: number; kw: Rational }> {
-  const sums = sumPerBucket(intervals, QUARTER_MS, (t) => Math.floor(t / QUARTER_MS) * QUARTER_MS);
+  const sums = sumPerBucket(intervals, QUARTER_MS, quarterStartOf);
   return [...sums].sort((a, b) => a[0] - b[0]).map(([start, wh]) => ({ start, kw: mul(wh, ratio(4, 1000)) }));
 }
 
@@ -37,10 +57,6 @@ export function quarterDemandFrom(demand: readonly QuarterDemand[]): Array<{ sta
 
 /** Import kWh per local clock hour (= the hour's average kW), keyed by the hour's start. */
 export function hourlyEnergyOf(intervals: readonly EnergyInterval[], zone: Zone): Array<{ start: number; kwh: Rational }> {
-  const hourStart = (t: number): number => {
-    const wall = t + zone.offsetMinutes(t) * 60_000;
-    return t - (((wall % HOUR_MS) + HOUR_MS) % HOUR_MS);
-  };
-  const sums = sumPerBucket(intervals, HOUR_MS, hourStart);
+  const sums = sumPerBucket(intervals, HOUR_MS, hourStartOf(zone));
   return [...sums].sort((a, b) => a[0] - b[0]).map(([start, wh]) => ({ start, kwh: mul(wh, ratio(1, 1000)) }));
 }
