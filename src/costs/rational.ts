@@ -35,11 +35,11 @@ export function ratio(n: bigint | number, d: bigint | number = 1n): Rational {
 /** The decimal a finite number prints as, exactly: 0.28345 → 28345/100000, 1e-7 → 1/10000000. */
 export function fromNumber(x: number): Rational {
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
-  // Fast path for up to 6 decimals: if n/scale reads back as x, it is the decimal x prints as (no shorter decimal
-  // maps to the same double at these magnitudes).
+  // Fast path for up to 6 decimals: below 2^43 / scale, doubles are far denser than steps of 1/scale, so the one
+  // decimal n/scale that reads back as x is the decimal x prints as.
   for (const scale of SCALES) {
     const n = Math.round(x * scale);
-    if (Math.abs(n) < Number.MAX_SAFE_INTEGER && n / scale === x) return make(BigInt(n), BigInt(scale));
+    if (Math.abs(n) < 2 ** 43 && n / scale === x) return make(BigInt(n), BigInt(scale));
   }
   return fromDecimalString(String(x));
 }
