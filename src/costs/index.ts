@@ -1,0 +1,19 @@
+/**
+ * The energy cost engine (issue 9, "Costs"): pure functions from a validated `tariffs:` section, the store's
+ * energy intervals and price series to costs per local day and month, capacity charges and live headroom.
+ * No I/O: the caller loads price CSVs or MQTT price messages and passes them in (docs/costs.md).
+ */
+export { parseTariffs, planFor, tariffsSchema } from './tariff-schema.js';
+export type { Plan, PriceSource, TariffsConfig, CapacityConfig, FlandersCapacity, NorwayCapacity } from './tariff-schema.js';
+export { computeCosts, computeMeterCosts, computeExact, exactTotal } from './compute.js';
+export type { CostRequest, ExactDay } from './compute.js';
+export { parsePriceCsv } from './price-csv.js';
+export type { PriceCsv, PriceCsvOptions } from './price-csv.js';
+export { flandersHeadroom, FLANDERS_MINIMUM_KW } from './capacity-flanders.js';
+export type { FlandersHeadroom, FlandersLive } from './capacity-flanders.js';
+export { norwayHeadroom } from './capacity-norway.js';
+export type { NorwayHeadroom, NorwayLive } from './capacity-norway.js';
+export { flandersLiveHeadroom, norwayLiveHeadroom } from './live.js';
+export { createZone, isValidTimeZone } from './zone.js';
+export type { Zone, LocalTime } from './zone.js';
+export type * from './types.js';
