@@ -1,5 +1,5 @@
 // Lint rules, and the layer boundaries of DESIGN §2 as rules so they hold without anyone remembering them:
-//   core (pure) ← sim ← adapters ← app ← cli;  core ← sinks ← app;  redact and net are shared helpers.
+//   core (pure) ← sim ← adapters ← app ← cli;  core ← sinks ← app;  core/model ← costs (pure);  redact and net are shared helpers.
 // Inside the core: bytes ← obis ← model; security, framing, dlms, dsmr, profiles as below; the pipeline stages
 // (src/core/*.ts) wire them together.
 import js from '@eslint/js';
@@ -130,6 +130,20 @@ export default tseslint.config(
     files: ['src/app/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'app is below the cli.' }] }],
+    },
+  },
+  {
+    // The cost engine (docs/costs.md) is pure like the core: time comes in as a parameter, no I/O.
+    files: ['src/costs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', ...ioModules.filter((m) => m !== 'zod')], message: 'src/costs is pure: no I/O (zod is allowed).' },
+        { group: [...OUTER, '**/redact/**'], message: 'src/costs must not import outer layers.' },
+        { group: ['../core/*', '!../core/errors.js', '!../core/model'], message: 'src/costs uses core/errors and core/model types only.' },
+        { group: ['../core/model/*'], allowTypeImports: true, message: 'src/costs may import core/model types only.' },
+      ] }],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'console', 'setTimeout', 'setInterval'],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'src/costs takes time as a parameter.' }],
     },
   },
   {
