@@ -3,7 +3,7 @@
  * its stdout JSON lines and stderr kept, and the MQTT output as the witness of what it flushed before it exited.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { record, unique, type Recorder } from './sinks-mqtt-support.js';
@@ -59,11 +59,11 @@ export function start(command: string, args: string[], o: { cwd: string; env?: N
   };
 }
 
-/** True while a process with this pid exists (it may not be our child: an orphan of npm). */
+/** True while a process with this pid runs (it may not be our child: an orphan of npm); a zombie has ended. */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
