@@ -64,6 +64,10 @@ test('npm pack: dist, LICENSE, README.md, packaging/ — and no tests, sources, 
   const files = walk(join(unpacked, 'package'));
   assert.deepEqual(files.sort(), [...packedFiles].sort());
   for (const f of files) assert.doesNotMatch(readFileSync(join(unpacked, 'package', f), 'utf8'), /-----BEGIN [A-Z ]*PRIVATE KEY-----/, f);
+  // dist is rebuilt from scratch (prebuild): no file left over from a source that is gone.
+  for (const f of packedFiles.filter((p) => p.startsWith('dist/') && p.endsWith('.js'))) {
+    assert.ok(existsSync(join(ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))), `${f} has its source`);
+  }
   assert.match(readFileSync(join(unpacked, 'package', 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} the meterwire contributors\n/);
 });
 
@@ -71,7 +75,7 @@ test('npm install -g of the tarball; `meterwire` works outside the repository', 
   assert.ok(packedFiles.length > 0, 'the pack test ran');
   const began = Date.now();
   const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
-    join(tmp.dir, `meterwire-${VERSION}.tgz`)], { cwd: outside, encoding: 'utf8', timeout: 850_000 });
+    join(tmp.dir, `meterwire-${VERSION}.tgz`)], { cwd: outside, encoding: 'utf8', timeout: 850_000, env: { ...process.env, JOBS: 'max' } }); // JOBS: node-gyp compiles on every core
   t.diagnostic(`npm install -g took ${Math.round((Date.now() - began) / 1000)} s`);
   assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
   assert.ok(existsSync(bin), 'the bin link is there');
@@ -163,11 +167,11 @@ function childOf(pid: number): number {
   return kids[0];
 }
 
-async function npmStart(t: { after(fn: () => unknown): void }, stateDir: string): Promise<{ npm: Proc; reader: number; witness: Awaited<ReturnType<typeof mqttWitness>> }> {
+async function npmStart(t: { after(fn: () => unknown): void }, stateDir: string, detached = false): Promise<{ npm: Proc; reader: number; witness: Awaited<ReturnType<typeof mqttWitness>> }> {
   const broker = await startBroker(tmp.dir);
   const witness = await mqttWitness(broker.url);
   const npm = start('npm', ['start', '--', 'sim:nl-dsmr5?interval=20', '--output', '-', '--output', witness.url, '--state-dir', stateDir],
-    { cwd: ROOT, env: { ...process.env, npm_lifecycle_event: '' } });
+    { cwd: ROOT, env: { ...process.env, npm_lifecycle_event: '' }, detached });
   t.after(async () => { npm.kill(); await broker.stop(); await witness.recorder.client.endAsync(true); });
   await npm.waitFor('10 messages', () => npm.messages().length >= 10);
   const reader = childOf(npm.child.pid as number);
@@ -192,5 +196,17 @@ test('npm start: npm dies of SIGHUP (it passes only SIGINT and SIGTERM on); the 
   assert.equal((await npm.exited).signal, 'SIGHUP');
   await waitFor('the orphaned reader to stop', () => !alive(reader), 15_000);
   await npm.waitFor('the stop to be logged', () => npm.stderr().includes('npm, which started the reader, has gone'));
+  await assertFlushed(npm.messages().length, witness, assert.equal);
+});
+
+test('npm start: Ctrl-C in a terminal (SIGINT to npm and the reader, and npm passes it on once more) is one clean stop', { skip: skipBroker, timeout: 60_000 }, async (t) => {
+  assert.ok(packedFiles.length > 0, 'the pack test built dist');
+  // A process group of its own, as a terminal's foreground job: the signal goes to npm and the reader alike.
+  const { npm, reader, witness } = await npmStart(t, join(tmp.dir, 'npm-int'), true);
+  process.kill(-(npm.child.pid as number), 'SIGINT');
+  const exit = await npm.exited;
+  await waitFor('the reader to stop', () => !alive(reader), 15_000);
+  assert.match(npm.stderr(), /SIGINT: stopping \(flushing the outputs\)/);
+  assert.deepEqual(exit, { code: 0, signal: null }, 'the reader exited 0, so npm did');
   await assertFlushed(npm.messages().length, witness, assert.equal);
 });

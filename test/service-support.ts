@@ -25,8 +25,8 @@ export interface Proc {
   kill(): void;
 }
 
-export function start(command: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv }): Proc {
-  const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(command: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean }): Proc {
+  const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached });
   const lines: Record<string, unknown>[] = [];
   let out = '';
   let err = '';
