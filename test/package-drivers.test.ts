@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMeterError } from '../src/core/errors.js';
 import { openSink } from '../src/sinks/open-sink.js';
+import { createMongoSink } from '../src/sinks/mongodb/index.js';
 import { assertDriverInstalled, missingDriver, OPTIONAL_DRIVERS, packageInstalled } from '../src/sinks/drivers.js';
 import type { SinkContext } from '../src/sinks/types.js';
 
@@ -60,4 +61,10 @@ test('the probe looks for each driver by its package name, and finds the install
 
 test('an unknown scheme is still UNKNOWN_OUTPUT, not a driver question', () => {
   assert.throws(() => openSink('cassandra://db/x', ctx, nothingInstalled), (e: unknown) => isMeterError(e) && e.code === 'UNKNOWN_OUTPUT');
+});
+
+test('the MongoDB sink loads its driver when it opens: a server that is not there is the driver\'s own connection error', { timeout: 20_000 }, async () => {
+  const sink = createMongoSink('mongodb://127.0.0.1:1/meterwire', ctx, { client: { serverSelectionTimeoutMS: 300 } });
+  await assert.rejects(sink.open(), (e: Error) => /^mongodb:\/\/127\.0\.0\.1:1\/meterwire: .*(ECONNREFUSED|Server selection timed out)/s.test(e.message));
+  await sink.close();
 });
