@@ -3,6 +3,7 @@
  * install pg. An output whose driver is missing is one clear configuration error at start, naming the package to
  * install, never a stack trace from a failed import nor an output that "reconnects" forever.
  */
+import { createRequire } from 'node:module';
 import { meterError } from '../core/errors.js';
 import { redactUrl } from '../redact/index.js';
 
@@ -25,14 +26,19 @@ export const OPTIONAL_DRIVERS: Readonly<Record<string, OptionalDriver>> = {
 /** Whether a package can be imported from here; tests pass another one to simulate a missing package. */
 export type PackageProbe = (pkg: string) => boolean;
 
-export const packageInstalled: PackageProbe = (pkg) => {
+const require = createRequire(import.meta.url);
+// import.meta.resolve answers as the import will (ESM conditions); before Node 20.6 it needs a flag, and then the
+// CommonJS resolution (all three drivers have it) answers instead.
+const resolvers: ((pkg: string) => unknown)[] = [(pkg) => import.meta.resolve(pkg), (pkg) => require.resolve(pkg)];
+
+export const packageInstalled: PackageProbe = (pkg) => resolvers.some((resolve) => {
   try {
-    import.meta.resolve(pkg);
+    resolve(pkg);
     return true;
   } catch {
     return false;
   }
-};
+});
 
 export function schemeOf(url: string): string | undefined {
   return /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
