@@ -13,6 +13,7 @@ const commands = {
   ports: () => import('./ports-command.js'),
   export: () => import('./export-command.js'),
   counters: () => import('./counters-command.js'),
+  service: () => import('./service-command.js'),
 };
 
 const program = new Command();
@@ -124,6 +125,19 @@ counters.command('reset')
   .option('-c, --config <file>', 'take the state dir from this configuration file')
   .option('--json', 'print JSON')
   .action(async (title: string, flags) => { process.exitCode = (await commands.counters()).runCountersReset(title, flags); });
+
+const service = program.command('service')
+  .description('run the reader as a systemd service (packaging/meterwire.service; see the README)');
+service.command('print')
+  .description('print the systemd unit, with this node and this meterwire filled in')
+  .option('-c, --config <file>', 'configuration file the service reads', '/etc/meterwire/meterwire.yaml')
+  .action(async (flags) => { process.exitCode = (await commands.service()).runServicePrint(flags); });
+service.command('install')
+  .description('write the unit to /etc/systemd/system (as root) and print the remaining steps')
+  .option('-c, --config <file>', 'configuration file the service reads', '/etc/meterwire/meterwire.yaml')
+  .option('--unit-dir <dir>', 'where to write meterwire.service', '/etc/systemd/system')
+  .option('--force', 'replace an existing unit file')
+  .action(async (flags) => { process.exitCode = (await commands.service()).runServiceInstall(flags); });
 
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')

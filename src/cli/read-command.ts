@@ -17,6 +17,7 @@ import { formatPrintConfig, resolveReadConfig, type ReadConfig } from './config.
 import { positiveInt } from './numbers.js';
 import { rememberSecrets, runSecrets } from './secrets.js';
 import { printResult } from './decode-command.js';
+import { handleStopSignals } from './stop-signals.js';
 import { profileOption } from './profile-option.js';
 import { startOutputs, STDOUT_OUTPUT } from '../app/outputs.js';
 import { DEFAULT_STORE, needsTelegram } from '../sinks/open-sink.js';
@@ -40,7 +41,6 @@ function chooseOutputs(configured: string[] | undefined, demo: boolean): string[
 }
 
 export async function runRead(sourceArg: string | undefined, flags: ReadFlags): Promise<number> {
-  // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
   const configure = () => resolveReadConfig({ key: flags.key, authKey: flags.authKey, profile: flags.profile, format: flags.format,
     config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog'),
     outputs: flags.output, allowUnauthenticated: flags.allowUnauthenticated });
@@ -90,14 +90,12 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   health = () => reader.health();
   const stats = flags.stats ? setInterval(() => process.stderr.write(`stats: ${formatHealth(reader.health())}\n`), 10_000) : undefined;
   stats?.unref();
-  const stop = () => resolveDone(delivered > 0 ? 0 : 1);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   // `meterwire read | head`: when the consumer of stdout goes away, stop like any Unix tool (outputs flushed).
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') { outputs.stopStdout(); stop(); }
+    if (e.code === 'EPIPE') { outputs.stopStdout(); resolveDone(delivered > 0 ? 0 : 1); }
   });
-  process.on('SIGHUP', async () => {
+  // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
+  const reload = async () => {
     try {
       const next = configure();
       rememberSecrets(next);
@@ -107,6 +105,12 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
     } catch (e) {
       log.error(`reload failed, keeping the previous configuration: ${(e as Error).message}`);
     }
+  };
+  // A stop asked for by a signal (systemctl stop, Ctrl-C) is a success, whether or not a message came yet.
+  const releaseSignals = handleStopSignals({
+    stop: (reason) => { log.info(`${reason}: stopping (flushing the outputs)`); resolveDone(0); },
+    reload: () => { void reload(); },
+    log,
   });
   reader.start();
   const code = await done;
@@ -114,6 +118,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   await reader.stop();
   try { counters.sync(); } catch (e) { log.warn(`cannot sync ${counters.path}: ${(e as Error).message}`); }
   await outputs.close();
+  releaseSignals();
   if (flags.stats) {
     process.stderr.write(`stats: ${formatHealth(reader.health())}\n`);
     for (const o of outputs.stats()) {

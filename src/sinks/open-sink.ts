@@ -1,6 +1,8 @@
 /**
  * Output URL → sink. One place lists every output, so `--output` errors can name them all. A URL a sink cannot
- * use is one BAD_URL error (an unknown scheme UNKNOWN_OUTPUT), its secrets redacted, never an INTERNAL one.
+ * use is one BAD_URL error (an unknown scheme UNKNOWN_OUTPUT), its secrets redacted, never an INTERNAL one. Sinks
+ * import their drivers only when they open, so a missing optional driver (drivers.ts) is a BAD_CONFIG error here,
+ * before anything starts, and never breaks the outputs that do not need it.
  */
 import { isMeterError, meterError } from '../core/errors.js';
 import { redactText, redactUrl } from '../redact/index.js';
@@ -10,6 +12,7 @@ import { createMongoSink } from './mongodb/index.js';
 import { createDsmrProxySink } from './dsmr-proxy/index.js';
 import { createPrometheusSink } from './prometheus/index.js';
 import { createInfluxSink } from './influx/index.js';
+import { assertDriverInstalled, packageInstalled, schemeOf, type PackageProbe } from './drivers.js';
 import type { Sink, SinkContext, SinkFactory } from './types.js';
 
 export const DEFAULT_STORE = 'sqlite:./data/meterwire.db';
@@ -32,10 +35,12 @@ const FACTORIES: Record<string, SinkFactory> = {
   influx: createInfluxSink, influxs: createInfluxSink, influx2: createInfluxSink, influx2s: createInfluxSink,
 };
 
-export function openSink(url: string, ctx: SinkContext): Sink {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
+/** `probe` tells whether a driver package is installed (tests simulate a missing one). */
+export function openSink(url: string, ctx: SinkContext, probe: PackageProbe = packageInstalled): Sink {
+  const scheme = schemeOf(url);
   const factory = scheme === undefined ? undefined : FACTORIES[scheme];
   if (!factory) throw meterError('UNKNOWN_OUTPUT', `unsupported output "${redactUrl(url)}"; use one of:\n  ${SUPPORTED_OUTPUTS.join('\n  ')}`);
+  assertDriverInstalled(url, probe);
   try {
     return factory(url, ctx);
   } catch (e) {

@@ -3,7 +3,7 @@
  * fan-out spools to disk and retries whole batches, so inserts are idempotent (documents.ts: `_id` is the
  * message's identity) and duplicates of a retried batch are ignored rather than failing it again.
  */
-import { MongoClient, type Collection, type MongoClientOptions } from 'mongodb';
+import type { Collection, MongoClient, MongoClientOptions } from 'mongodb';
 import type { MeterMessage } from '../../core/model/message.js';
 import type { Sink, SinkContext } from '../types.js';
 import { messageDocument, parseMongoUrl, redactMongoUrl, type MessageDocument } from './documents.js';
@@ -55,6 +55,8 @@ export function createMongoSink(url: string, ctx: SinkContext, options: MongoSin
     durable: true,
     async open() {
       if (collection) return;
+      // The driver is an optional dependency, loaded on first use (src/sinks/drivers.ts checks it is there).
+      const { MongoClient } = await import('mongodb');
       const c = new MongoClient(target.connectionString, { appName: 'meterwire', serverSelectionTimeoutMS: 10_000, ...options.client });
       try {
         await c.connect();

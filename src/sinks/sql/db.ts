@@ -3,7 +3,9 @@
  * API are written once. SQL is written with `?` placeholders (the pg driver numbers them); every statement used
  * by the sink is plain enough to run on SQLite ≥ 3.35, PostgreSQL ≥ 12, MySQL ≥ 8 and MariaDB ≥ 10.3.
  */
+import { meterError } from '../../core/errors.js';
 import { redactUrl } from '../../redact/index.js';
+import { driverHint, missingDriver } from '../drivers.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
 export type Param = string | number | null;
@@ -101,6 +103,8 @@ function parseSqliteUrl(url: string): SqlUrl {
 export async function openSqlDb(url: string | SqlUrl, onIdleError?: (e: Error) => void): Promise<SqlDb> {
   const parsed = typeof url === 'string' ? parseSqlUrl(url) : url;
   const warn = onIdleError ?? (() => undefined);
+  const missing = missingDriver(parsed.name);
+  if (missing) throw meterError('BAD_CONFIG', driverHint(missing));
   if (parsed.dialect === 'sqlite') return (await import('./sqlite-db.js')).openSqliteDb(parsed);
   if (parsed.dialect === 'postgres') return (await import('./pg-db.js')).openPgDb(parsed, warn);
   return (await import('./mysql-db.js')).openMysqlDb(parsed, warn);
