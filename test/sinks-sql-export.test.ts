@@ -9,7 +9,7 @@ import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlStore, querySeries } from '../src/sinks/sql/query.js';
 import { parseDuration, parseSqlUrl } from '../src/sinks/sql/db.js';
 import type { MeterMessage } from '../src/core/model/message.js';
-import { generateMessages, testContext } from './sinks-sql-support.js';
+import { generateMessages, keepAll, testContext } from './sinks-sql-support.js';
 
 const START = Date.parse('2024-03-09T23:20:00Z');
 
@@ -29,7 +29,7 @@ async function withStore(fn: (url: string, msgs: MeterMessage[]) => Promise<void
   const msgs = generateMessages(400, START, 3);
   msgs[0].readings.push({ obis: '0-0:96.13.1', id: 'display_text', name: 'x', value: 'a "quoted", text', quality: ['unverified'] });
   try {
-    const sink = createSqlSink(url, testContext());
+    const sink = createSqlSink(keepAll(url), testContext());
     await sink.write(msgs);
     await sink.close();
     await fn(url, msgs);

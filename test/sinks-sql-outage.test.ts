@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createFanout } from '../src/app/fanout.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlDb } from '../src/sinks/sql/db.js';
-import { backends, generateMessages, sleep, startTcpProxy, testContext, until, type LogRecord } from './sinks-sql-support.js';
+import { backends, generateMessages, keepAll, sleep, startTcpProxy, testContext, until, type LogRecord } from './sinks-sql-support.js';
 
 const START = Date.parse('2024-03-09T20:00:00Z');
 
@@ -17,7 +17,7 @@ for (const backend of (await backends()).filter((b) => b.name !== 'sqlite')) {
     const dir = mkdtempSync(join(tmpdir(), 'meterwire-outage-'));
     const records: LogRecord[] = [];
     const ctx = testContext(records);
-    const sink = createSqlSink(store.url(proxy.port), ctx);
+    const sink = createSqlSink(keepAll(store.url(proxy.port)), ctx);
     const fanout = createFanout([sink], { outboxPath: join(dir, 'outbox.db'), log: ctx.log, backoff: { initialMs: 50, maxMs: 400 }, batchSize: 25 });
     const msgs = generateMessages(3000, START, 9);
     let sent = 0;
@@ -82,7 +82,7 @@ for (const backend of (await backends()).filter((b) => b.name !== 'sqlite')) {
     const store = await backend.create();
     const proxy = await startTcpProxy(backend.host!);
     const records: LogRecord[] = [];
-    const sink = createSqlSink(store.url(proxy.port), testContext(records));
+    const sink = createSqlSink(keepAll(store.url(proxy.port)), testContext(records));
     const msgs = generateMessages(4, START, 4);
     try {
       await sink.open();
