@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MeterMessage } from '../src/core/model/message.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
-import { listMeters, openSqlStore, querySeries, type Point, type Resolution } from '../src/sinks/sql/query.js';
+import { listMeters, openSqlStore, querySeries, type Point } from '../src/sinks/sql/query.js';
 import { MIGRATIONS } from '../src/sinks/sql/migrations.js';
 import { openSqlDb, type SqlDb } from '../src/sinks/sql/db.js';
 import { backends, generateMessages, keepAll, prng, testContext, withParam, type LogRecord, type Store } from './sinks-sql-support.js';
