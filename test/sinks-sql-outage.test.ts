@@ -55,7 +55,8 @@ for (const backend of (await backends()).filter((b) => b.name !== 'sqlite')) {
         const rows = await one('SELECT COUNT(*) AS n FROM readings');
         const messagesStored = await one('SELECT COUNT(*) AS n FROM (SELECT DISTINCT meter_id, ts FROM readings) x');
         const samples = await one("SELECT SUM(samples) AS n FROM rollup_5m WHERE reading_id = 'energy_import'");
-        const expectedRows = msgs.slice(0, sent).reduce((n, m) => n + m.readings.length, 0);
+        const expectedRows = msgs.slice(0, sent).reduce((n, m) => n + m.readings.filter((r) => typeof r.value === 'number').length, 0);
+        const texts = await one('SELECT COUNT(*) AS n FROM meter_texts');
         t.diagnostic(`${backend.name}: sent ${sent} messages (${expectedRows} readings); stored ${messagesStored} messages, ${rows} rows; ` +
           `${failuresDuringOutage} failed writes/opens during the outage, ${proxy.cuts()} connections cut or refused, up to ${maxSpooled} spooled; ` +
           `delivered ${stats().delivered}, dropped ${stats().dropped}`);
@@ -63,6 +64,7 @@ for (const backend of (await backends()).filter((b) => b.name !== 'sqlite')) {
         assert.ok(maxSpooled > 0, 'the fan-out spooled while the database was away');
         assert.equal(messagesStored, sent);
         assert.equal(rows, expectedRows);
+        assert.equal(texts, sent, 'every message has a new text: one meter_texts row each, none doubled');
         assert.equal(samples, sent, 'rollups counted every message exactly once');
         assert.equal(stats().dropped, 0);
       } finally {
