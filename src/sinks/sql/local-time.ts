@@ -40,17 +40,25 @@ export function offsetAt(zone: string, t: number): number {
 }
 
 /**
- * The instant a local wall-clock time (as UTC ms) happens. Around a change the offset before and after differ:
- * the later candidate that maps back to the wall time wins; a wall time skipped by a spring-forward gap maps to
- * the first instant after the gap.
+ * The instant a local wall-clock time (as UTC ms) happens: the offset at a first guess, corrected by the offset at
+ * that guess, and checked by mapping back. A wall time that happens twice (autumn) gets one of its two instants; one
+ * skipped by a spring-forward gap maps to the instant the gap ends.
  */
 export function instantOfWall(zone: string, wall: number): number {
   const first = wall - offsetAt(zone, wall);
   const second = wall - offsetAt(zone, first);
   if (second + offsetAt(zone, second) === wall) return second;
   if (first + offsetAt(zone, first) === wall) return first;
-  // In a gap: the wall time does not exist; the gap ends where the later offset begins.
-  return Math.max(first, second);
+  // In a gap: the wall time does not exist. The gap ends where the offset changes, between the two guesses.
+  let lo = Math.min(first, second);
+  let hi = Math.max(first, second);
+  const before = offsetAt(zone, lo);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetAt(zone, mid) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 export type CalendarUnit = 'hour' | 'day' | 'month';

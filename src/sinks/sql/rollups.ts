@@ -9,7 +9,7 @@
  */
 import type { Dialect, SqlExecutor } from './db.js';
 import { createBucketer, ROLLUP_TABLES, type BucketFn, type RollupResolution } from './buckets.js';
-import { exactDifference, timeParam } from './dialect.js';
+import { exactDifference, round15js, timeParam } from './dialect.js';
 import { kindOfUnit, type ReadingKind, type ReadingRow } from './rows.js';
 import { added, incoming, larger, smaller, upsertSql, type MergeExpr } from './upsert.js';
 
@@ -121,7 +121,7 @@ export async function applyRollups(tx: SqlExecutor, d: Dialect, inserted: readon
     const counterSpans = new Map<string, { meterId: string; readingId: string; from: number; to: number }>();
     for (const a of aggregates) {
       await tx.run(upsertFor(d, table), [a.meterId, a.readingId, a.bucket, timeParam(d, a.bucket), a.kind, a.unit, a.baseUnit, a.samples,
-        a.sum, a.min, a.max, a.firstTs, a.firstValue, a.lastTs, a.lastValue]);
+        round15js(a.sum), a.min, a.max, a.firstTs, a.firstValue, a.lastTs, a.lastValue]);
       if (a.kind !== 'counter') continue;
       const key = `${a.meterId}\u0000${a.readingId}`;
       const span = counterSpans.get(key);

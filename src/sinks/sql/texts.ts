@@ -42,10 +42,22 @@ export async function storeTexts(tx: SqlExecutor, d: Dialect, texts: readonly Te
       latest = await textAt(tx, t.meterId, t.readingId);
       if (latest) pending.set(key, latest);
     }
-    const current = latest && t.ts >= latest.validFrom ? latest : await textAt(tx, t.meterId, t.readingId, t.ts);
+    const inOrder = !latest || t.ts >= latest.validFrom;
+    const current = inOrder ? latest : await textAt(tx, t.meterId, t.readingId, t.ts);
     if (current?.text === t.text) continue;
     await tx.run(insert, [t.meterId, t.readingId, t.ts, timeParam(d, t.ts), t.obis, t.text, t.quality]);
-    if (!latest || t.ts >= latest.validFrom) pending.set(key, { validFrom: t.ts, text: t.text });
+    if (inOrder) {
+      pending.set(key, { validFrom: t.ts, text: t.text });
+      continue;
+    }
+    // A late text: the row after it may now repeat it, and then it starts here instead.
+    const next = await tx.all<{ valid_from: unknown; text_value: unknown }>(
+      `SELECT valid_from, text_value FROM meter_texts WHERE ${SERIES} AND valid_from > ? ORDER BY valid_from LIMIT 1`, [t.meterId, t.readingId, t.ts]);
+    if (next.length && String(next[0].text_value) === t.text) {
+      const nextFrom = Number(next[0].valid_from);
+      await tx.run(`DELETE FROM meter_texts WHERE ${SERIES} AND valid_from = ?`, [t.meterId, t.readingId, nextFrom]);
+      if (latest && latest.validFrom === nextFrom) pending.set(key, { validFrom: t.ts, text: t.text });
+    }
   }
   return pending;
 }
