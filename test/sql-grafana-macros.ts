@@ -1,7 +1,7 @@
 /**
  * A small expander of Grafana's SQL macros, for tests: the semantics Grafana documents for its PostgreSQL and
- * MySQL datasources. Template variables (`$meter`, `${meter}`, `$__interval`) are interpolated first, single-value
- * text with quotes doubled; then the macros: $__timeFilter(col), $__timeFrom(), $__timeTo(), $__timeGroup(col, i)
+ * MySQL datasources. Template variables (`$meter`, `${meter}`, `$__interval`) are interpolated first, as Grafana's
+ * SQL datasources do it: a single value with its quotes doubled, a multi-value one as 'a','b'; then the macros: $__timeFilter(col), $__timeFrom(), $__timeTo(), $__timeGroup(col, i)
  * and $__timeGroupAlias(col, i). Anything else starting with `$__` is an error, so a dashboard cannot use a macro
  * this test does not know.
  */
@@ -45,9 +45,10 @@ function macro(name: string, args: string[], flavour: GrafanaFlavour, range: Tim
   }
 }
 
-export function expandGrafanaSql(sql: string, flavour: GrafanaFlavour, range: TimeRange, vars: Record<string, string>, interval = autoInterval(range)): string {
+export function expandGrafanaSql(sql: string, flavour: GrafanaFlavour, range: TimeRange, vars: Record<string, string | string[]>, interval = autoInterval(range)): string {
   const all: Record<string, string> = { __interval: interval, __interval_ms: String(seconds(interval) * 1000) };
-  for (const [k, v] of Object.entries(vars)) all[k] = v.replace(/'/g, "''");
+  const escape = (v: string): string => v.replace(/'/g, "''");
+  for (const [k, v] of Object.entries(vars)) all[k] = Array.isArray(v) ? v.map((x) => `'${escape(x)}'`).join(',') : escape(v);
   const interpolated = sql.replace(/\$\{(\w+)\}|\$(\w+)(?!\s*\()/g, (whole, a: string | undefined, b: string | undefined) => all[a ?? b!] ?? whole);
   return interpolated.replace(/\$__(\w+)\(([^)]*)\)/g, (_, name: string, args: string) => macro(name, args.split(',').map((a) => a.trim()).filter(Boolean), flavour, range));
 }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
+import type { MeterMessage } from '../src/core/model/message.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { parseSqlUrl } from '../src/sinks/sql/db.js';
 import { backends, generateMessages, keepAll, testContext, withParam, type Backend } from './sinks-sql-support.js';
@@ -53,41 +54,71 @@ async function checkDashboard(backend: Backend, flavour: GrafanaFlavour): Promis
   const url = withParam(keepAll(store.url()), 'tz=Europe/Vienna');
   const sink = createSqlSink(url, testContext());
   await sink.write(generateMessages(600, START, 5));
+  await sink.write(dsmrMessages());
   await sink.close();
   const conn = await connect(flavour, store.url());
   try {
     const board = dashboard(flavour === 'postgres' ? 'postgres' : 'mysql');
-    const variable = board.templating.list.find((v) => v.name === 'meter')!;
-    const meters = await conn.query(variable.query);
-    assert.deepEqual(meters.map((m) => Object.values(m)[0]), ['1KFM0200000001', '1SAG1100000002']);
-    const vars = { meter: String(Object.values(meters[0])[0]) };
+    const variable = (name: string): string => board.templating.list.find((v) => v.name === name)!.query;
+    const meters = (await conn.query(variable('meter'))).map((m) => String(Object.values(m)[0]));
+    assert.deepEqual(meters, ['1KFM0200000001', '1SAG1100000002', 'DSMR0001']);
     assert.ok(board.panels.length >= 8);
-    for (const panel of board.panels) {
-      for (const target of panel.targets) {
-        for (const range of [WIDE, NARROW]) {
-          const sql = expandGrafanaSql(target.rawSql, flavour, range, vars);
-          assert.doesNotMatch(sql, /\$/, `${panel.title}: every macro and variable expanded`);
-          const rows = await conn.query(sql).catch((e: Error) => assert.fail(`${panel.title}: ${e.message}\n${sql}`));
-          const monthly = /rollup_1(d|mo)\b/.test(sql);
-          if (range === NARROW && monthly) continue; // a day or month bucket starts before this narrow range
-          assert.ok(rows.length > 0, `${panel.title} returns rows for ${new Date(range.from).toISOString()}…\n${sql}`);
-          for (const row of rows) {
-            assert.ok('time' in row, `${panel.title}: a time column`);
-            const t = timeOf(row.time);
-            assert.ok(Number.isFinite(t), `${panel.title}: time ${String(row.time)}`);
-            if (!monthly) assert.ok(t >= range.from - 3_600_000 && t <= range.to, `${panel.title}: time ${new Date(t).toISOString()} in range`);
-            const values = Object.entries(row).filter(([k]) => k !== 'time').map(([, v]) => v);
-            assert.ok(values.length > 0, `${panel.title}: a value column`);
-            if (target.format === 'time_series') assert.ok(values.every((v) => v === null || Number.isFinite(Number(v))), `${panel.title}: numeric values`);
-          }
-          if (target.format === 'time_series') assert.ok(rows.some((r) => Object.entries(r).some(([k, v]) => k !== 'time' && v !== null)), `${panel.title}: a value`);
-          if (/\$__timeFilter\((time|bucket_time)\)/.test(target.rawSql)) await checkIndex(conn, flavour, sql, panel.title);
-        }
-      }
+    for (const meter of meters) {
+      const energy = (await conn.query(expandGrafanaSql(variable('energy'), flavour, WIDE, { meter }))).map((r) => String(Object.values(r)[0]));
+      // A meter with a total register uses it; a DSMR meter its tariff registers, summed per bucket.
+      assert.deepEqual(energy, meter === 'DSMR0001' ? ['energy_import_t1', 'energy_import_t2'] : ['energy_import']);
+      await checkPanels(conn, flavour, board, { meter, energy });
     }
+    // The DSMR meter's hourly energy is what both tariff registers advanced over the run, in Wh.
+    const hourly = board.panels.find((p) => p.title === 'Energy imported per hour')!.targets[0].rawSql;
+    const energyRows = await conn.query(expandGrafanaSql(hourly, flavour, WIDE, { meter: 'DSMR0001', energy: ['energy_import_t1', 'energy_import_t2'] }));
+    const dsmr = dsmrMessages();
+    const advance = (k: number): number => (dsmr[dsmr.length - 1].readings[k].value as number) - (dsmr[0].readings[k].value as number);
+    const total = energyRows.reduce((n, r) => n + Number(r.energy), 0);
+    assert.ok(Math.abs(total - (advance(0) + advance(1)) * 1000) < 1e-6, `${total} Wh`);
   } finally {
     await conn.close();
     await store.drop();
+  }
+}
+
+/** Two-tariff DSMR messages (kWh, kW, no total register) every 20 s for two and a half hours. */
+function dsmrMessages(): MeterMessage[] {
+  return Array.from({ length: 450 }, (_, i) => ({
+    meter: { id: 'DSMR0001', profile: 'nl-dsmr5' }, timestamp: new Date(START + i * 20_000).toISOString(), format: 'dsmr' as const, issues: [],
+    readings: [
+      { obis: '1-0:1.8.1', id: 'energy_import_t1', name: 't1', value: 1686.26 + Math.floor(i / 2) * 0.001, unit: 'kWh', quality: [] },
+      { obis: '1-0:1.8.2', id: 'energy_import_t2', name: 't2', value: 2529 + Math.floor(i / 3) * 0.001, unit: 'kWh', quality: [] },
+      { obis: '1-0:1.7.0', id: 'power_import', name: 'p', value: 0.26 + (i % 10) * 0.01, unit: 'kW', quality: [] },
+      { obis: '1-0:32.7.0', id: 'voltage_l1', name: 'u', value: 230 + (i % 4) / 10, unit: 'V', quality: [] },
+      { obis: '0-0:96.1.1', id: 'equipment_id', name: 'id', value: 'E0044007382246019', quality: [] },
+    ],
+  }));
+}
+
+async function checkPanels(conn: Conn, flavour: GrafanaFlavour, board: Dashboard, vars: Record<string, string | string[]>): Promise<void> {
+  for (const panel of board.panels) {
+    for (const target of panel.targets) {
+      for (const range of [WIDE, NARROW]) {
+        const sql = expandGrafanaSql(target.rawSql, flavour, range, vars);
+        assert.doesNotMatch(sql, /\$/, `${panel.title}: every macro and variable expanded`);
+        const rows = await conn.query(sql).catch((e: Error) => assert.fail(`${panel.title}: ${e.message}\n${sql}`));
+        const monthly = /rollup_1(d|mo)\b/.test(sql);
+        if (range === NARROW && monthly) continue; // a day or month bucket starts before this narrow range
+        assert.ok(rows.length > 0, `${panel.title} (${String(vars.meter)}) returns rows for ${new Date(range.from).toISOString()}…\n${sql}`);
+        for (const row of rows) {
+          assert.ok('time' in row, `${panel.title}: a time column`);
+          const t = timeOf(row.time);
+          assert.ok(Number.isFinite(t), `${panel.title}: time ${String(row.time)}`);
+          if (!monthly) assert.ok(t >= range.from - 3_600_000 && t <= range.to, `${panel.title}: time ${new Date(t).toISOString()} in range`);
+          const values = Object.entries(row).filter(([k]) => k !== 'time').map(([, v]) => v);
+          assert.ok(values.length > 0, `${panel.title}: a value column`);
+          if (target.format === 'time_series') assert.ok(values.every((v) => v === null || Number.isFinite(Number(v))), `${panel.title}: numeric values`);
+        }
+        if (target.format === 'time_series') assert.ok(rows.some((r) => Object.entries(r).some(([k, v]) => k !== 'time' && v !== null)), `${panel.title}: a value`);
+        if (/\$__timeFilter\((time|bucket_time)\)/.test(target.rawSql)) await checkIndex(conn, flavour, sql, panel.title);
+      }
+    }
   }
 }
 
