@@ -1,12 +1,23 @@
 /**
  * The column types and expressions that differ between SQLite, PostgreSQL and MySQL/MariaDB. Timestamps are
  * UTC everywhere: TIMESTAMPTZ on PostgreSQL, DATETIME(3) holding UTC on MySQL (the sink's sessions and the shipped
- * Grafana datasource use time_zone '+00:00'), ISO 8601 text ending in Z on SQLite (sorts like the instant).
+ * Grafana datasource use time_zone '+00:00'), ISO 8601 text ending in Z on SQLite (sorts like the instant). On
+ * SQLite the timestamp columns are VIRTUAL generated columns computed from the millisecond key: they cost no space
+ * (a stored ISO text and its index would add about 80 bytes to every history row of a Raspberry Pi's SD card).
  */
 import type { Dialect } from './db.js';
 
 export const DOUBLE: Record<Dialect, string> = { sqlite: 'REAL', postgres: 'DOUBLE PRECISION', mysql: 'DOUBLE' };
 export const TIMESTAMP: Record<Dialect, string> = { sqlite: 'TEXT', postgres: 'TIMESTAMPTZ(3)', mysql: 'DATETIME(3)' };
+
+/** Whether the dialect stores the timestamp columns (written by the sink) or computes them (SQLite). */
+export const storesTime = (d: Dialect): boolean => d !== 'sqlite';
+
+/** Column definition of a timestamp column derived from the BIGINT millisecond column `msCol`. */
+export function timeColumn(d: Dialect, msCol: string, notNull = false): string {
+  if (!storesTime(d)) return `TEXT GENERATED ALWAYS AS (${timeFromMs(d, msCol)}) VIRTUAL`;
+  return `${TIMESTAMP[d]}${notNull ? ' NOT NULL' : ''}`;
+}
 
 /** A millisecond instant as the parameter each dialect's timestamp column takes without any zone conversion. */
 export function timeParam(d: Dialect, ms: number): string {

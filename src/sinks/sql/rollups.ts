@@ -9,7 +9,7 @@
  */
 import type { Dialect, SqlExecutor } from './db.js';
 import { createBucketer, ROLLUP_TABLES, type BucketFn, type RollupResolution } from './buckets.js';
-import { exactDifference, round15js, timeParam } from './dialect.js';
+import { exactDifference, round15js, storesTime, timeParam } from './dialect.js';
 import { kindOfUnit, type ReadingKind, type ReadingRow } from './rows.js';
 import { added, incoming, larger, smaller, upsertSql, type MergeExpr } from './upsert.js';
 
@@ -74,12 +74,20 @@ const MERGE: ReadonlyArray<[string, MergeExpr]> = [
 ];
 
 const sqlCache = new Map<string, string>();
-function upsertFor(d: Dialect, table: string): string {
-  const key = `${d}:${table}`;
+function upsertFor(d: Dialect, table: string, rows: number): string {
+  const key = `${d}:${table}:${rows}`;
   let sql = sqlCache.get(key);
-  if (!sql) sqlCache.set(key, (sql = upsertSql(d, table, COLS, ['meter_id', 'reading_id', 'bucket'], MERGE)));
+  const cols = storesTime(d) ? COLS : COLS.filter((c) => c !== 'bucket_time');
+  if (!sql) {
+    sql = upsertSql(d, table, cols, ['meter_id', 'reading_id', 'bucket'], MERGE, rows);
+    // Batches come in a handful of sizes; a reader must not cache one statement per size it ever saw.
+    if (sqlCache.size < 200) sqlCache.set(key, sql);
+  }
   return sql;
 }
+
+/** Aggregates per statement: one round trip per table for an ordinary batch, within every driver's limits. */
+const UPSERT_ROWS = 200;
 
 interface BucketRow {
   bucket: number;
@@ -93,11 +101,15 @@ interface BucketRow {
 async function refreshDeltas(tx: SqlExecutor, table: string, meterId: string, readingId: string, from: number, to: number): Promise<void> {
   const series = 'meter_id = ? AND reading_id = ?';
   const cols = 'bucket, first_value, last_value, delta, counter_reset';
-  const prev = await tx.all<BucketRow>(`SELECT ${cols} FROM ${table} WHERE ${series} AND bucket < ? ORDER BY bucket DESC LIMIT 1`, [meterId, readingId, from]);
-  const range = await tx.all<BucketRow>(`SELECT ${cols} FROM ${table} WHERE ${series} AND bucket >= ? AND bucket <= ? ORDER BY bucket`, [meterId, readingId, from, to]);
-  const next = await tx.all<BucketRow>(`SELECT ${cols} FROM ${table} WHERE ${series} AND bucket > ? ORDER BY bucket LIMIT 1`, [meterId, readingId, to]);
-  let before: number | null = prev.length ? Number(prev[0].last_value) : null;
-  for (const row of [...range, ...next]) {
+  // The bucket before the range, the range and the bucket after it, in one round trip.
+  const rows = await tx.all<BucketRow>(`SELECT * FROM (SELECT ${cols} FROM ${table} WHERE ${series} AND bucket < ? ORDER BY bucket DESC LIMIT 1) p
+    UNION ALL SELECT ${cols} FROM ${table} WHERE ${series} AND bucket >= ? AND bucket <= ?
+    UNION ALL SELECT * FROM (SELECT ${cols} FROM ${table} WHERE ${series} AND bucket > ? ORDER BY bucket LIMIT 1) n`,
+  [meterId, readingId, from, meterId, readingId, from, to, meterId, readingId, to]);
+  rows.sort((a, b) => Number(a.bucket) - Number(b.bucket));
+  const first = rows.length && Number(rows[0].bucket) < from ? rows.shift()! : undefined;
+  let before: number | null = first ? Number(first.last_value) : null;
+  for (const row of rows) {
     const last = Number(row.last_value);
     const diff = exactDifference(last, before ?? Number(row.first_value));
     const reset = diff < 0 ? 1 : 0;
@@ -119,9 +131,13 @@ export async function applyRollups(tx: SqlExecutor, d: Dialect, inserted: readon
     const table = ROLLUP_TABLES[resolution];
     const aggregates = aggregate(inserted, createBucketer(resolution));
     const counterSpans = new Map<string, { meterId: string; readingId: string; from: number; to: number }>();
+    for (let i = 0; i < aggregates.length; i += UPSERT_ROWS) {
+      const slice = aggregates.slice(i, i + UPSERT_ROWS);
+      await tx.run(upsertFor(d, table, slice.length), slice.flatMap((a) => [a.meterId, a.readingId, a.bucket,
+        ...(storesTime(d) ? [timeParam(d, a.bucket)] : []), a.kind, a.unit, a.baseUnit, a.samples,
+        round15js(a.sum), a.min, a.max, a.firstTs, a.firstValue, a.lastTs, a.lastValue]));
+    }
     for (const a of aggregates) {
-      await tx.run(upsertFor(d, table), [a.meterId, a.readingId, a.bucket, timeParam(d, a.bucket), a.kind, a.unit, a.baseUnit, a.samples,
-        round15js(a.sum), a.min, a.max, a.firstTs, a.firstValue, a.lastTs, a.lastValue]);
       if (a.kind !== 'counter') continue;
       const key = `${a.meterId}\u0000${a.readingId}`;
       const span = counterSpans.get(key);

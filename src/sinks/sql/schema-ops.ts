@@ -17,7 +17,7 @@ export async function hasTable(tx: SqlExecutor, d: Dialect, table: string): Prom
 }
 
 export async function hasColumn(tx: SqlExecutor, d: Dialect, table: string, column: string): Promise<boolean> {
-  if (d === 'sqlite') return (await count(tx, 'SELECT COUNT(*) AS n FROM pragma_table_info(?) WHERE name = ?', [table, column])) > 0;
+  if (d === 'sqlite') return (await count(tx, 'SELECT COUNT(*) AS n FROM pragma_table_xinfo(?) WHERE name = ?', [table, column])) > 0;
   const schema = d === 'postgres' ? 'current_schema()' : 'DATABASE()';
   return (await count(tx, `SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = ? AND column_name = ?`, [table, column])) > 0;
 }

@@ -11,7 +11,7 @@
  */
 import { baseUnitOf, toBaseUnit } from '../../core/model/base-units.js';
 import type { Dialect, SqlExecutor } from './db.js';
-import { DOUBLE, round15, TIMESTAMP, timeFromMs } from './dialect.js';
+import { DOUBLE, round15, storesTime, timeColumn, timeFromMs } from './dialect.js';
 import { rollupTable } from './schema-v1.js';
 import { applyRollups } from './rollups.js';
 import type { ReadingRow } from './rows.js';
@@ -33,7 +33,7 @@ export function meterTextsTable(d: Dialect): string {
     meter_id VARCHAR(64) NOT NULL,
     reading_id VARCHAR(64) NOT NULL,
     valid_from BIGINT NOT NULL,
-    valid_from_time ${TIMESTAMP[d]} NOT NULL,
+    valid_from_time ${timeColumn(d, 'valid_from', true)},
     obis VARCHAR(32) NOT NULL,
     text_value TEXT NOT NULL,
     quality VARCHAR(128) NOT NULL DEFAULT '',
@@ -61,36 +61,46 @@ async function convertUnits(tx: SqlExecutor, d: Dialect, table: string, cols: re
 }
 
 async function upgradeReadings(tx: SqlExecutor, d: Dialect): Promise<void> {
-  await addColumn(tx, d, 'readings', 'time', TIMESTAMP[d]);
+  await addColumn(tx, d, 'readings', 'time', timeColumn(d, 'ts'));
   await addColumn(tx, d, 'readings', 'base_value', DOUBLE[d]);
   await addColumn(tx, d, 'readings', 'base_unit', 'VARCHAR(16)');
   await tx.run(meterTextsTable(d));
-  await ensureIndex(tx, d, 'meter_texts', 'meter_texts_time', 'meter_id, valid_from_time');
+  await seriesIndex(tx, d, 'meter_texts', 'meter_texts_time', 'meter_id, valid_from_time');
   // Texts: the first row of every run of equal values becomes a meter_texts row, the history rows go.
   const insert = d === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT INTO';
   const onConflict = d === 'mysql' ? '' : ' ON CONFLICT DO NOTHING';
-  await tx.run(`${insert} meter_texts (meter_id, reading_id, valid_from, valid_from_time, obis, text_value, quality)
-    SELECT meter_id, reading_id, ts, ${timeFromMs(d, 'ts')}, obis, text_value, quality FROM (
+  const time = storesTime(d) ? [', valid_from_time', `, ${timeFromMs(d, 'ts')}`] : ['', ''];
+  await tx.run(`${insert} meter_texts (meter_id, reading_id, valid_from${time[0]}, obis, text_value, quality)
+    SELECT meter_id, reading_id, ts${time[1]}, obis, text_value, quality FROM (
       SELECT meter_id, reading_id, ts, obis, text_value, quality,
         LAG(text_value) OVER (PARTITION BY meter_id, reading_id ORDER BY ts) AS previous
       FROM readings WHERE value IS NULL AND text_value IS NOT NULL AND text_value NOT IN ${NON_FINITE}
     ) changes WHERE previous IS NULL OR previous <> text_value${onConflict}`);
   await tx.run(`DELETE FROM readings WHERE value IS NULL AND text_value IS NOT NULL AND text_value NOT IN ${NON_FINITE}`);
-  await tx.run(`UPDATE readings SET time = ${timeFromMs(d, 'ts')} WHERE time IS NULL`);
+  if (storesTime(d)) await tx.run(`UPDATE readings SET time = ${timeFromMs(d, 'ts')} WHERE time IS NULL`);
   await convertUnits(tx, d, 'readings', [['base_value', 'value']]);
-  await ensureIndex(tx, d, 'readings', 'readings_series_time', 'meter_id, reading_id, time');
+  await seriesIndex(tx, d, 'readings', 'readings_series_time', 'meter_id, reading_id, time');
 }
 
 const ROLLUP_VALUES: readonly [string, string][] = ['sum_value', 'min_value', 'max_value', 'first_value', 'last_value', 'delta'].map((c) => [c, c]);
 
 export async function upgradeRollup(tx: SqlExecutor, d: Dialect, table: string): Promise<void> {
-  await addColumn(tx, d, table, 'bucket_time', TIMESTAMP[d]);
+  await addColumn(tx, d, table, 'bucket_time', timeColumn(d, 'bucket'));
   await addColumn(tx, d, table, 'base_unit', 'VARCHAR(16)');
   await addColumn(tx, d, table, 'counter_reset', 'SMALLINT NOT NULL DEFAULT 0');
-  await tx.run(`UPDATE ${table} SET bucket_time = ${timeFromMs(d, 'bucket')} WHERE bucket_time IS NULL`);
+  if (storesTime(d)) await tx.run(`UPDATE ${table} SET bucket_time = ${timeFromMs(d, 'bucket')} WHERE bucket_time IS NULL`);
   await convertUnits(tx, d, table, ROLLUP_VALUES);
   await tx.run(`UPDATE ${table} SET delta = NULL, counter_reset = 1 WHERE delta < 0`);
-  await ensureIndex(tx, d, table, `${table}_series_time`, 'meter_id, reading_id, bucket_time');
+  await seriesIndex(tx, d, table, `${table}_series_time`, 'meter_id, reading_id, bucket_time');
+}
+
+/**
+ * The (series, timestamp) index Grafana's $__timeFilter needs, on PostgreSQL and MySQL. SQLite has no Grafana
+ * datasource of its own and its timestamp columns are computed: queries there filter on the BIGINT keys, which the
+ * primary keys already index.
+ */
+async function seriesIndex(tx: SqlExecutor, d: Dialect, table: string, name: string, cols: string): Promise<void> {
+  if (storesTime(d)) await ensureIndex(tx, d, table, name, cols);
 }
 
 /** The new local rollups from the history rows still present, one series at a time, in pages. */

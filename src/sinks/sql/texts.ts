@@ -5,7 +5,7 @@
  * a message older than it (a spooled batch) is checked against the database.
  */
 import type { Dialect, SqlExecutor } from './db.js';
-import { timeParam } from './dialect.js';
+import { storesTime, timeParam } from './dialect.js';
 import type { TextRow } from './rows.js';
 import { insertIgnoreSql } from './upsert.js';
 
@@ -34,7 +34,8 @@ async function textAt(tx: SqlExecutor, meterId: string, readingId: string, at?: 
  */
 export async function storeTexts(tx: SqlExecutor, d: Dialect, texts: readonly TextRow[], memo: TextMemo): Promise<TextMemo> {
   const pending: TextMemo = new Map();
-  const insert = insertIgnoreSql(d, 'meter_texts', COLS);
+  const stored = storesTime(d);
+  const insert = insertIgnoreSql(d, 'meter_texts', stored ? COLS : COLS.filter((c) => c !== 'valid_from_time'));
   for (const t of [...texts].sort((a, b) => a.ts - b.ts)) {
     const key = `${t.meterId}\u0000${t.readingId}`;
     let latest = pending.get(key) ?? memo.get(key);
@@ -45,7 +46,7 @@ export async function storeTexts(tx: SqlExecutor, d: Dialect, texts: readonly Te
     const inOrder = !latest || t.ts >= latest.validFrom;
     const current = inOrder ? latest : await textAt(tx, t.meterId, t.readingId, t.ts);
     if (current?.text === t.text) continue;
-    await tx.run(insert, [t.meterId, t.readingId, t.ts, timeParam(d, t.ts), t.obis, t.text, t.quality]);
+    await tx.run(insert, stored ? [t.meterId, t.readingId, t.ts, timeParam(d, t.ts), t.obis, t.text, t.quality] : [t.meterId, t.readingId, t.ts, t.obis, t.text, t.quality]);
     if (inOrder) {
       pending.set(key, { validFrom: t.ts, text: t.text });
       continue;

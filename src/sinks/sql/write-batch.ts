@@ -5,8 +5,8 @@
  * acknowledgement was lost (connection cut after COMMIT) is recognised row by row on the retry and changes nothing.
  */
 import type { MeterMessage } from '../../core/model/message.js';
-import type { SqlDb } from './db.js';
-import { timeParam } from './dialect.js';
+import type { Dialect, SqlDb, SqlExecutor } from './db.js';
+import { storesTime, timeParam } from './dialect.js';
 import { applyRollups } from './rollups.js';
 import { toRows, type ReadingRow } from './rows.js';
 import { storeTexts, type TextMemo } from './texts.js';
@@ -25,6 +25,7 @@ export interface BatchContext {
 
 const METER_COLS = ['id', 'system_title', 'manufacturer', 'profile', 'timezone', 'first_seen', 'last_seen'];
 const READING_COLS = ['meter_id', 'ts', 'time', 'reading_id', 'obis', 'value', 'text_value', 'unit', 'base_value', 'base_unit', 'quality'];
+const READING_COLS_COMPUTED_TIME = READING_COLS.filter((c) => c !== 'time');
 
 export async function writeBatch(db: SqlDb, messages: readonly MeterMessage[], ctx: BatchContext): Promise<BatchResult> {
   const rows = toRows(messages, ctx.receivedAt, ctx.zoneOf);
@@ -34,21 +35,48 @@ export async function writeBatch(db: SqlDb, messages: readonly MeterMessage[], c
     ['profile', newUnlessNull('profile')], ['timezone', incoming('timezone')],
     ['first_seen', smaller('first_seen')], ['last_seen', larger('last_seen')],
   ]);
-  const readingSql = insertIgnoreSql(d, 'readings', READING_COLS);
+  const stored = storesTime(d);
+  const cols = stored ? READING_COLS : READING_COLS_COMPUTED_TIME;
+  const params = (r: ReadingRow): (string | number | null)[] => {
+    const p = [r.meterId, r.ts, timeParam(d, r.ts), r.readingId, r.obis, r.value, r.textValue, r.unit, r.baseValue, r.baseUnit, r.quality];
+    if (!stored) p.splice(2, 1);
+    return p;
+  };
   const { result, texts } = await db.transaction(async (tx) => {
     for (const m of rows.meters) await tx.run(meterSql, [m.id, m.systemTitle, m.manufacturer, m.profile, m.timezone, m.firstSeen, m.lastSeen]);
-    const inserted: ReadingRow[] = [];
-    for (const r of rows.readings) {
-      const n = await tx.run(readingSql, [r.meterId, r.ts, timeParam(d, r.ts), r.readingId, r.obis, r.value, r.textValue, r.unit,
-        r.baseValue, r.baseUnit, r.quality]);
-      if (n > 0) inserted.push(r);
-    }
+    const inserted = await insertReadings(tx, d, cols, rows.readings, params);
     await applyRollups(tx, d, inserted);
     const learned = await storeTexts(tx, d, rows.texts, ctx.texts);
     return { result: { inserted: inserted.length, duplicates: rows.readings.length - inserted.length }, texts: learned };
   });
   for (const [k, v] of texts) ctx.texts.set(k, v);
   return result;
+}
+
+const key = (meterId: unknown, readingId: unknown, ts: unknown): string => `${String(meterId)}\u0000${String(readingId)}\u0000${Number(ts)}`;
+const INSERT_ROWS = 300;
+
+/**
+ * Inserts the history rows that are new and resolves to them. SQLite and PostgreSQL take a slice per statement
+ * and name what they inserted (RETURNING); MySQL has no RETURNING, so a row at a time, by its row count.
+ */
+async function insertReadings(tx: SqlExecutor, d: Dialect, cols: readonly string[], readings: readonly ReadingRow[],
+  params: (r: ReadingRow) => (string | number | null)[]): Promise<ReadingRow[]> {
+  const inserted: ReadingRow[] = [];
+  if (d === 'mysql') {
+    const sql = insertIgnoreSql(d, 'readings', cols);
+    for (const r of readings) if ((await tx.run(sql, params(r))) > 0) inserted.push(r);
+    return inserted;
+  }
+  for (let i = 0; i < readings.length; i += INSERT_ROWS) {
+    const slice = readings.slice(i, i + INSERT_ROWS);
+    const sql = insertIgnoreSql(d, 'readings', cols, slice.length, 'meter_id, reading_id, ts');
+    const returned = await tx.all<{ meter_id: unknown; reading_id: unknown; ts: unknown }>(sql, slice.flatMap(params));
+    const fresh = new Set(returned.map((r) => key(r.meter_id, r.reading_id, r.ts)));
+    // A row sent twice in one batch is inserted once: only its first copy counts.
+    for (const r of slice) if (fresh.delete(key(r.meterId, r.readingId, r.ts))) inserted.push(r);
+  }
+  return inserted;
 }
 
 /**
