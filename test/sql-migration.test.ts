@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { toBaseUnit } from '../src/core/model/base-units.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlDb, type Dialect, type SqlDb } from '../src/sinks/sql/db.js';
+import { MIGRATIONS } from '../src/sinks/sql/migrations.js';
 import { backends, keepAll, testContext, type Store } from './sinks-sql-support.js';
 
 // ---- Fixture: schema 1 exactly as it was (our own copy, so later changes to the code cannot change it) ----
@@ -212,6 +213,14 @@ for (const backend of await backends()) {
       });
       const meters = await db.all('SELECT id, timezone FROM meters ORDER BY id');
       assert.equal(meters[0].timezone, 'Europe/Vienna');
+
+      // An upgrade interrupted after its last step (MySQL commits DDL as it goes) runs again without changing a row.
+      const snapshot = async (): Promise<string> => JSON.stringify(await Promise.all(
+        ['readings', 'meter_texts', 'rollup_5m', 'rollup_15m', 'rollup_1h', 'rollup_1d', 'rollup_1mo', 'rollup_1d_utc', 'meters'].map((t) =>
+          db.all(`SELECT * FROM ${t} ORDER BY 1, 2, 3`))));
+      const migrated = await snapshot();
+      await db.transaction((tx) => MIGRATIONS[1].apply!(tx, db.dialect, {}));
+      assert.equal(await snapshot(), migrated);
 
       // The reset meter's new daily rollup flags the reset instead of a negative consumption.
       const nl = await db.all("SELECT delta, counter_reset FROM rollup_1d WHERE meter_id = 'NL0002' ORDER BY bucket");
