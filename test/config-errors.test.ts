@@ -91,7 +91,7 @@ test('command-line configuration mistakes', { concurrency: 4, timeout: 180_000 }
 test('every URL a source, output or simulate target cannot use is a config MeterError, never a plain Error', () => {
   const ctx = { log: { info() {}, warn() {}, error() {} }, health: () => ({ state: 'ok' as const, framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 }), outputs: () => [], stateDir: '.' };
   const outputs = ['dsmr-tcp://h:p', 'dsmr-tcp://[zz]:1', 'prometheus://h:99999', 'postgres://%zz@h/db', 'mysql://h/db?schema=x',
-    'sqlite:', 'sqlite:x.db?retention=forever', 'mongodb://h/db?collection=system.x', 'mqtt://h/a/%23', 'mqtt://', 'nope:x'];
+    'sqlite:', 'sqlite:x.db?retention=sometime', 'sqlite:x.db?tz=Mars/Base', 'mongodb://h/db?collection=system.x', 'mqtt://h/a/%23', 'mqtt://', 'nope:x'];
   for (const url of outputs) {
     assert.throws(() => openSink(url, ctx), (e: unknown) => isMeterError(e) && e.layer === 'config' && ['BAD_URL', 'UNKNOWN_OUTPUT'].includes(e.code), url);
   }

@@ -2,14 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MeterMessage } from '../src/core/model/message.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
-import { listMeters, openSqlStore, querySeries, type Point, type Resolution } from '../src/sinks/sql/query.js';
+import { listMeters, openSqlStore, querySeries, type Point } from '../src/sinks/sql/query.js';
 import { MIGRATIONS } from '../src/sinks/sql/migrations.js';
 import { openSqlDb, type SqlDb } from '../src/sinks/sql/db.js';
-import { backends, generateMessages, prng, testContext, type LogRecord, type Store } from './sinks-sql-support.js';
+import { backends, generateMessages, keepAll, prng, testContext, withParam, type LogRecord, type Store } from './sinks-sql-support.js';
 
 const START = Date.parse('2024-03-09T23:20:00Z'); // the series crosses midnight: two daily buckets
 const ALL = { from: new Date(0), to: new Date(Date.parse('2100-01-01T00:00:00Z')) };
-const BUCKET: Record<Exclude<Resolution, 'raw'>, number> = { '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 };
+// Written with ?tz=UTC, so a local day is a UTC day here (local days across DST: sql-local-days.test.ts).
+const BUCKET: Record<'5m' | '15m' | '1h' | '1d', number> = { '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 const COUNTERS = new Set(['Wh', 'kWh', 'm3']);
 const NUMERIC = ['energy_import', 'energy_export', 'gas_volume', 'power_import', 'voltage_l1'];
 
@@ -87,14 +88,14 @@ for (const backend of await backends()) {
 
   test(`sql ${label}: history rows and 5m/1h/1d rollups match the messages, whatever the batch order`, { skip }, () => withStore(backend.create, async (store) => {
     const msgs = generateMessages(400, START, 7);
-    const sink = createSqlSink(store.url(), testContext());
+    const sink = createSqlSink(withParam(keepAll(store.url()), 'tz=UTC'), testContext());
     await sink.open();
     for (const batch of shuffledBatches(msgs, 3)) await sink.write(batch);
     await sink.close();
 
     const db = await openSqlStore(store.url());
     try {
-      const readingCount = msgs.reduce((n, m) => n + m.readings.length, 0);
+      const readingCount = msgs.reduce((n, m) => n + m.readings.filter((r) => typeof r.value === 'number').length, 0);
       assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM readings'), readingCount);
       const meters = [...new Set(msgs.map((m) => m.meter.id!))].sort();
       const listed = await listMeters(db);
@@ -111,7 +112,7 @@ for (const backend of await backends()) {
       const text = await querySeries(db, { ...ALL, meter: meters[0], reading: 'text_message', resolution: 'raw' });
       assert.equal(text[0].text, 'note 0');
       assert.equal(text[0].value, null);
-      for (const resolution of ['5m', '1h', '1d'] as const) {
+      for (const resolution of ['5m', '15m', '1h', '1d'] as const) {
         for (const meter of meters) {
           for (const reading of NUMERIC) {
             const points = await querySeries(db, { ...ALL, meter, reading, resolution });
@@ -121,7 +122,7 @@ for (const backend of await backends()) {
       }
       // Deltas add up to the register's advance over the whole run, at every resolution.
       const energy = raw.map((p) => p.value as number);
-      for (const resolution of ['5m', '1h', '1d'] as const) {
+      for (const resolution of ['5m', '15m', '1h', '1d', '1mo'] as const) {
         const points = await querySeries(db, { ...ALL, meter: meters[0], reading: 'energy_import', resolution });
         assert.ok(close(points.reduce((s, p) => s + p.value!, 0), energy[energy.length - 1] - energy[0]), resolution);
       }
@@ -134,14 +135,15 @@ for (const backend of await backends()) {
 
   test(`sql ${label}: writing the same batches again changes neither history nor rollups`, { skip }, () => withStore(backend.create, async (store) => {
     const msgs = generateMessages(120, START, 11);
-    const sink = createSqlSink(store.url(), testContext());
+    const sink = createSqlSink(keepAll(store.url()), testContext());
     const batches = shuffledBatches(msgs, 5);
     for (const b of batches) await sink.write(b);
     const db = await openSqlDb(store.url());
     try {
       const snapshot = async (): Promise<unknown[]> => [
         await count(db, 'SELECT COUNT(*) AS n FROM readings'),
-        ...(await Promise.all(['rollup_5m', 'rollup_1h', 'rollup_1d'].map((t) =>
+        await count(db, 'SELECT COUNT(*) AS n FROM meter_texts'),
+        ...(await Promise.all(['rollup_5m', 'rollup_15m', 'rollup_1h', 'rollup_1d', 'rollup_1mo'].map((t) =>
           db.all(`SELECT meter_id, reading_id, bucket, samples, sum_value, min_value, max_value, last_value, delta FROM ${t} ORDER BY meter_id, reading_id, bucket`)))),
       ];
       const before = JSON.stringify(await snapshot());
@@ -180,18 +182,19 @@ for (const backend of await backends()) {
     const stores = await Promise.all([1, 2, 3].map(() => openSqlStore(store.url())));
     await Promise.all(stores.map((s) => s.close()));
     const records: LogRecord[] = [];
-    const first = createSqlSink(store.url(), testContext(records));
+    const first = createSqlSink(keepAll(store.url()), testContext(records));
     await first.open();
     await first.write(generateMessages(10, START, 1));
     await first.close();
-    const again = createSqlSink(store.url(), testContext(records));
+    const again = createSqlSink(keepAll(store.url()), testContext(records));
     await again.open();
     await again.close();
     const db = await openSqlDb(store.url());
     try {
       const versions = await db.all<{ version: unknown }>('SELECT version FROM schema_version ORDER BY version');
       assert.deepEqual(versions.map((v) => Number(v.version)), MIGRATIONS.map((m) => m.version));
-      assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM readings'), 10 * 5 + 2);
+      assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM readings'), 10 * 4 + 2, 'numeric readings');
+      assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM meter_texts'), 10, 'every text differs: one row each');
       assert.equal(records.filter((r) => r.msg.includes('schema migrated')).length, 0, 'already migrated by the readers');
     } finally {
       await db.close();
@@ -200,7 +203,7 @@ for (const backend of await backends()) {
 
   test(`sql ${label}: a message without timestamp is stored at its receive time, once even when retried`, { skip }, () => withStore(backend.create, async (store) => {
     let clock = Date.parse('2024-05-01T10:00:00Z');
-    const sink = createSqlSink(store.url(), testContext(), { now: () => clock });
+    const sink = createSqlSink(keepAll(store.url()), testContext(), { now: () => clock });
     const msg: MeterMessage = { ...generateMessages(1, START, 2, ['NOCLOCK'])[0], timestamp: undefined };
     await sink.write([msg]);
     clock += 60_000;
@@ -214,8 +217,4 @@ for (const backend of await backends()) {
       await db.close();
     }
   }));
-}
-
-function withParam(url: string, param: string): string {
-  return `${url}${url.includes('?') ? '&' : '?'}${param}`;
 }

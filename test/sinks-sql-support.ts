@@ -221,3 +221,11 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
     await sleep(20);
   }
 }
+
+/** Adds a query parameter to a sink URL. */
+export function withParam(url: string, param: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${param}`;
+}
+
+/** The sink URL without retention: the tests write messages dated years before the wall clock. */
+export const keepAll = (url: string): string => withParam(url, 'retention=forever');

@@ -1,11 +1,14 @@
 /**
  * `meterwire export --db URL --reading energy_import [--meter M] --from ISO --to ISO --resolution 1h
- * --format csv|json`: a series from the storage sink's database on stdout, the same numbers the dashboard
- * charts (both use querySeries). Problems are one line on stderr and exit code 1; stdout carries only data.
+ * [--base-units] [--tz ZONE] --format csv|json`: a series from the storage sink's database on stdout, the same
+ * numbers the dashboard charts (both use querySeries). Rollup rows carry the bucket start in UTC (`ts`) and on the
+ * meter's wall clock (`local`). Dates written without an offset are wall-clock times in --tz (default: this
+ * machine's zone). Problems are one line on stderr and exit code 1; stdout carries only data.
  */
 import { openSqlStore, querySeries, RESOLUTIONS, type Point, type Resolution } from '../sinks/sql/query.js';
 import { existsSync } from 'node:fs';
 import { parseSqlUrl } from '../sinks/sql/db.js';
+import { checkTimeZone, instantOfWall, machineTimeZone } from '../sinks/sql/local-time.js';
 import { createRedactor, redactUrl } from '../redact/index.js';
 
 export interface ExportFlags {
@@ -19,6 +22,10 @@ export interface ExportFlags {
   to?: string;
   resolution?: string;
   format?: string;
+  /** Values in base units (Wh, W, V, A, m3 …) instead of each meter's own unit. */
+  baseUnits?: boolean;
+  /** Zone of --from/--to written without an offset (default: the machine's). */
+  tz?: string;
 }
 
 export const DEFAULT_DB = 'sqlite:./data/meterwire.db';
@@ -33,11 +40,21 @@ interface ExportRequest {
   to: Date;
   resolution: Resolution;
   format: Format;
+  baseUnits: boolean;
 }
 
 class UsageError extends Error {}
 
-function parseDate(text: string, flag: string): Date {
+const WALL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/;
+
+/** ISO 8601 with Z or an offset as written; without one, a wall-clock time (or midnight) in `zone`. */
+function parseDate(text: string, flag: string, zone: string): Date {
+  const wall = WALL.exec(text.trim());
+  if (wall) {
+    const [y, mo, d, h, mi, s, ms] = wall.slice(1).map((x) => Number(x ?? 0));
+    const utc = Date.UTC(y, mo - 1, d, h, mi, s, Number(String(ms).padEnd(3, '0')));
+    if (!Number.isNaN(utc)) return new Date(instantOfWall(zone, utc));
+  }
   const d = new Date(text);
   if (Number.isNaN(d.getTime())) throw new UsageError(`--${flag} "${text}" is not a date: use ISO 8601, e.g. 2024-03-01T00:00:00Z`);
   return d;
@@ -48,15 +65,21 @@ function parseFlags(f: ExportFlags, now: Date): ExportRequest {
   const resolution = (f.resolution ?? '1h') as Resolution;
   if (!RESOLUTIONS.includes(resolution)) throw new UsageError(`--resolution must be one of ${RESOLUTIONS.join(', ')}`);
   const format = (f.format ?? 'csv') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be csv or json`);
-  const to = f.to ? parseDate(f.to, 'to') : now;
-  const from = f.from ? parseDate(f.from, 'from') : new Date(to.getTime() - 86_400_000);
+  if (!FORMATS.includes(format)) throw new UsageError('--format must be csv or json');
+  let zone: string;
+  try {
+    zone = f.tz === undefined ? machineTimeZone() : checkTimeZone(f.tz);
+  } catch (e) {
+    throw new UsageError(`--tz: ${(e as Error).message}`);
+  }
+  const to = f.to ? parseDate(f.to, 'to', zone) : now;
+  const from = f.from ? parseDate(f.from, 'from', zone) : new Date(to.getTime() - 86_400_000);
   if (from.getTime() >= to.getTime()) throw new UsageError('--from must be before --to');
-  return { db: f.db ?? DEFAULT_DB, reading: f.reading, meter: f.meter, from, to, resolution, format };
+  return { db: f.db ?? DEFAULT_DB, reading: f.reading, meter: f.meter, from, to, resolution, format, baseUnits: f.baseUnits === true };
 }
 
 const RAW_COLUMNS = ['meter', 'ts', 'value', 'unit', 'text', 'quality'] as const;
-const ROLLUP_COLUMNS = ['meter', 'ts', 'value', 'unit', 'kind', 'min', 'avg', 'max', 'last', 'count'] as const;
+const ROLLUP_COLUMNS = ['meter', 'ts', 'local', 'value', 'unit', 'kind', 'min', 'avg', 'max', 'last', 'count', 'reset'] as const;
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -64,7 +87,10 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV with a header; `value` is the reading (raw), the delta (counters) or the average (measurements). */
+/**
+ * CSV with a header; `value` is the reading (raw), the delta (counters) or the average (measurements); a counter
+ * bucket in which the register went backwards has an empty value and `reset` true.
+ */
 export function formatCsv(points: readonly Point[], resolution: Resolution): string {
   const cols = resolution === 'raw' ? RAW_COLUMNS : ROLLUP_COLUMNS;
   const lines = [cols.join(',')];

@@ -102,8 +102,10 @@ program.command('export')
   .option('--db <url>', 'database (default sqlite:./data/meterwire.db; postgres://…, mysql://…)')
   .option('-m, --meter <id>', 'meter id (default: all meters)')
   .option('--from <iso>', 'start (default: 24 h before --to)')
-  .option('--to <iso>', 'end (default: now)')
-  .addOption(new Option('--resolution <r>', 'raw rows or rollups').choices(['raw', '5m', '1h', '1d']).default('1h'))
+  .option('--to <iso>', 'end (default: now); without an offset: wall-clock time in --tz')
+  .option('--tz <zone>', 'zone of --from/--to without an offset (default: this machine\'s)')
+  .option('--base-units', 'values in Wh, W, V, A, m3 … instead of the meter\'s own unit')
+  .addOption(new Option('--resolution <r>', 'raw rows or rollups (hour, day, month: the meter\'s local time)').choices(['raw', '5m', '15m', '1h', '1d', '1mo']).default('1h'))
   .addOption(new Option('--format <f>', 'output format').choices(['csv', 'json']).default('csv'))
   .action(async (flags) => {
     process.exitCode = await (await commands.export()).runExport(flags);

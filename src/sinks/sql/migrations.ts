@@ -2,77 +2,23 @@
  * The storage schema, the same tables in SQLite, PostgreSQL and MySQL/MariaDB, as a list of versioned migrations
  * (data: SQL per dialect). `migrate` applies what `schema_version` does not list yet; every statement is
  * idempotent (IF NOT EXISTS), so a migration interrupted half-way (MySQL commits each DDL statement on its own)
- * simply runs again. Times are BIGINT milliseconds since the Unix epoch (UTC): exact, comparable and free of
- * the time-zone conversions each driver applies to its native timestamp type.
+ * simply runs again. Keys are BIGINT milliseconds since the Unix epoch (UTC): exact, comparable and free of
+ * the time-zone conversions each driver applies to its native timestamp type; since version 2 every table also
+ * has a native timestamp column beside them for Grafana and SQL users (docs/sql-schema.md).
  */
 import type { Dialect, SqlDb, SqlExecutor } from './db.js';
+import { schemaV1 } from './schema-v1.js';
+import { schemaV2, type MigrationContext } from './schema-v2.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: Record<Dialect, string[]>;
+  /** Work SQL alone cannot do (checks for what exists, data conversion), run after `sql` in the same transaction. */
+  apply?: (tx: SqlExecutor, d: Dialect, ctx: MigrationContext) => Promise<void>;
 }
 
-export const ROLLUP_TABLES = { '5m': 'rollup_5m', '1h': 'rollup_1h', '1d': 'rollup_1d' } as const;
-
-const DOUBLE: Record<Dialect, string> = { sqlite: 'REAL', postgres: 'DOUBLE PRECISION', mysql: 'DOUBLE' };
-// WITHOUT ROWID clusters SQLite rows by primary key, as InnoDB does; pg has no equivalent and needs none.
-const TABLE_OPTIONS: Record<Dialect, string> = { sqlite: ' WITHOUT ROWID', postgres: '', mysql: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' };
-
-/** Secondary index: inline for MySQL (no CREATE INDEX IF NOT EXISTS there), a statement elsewhere. */
-function index(d: Dialect, table: string, name: string, cols: string): { inline: string; statement: string[] } {
-  return d === 'mysql'
-    ? { inline: `, KEY ${name} (${cols})`, statement: [] }
-    : { inline: '', statement: [`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${cols})`] };
-}
-
-function rollupTable(d: Dialect, table: string): string {
-  const dbl = DOUBLE[d];
-  return `CREATE TABLE IF NOT EXISTS ${table} (
-    meter_id VARCHAR(64) NOT NULL,
-    reading_id VARCHAR(64) NOT NULL,
-    bucket BIGINT NOT NULL,
-    kind VARCHAR(8) NOT NULL,
-    unit VARCHAR(16),
-    samples BIGINT NOT NULL,
-    sum_value ${dbl} NOT NULL,
-    min_value ${dbl} NOT NULL,
-    max_value ${dbl} NOT NULL,
-    first_ts BIGINT NOT NULL,
-    first_value ${dbl} NOT NULL,
-    last_ts BIGINT NOT NULL,
-    last_value ${dbl} NOT NULL,
-    delta ${dbl},
-    PRIMARY KEY (meter_id, reading_id, bucket)
-  )${TABLE_OPTIONS[d]}`;
-}
-
-function schemaV1(d: Dialect): string[] {
-  const ts = index(d, 'readings', 'readings_ts', 'ts');
-  return [
-    `CREATE TABLE IF NOT EXISTS meters (
-      id VARCHAR(64) NOT NULL PRIMARY KEY,
-      system_title VARCHAR(32),
-      manufacturer VARCHAR(16),
-      profile VARCHAR(64),
-      first_seen BIGINT NOT NULL,
-      last_seen BIGINT NOT NULL
-    )${TABLE_OPTIONS[d]}`,
-    `CREATE TABLE IF NOT EXISTS readings (
-      meter_id VARCHAR(64) NOT NULL,
-      ts BIGINT NOT NULL,
-      reading_id VARCHAR(64) NOT NULL,
-      obis VARCHAR(32) NOT NULL,
-      value ${DOUBLE[d]},
-      text_value TEXT,
-      unit VARCHAR(16),
-      quality VARCHAR(128) NOT NULL DEFAULT '',
-      PRIMARY KEY (meter_id, reading_id, ts)${ts.inline}
-    )${TABLE_OPTIONS[d]}`,
-    ...ts.statement,
-    ...Object.values(ROLLUP_TABLES).map((t) => rollupTable(d, t)),
-  ];
-}
+export type { MigrationContext };
 
 function forEachDialect(build: (d: Dialect) => string[]): Record<Dialect, string[]> {
   return { sqlite: build('sqlite'), postgres: build('postgres'), mysql: build('mysql') };
@@ -80,6 +26,12 @@ function forEachDialect(build: (d: Dialect) => string[]): Record<Dialect, string
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'meters, readings history, 5-minute/hourly/daily rollups', sql: forEachDialect(schemaV1) },
+  {
+    version: 2,
+    name: 'timestamp columns, base units, local 15-minute/day/month rollups, meter_texts',
+    sql: { sqlite: [], postgres: [], mysql: [] },
+    apply: schemaV2,
+  },
 ];
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
@@ -111,7 +63,7 @@ async function isCurrent(db: SqlDb, migrations: readonly Migration[]): Promise<b
 }
 
 /** Applies pending migrations; resolves to the versions applied now (empty when the schema is current). */
-export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS, now = Date.now()): Promise<number[]> {
+export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS, now = Date.now(), ctx: MigrationContext = {}): Promise<number[]> {
   // The common case (schema current) takes no lock, so readers opening the store never wait for the writer.
   if (await isCurrent(db, migrations)) return [];
   return db.transaction(async (tx) => {
@@ -129,6 +81,7 @@ export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGR
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
         for (const statement of m.sql[db.dialect]) await tx.run(statement);
+        await m.apply?.(tx, db.dialect, ctx);
         await tx.run('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, now]);
         applied.push(m.version);
       }

@@ -38,6 +38,8 @@ export function openMysqlDb(url: SqlUrl, onIdleError: (e: Error) => void): SqlDb
   });
   core.on('connection', (conn) => {
     conn.on('error', (e: Error) => onIdleError(e));
+    // DATETIME columns hold UTC; NOW() and FROM_UNIXTIME() in a session must agree (queued before any query).
+    conn.query("SET time_zone = '+00:00'");
   });
   const pool = core.promise();
   const exec = executor(pool);

@@ -3,14 +3,15 @@
  * dashboard and the CLI so both show the same numbers. Rollup points of counters carry the energy (volume) used
  * in the bucket as `value`; points of measurements carry the average, with min/max/count beside it.
  */
+import { toBaseUnit } from '../../core/model/base-units.js';
 import { openSqlDb, type Param, type SqlDb } from './db.js';
+import { bucketEnd, MAX_BUCKET_MS, ROLLUP_TABLES, type RollupResolution } from './buckets.js';
+import { round15js } from './dialect.js';
+import { localIso, machineTimeZone } from './local-time.js';
 import { migrate } from './migrations.js';
-import { ROLLUP_TABLES } from './migrations.js';
-import { bucketOf, type RollupResolution } from './rollups.js';
 
 export type Resolution = 'raw' | RollupResolution;
-export const RESOLUTIONS: readonly Resolution[] = ['raw', '5m', '1h', '1d'];
-
+export const RESOLUTIONS: readonly Resolution[] = ['raw', '5m', '15m', '1h', '1d', '1mo'];
 export interface SeriesQuery {
   /** One meter's id; all meters when absent. */
   meter?: string;
@@ -21,6 +22,8 @@ export interface SeriesQuery {
   /** Exclusive end. */
   to: Date;
   resolution: Resolution;
+  /** Values in the quantity's base unit (Wh, W, V, A, m3 …) instead of the meter's own unit. */
+  baseUnits?: boolean;
 }
 
 export interface Point {
@@ -43,6 +46,10 @@ export interface Point {
   last?: number;
   /** rollups: number of samples in the bucket. */
   count?: number;
+  /** rollups: the bucket start on the meter's wall clock, with its UTC offset. */
+  local?: string;
+  /** counters: the register went backwards in this bucket (meter reset or replaced); `value` is null then. */
+  reset?: boolean;
 }
 
 export interface MeterSummary {
@@ -68,45 +75,72 @@ export async function openSqlStore(url: string): Promise<SqlDb> {
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function where(q: SeriesQuery, timeCol: string, from: number): { sql: string; params: Param[] } {
+function where(q: SeriesQuery, timeCol: string, from: number, prefix = ''): { sql: string; params: Param[] } {
   const params: Param[] = [q.reading, from, q.to.getTime()];
-  let sql = `reading_id = ? AND ${timeCol} >= ? AND ${timeCol} < ?`;
+  let sql = `${prefix}reading_id = ? AND ${prefix}${timeCol} >= ? AND ${prefix}${timeCol} < ?`;
   if (q.meter !== undefined) {
-    sql += ' AND meter_id = ?';
+    sql += ` AND ${prefix}meter_id = ?`;
     params.push(q.meter);
   }
   return { sql, params };
 }
 
+/** Stored values are in base units; the meter's unit is `base / factor` (rounded, so 6695 Wh is 6.695 kWh again). */
+function inUnit(base: number | null, unit: string | null, baseUnits: boolean | undefined): number | null {
+  if (base === null || baseUnits || unit === null) return base;
+  const factor = toBaseUnit(1, unit).value;
+  return factor === 1 ? base : round15js(base / factor);
+}
+
 async function rawSeries(db: SqlDb, q: SeriesQuery): Promise<Point[]> {
   const w = where(q, 'ts', q.from.getTime());
-  const rows = await db.all(`SELECT meter_id, ts, value, text_value, unit, quality FROM readings WHERE ${w.sql} ORDER BY meter_id, ts`, w.params);
-  return rows.map((r) => {
-    const p: Point = { meter: String(r.meter_id), ts: iso(r.ts), value: r.value === null ? null : Number(r.value) };
-    if (r.unit !== null) p.unit = String(r.unit);
+  const rows = await db.all(`SELECT meter_id, ts, value, text_value, unit, base_value, base_unit, quality FROM readings WHERE ${w.sql}`, w.params);
+  const texts = await db.all(`SELECT meter_id, valid_from AS ts, text_value, quality FROM meter_texts WHERE ${where(q, 'valid_from', q.from.getTime()).sql}`, w.params);
+  const points = rows.map((r) => {
+    const p: Point = { meter: String(r.meter_id), ts: iso(r.ts), value: num(q.baseUnits ? r.base_value : r.value) };
+    const unit = q.baseUnits ? r.base_unit : r.unit;
+    if (unit !== null && unit !== '') p.unit = String(unit);
     if (r.text_value !== null) p.text = String(r.text_value);
     p.quality = r.quality ? String(r.quality).split(',') : [];
     return p;
   });
+  for (const t of texts) {
+    points.push({ meter: String(t.meter_id), ts: iso(t.ts), value: null, text: String(t.text_value), quality: t.quality ? String(t.quality).split(',') : [] });
+  }
+  return points.sort((a, b) => a.meter.localeCompare(b.meter) || a.ts.localeCompare(b.ts));
 }
 
 async function rollupSeries(db: SqlDb, q: SeriesQuery, resolution: RollupResolution): Promise<Point[]> {
-  const w = where(q, 'bucket', bucketOf(q.from.getTime(), resolution));
-  const rows = await db.all(`SELECT meter_id, bucket, kind, unit, samples, sum_value, min_value, max_value, last_value, delta
-    FROM ${ROLLUP_TABLES[resolution]} WHERE ${w.sql} ORDER BY meter_id, bucket`, w.params);
-  return rows.map((r) => {
+  const from = q.from.getTime();
+  // Candidates from one bucket length earlier; the bucket that contains `from` is kept, those ending before go.
+  const w = where(q, 'bucket', from - MAX_BUCKET_MS[resolution] + 1, 'r.');
+  const rows = await db.all(`SELECT r.meter_id, r.bucket, r.kind, r.unit, r.base_unit, r.samples, r.sum_value, r.min_value, r.max_value,
+    r.last_value, r.delta, r.counter_reset, m.timezone FROM ${ROLLUP_TABLES[resolution]} r LEFT JOIN meters m ON m.id = r.meter_id
+    WHERE ${w.sql} ORDER BY r.meter_id, r.bucket`, w.params);
+  const fallbackZone = machineTimeZone();
+  const points: Point[] = [];
+  for (const r of rows) {
+    const zone = opt(r.timezone) ?? fallbackZone;
+    const bucket = Number(r.bucket);
+    if (bucketEnd(resolution, bucket, zone) <= from) continue;
+    const unit = r.unit === null ? null : String(r.unit);
+    const v = (x: unknown): number => inUnit(Number(x), unit, q.baseUnits)!;
     const count = Number(r.samples);
-    const avg = Number(r.sum_value) / count;
+    const avg = round15js(v(r.sum_value) / count);
     const counter = r.kind === 'counter';
     const p: Point = {
-      meter: String(r.meter_id), ts: iso(r.bucket), value: counter ? Number(r.delta) : avg,
-      kind: counter ? 'counter' : 'gauge', min: Number(r.min_value), avg, max: Number(r.max_value), count,
+      meter: String(r.meter_id), ts: iso(bucket), value: counter ? inUnit(num(r.delta), unit, q.baseUnits) : avg,
+      kind: counter ? 'counter' : 'gauge', min: v(r.min_value), avg, max: v(r.max_value), count, local: localIso(zone, bucket),
     };
-    if (counter) p.last = Number(r.last_value);
-    if (r.unit !== null) p.unit = String(r.unit);
-    return p;
-  });
+    if (counter) p.last = v(r.last_value);
+    if (counter && Number(r.counter_reset) === 1) p.reset = true;
+    const shown = q.baseUnits ? r.base_unit : r.unit;
+    if (shown !== null && shown !== '') p.unit = String(shown);
+    points.push(p);
+  }
+  return points;
 }
 
 export async function querySeries(db: SqlDb, q: SeriesQuery): Promise<Point[]> {

@@ -8,8 +8,12 @@ import type { Dialect } from './db.js';
 /** `n(col)`: the value being inserted; `o(col)`: the existing row's value. */
 export type MergeExpr = (n: (col: string) => string, o: (col: string) => string) => string;
 
-export function upsertSql(d: Dialect, table: string, cols: readonly string[], keys: readonly string[], merge: ReadonlyArray<[string, MergeExpr]>): string {
-  const insert = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+const tuples = (cols: readonly string[], rows: number): string =>
+  Array.from({ length: rows }, () => `(${cols.map(() => '?').join(', ')})`).join(', ');
+
+/** `rows` value tuples in one statement; their keys must differ (PostgreSQL refuses to merge a row twice). */
+export function upsertSql(d: Dialect, table: string, cols: readonly string[], keys: readonly string[], merge: ReadonlyArray<[string, MergeExpr]>, rows = 1): string {
+  const insert = `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${tuples(cols, rows)}`;
   const n = d === 'mysql' ? (c: string) => `VALUES(${c})` : (c: string) => `excluded.${c}`;
   const o = (c: string): string => `${table}.${c}`;
   const set = merge.map(([col, expr]) => `${col} = ${expr(n, o)}`).join(', ');
@@ -18,10 +22,14 @@ export function upsertSql(d: Dialect, table: string, cols: readonly string[], ke
     : `${insert} ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${set}`;
 }
 
-/** Insert unless the key exists; the statement's row count says whether it did. */
-export function insertIgnoreSql(d: Dialect, table: string, cols: readonly string[]): string {
-  const values = `(${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
-  return d === 'mysql' ? `INSERT IGNORE INTO ${table} ${values}` : `INSERT INTO ${table} ${values} ON CONFLICT DO NOTHING`;
+/**
+ * Insert unless the key exists; the statement's row count says whether it did. With `returning` (SQLite and
+ * PostgreSQL only) the statement takes `rows` tuples and returns those columns of the rows it inserted.
+ */
+export function insertIgnoreSql(d: Dialect, table: string, cols: readonly string[], rows = 1, returning?: string): string {
+  const values = `(${cols.join(', ')}) VALUES ${tuples(cols, rows)}`;
+  if (d === 'mysql') return `INSERT IGNORE INTO ${table} ${values}`;
+  return `INSERT INTO ${table} ${values} ON CONFLICT DO NOTHING${returning ? ` RETURNING ${returning}` : ''}`;
 }
 
 export const smaller: (col: string) => MergeExpr = (c) => (n, o) => `CASE WHEN ${n(c)} < ${o(c)} THEN ${n(c)} ELSE ${o(c)} END`;
