@@ -19,7 +19,7 @@ export const DEFAULT_STORE = 'sqlite:./data/meterwire.db';
 
 export const SUPPORTED_OUTPUTS: readonly string[] = [
   'mqtt://user:pass@broker:1883/meterwire?discovery=homeassistant (also mqtts://; Home Assistant discovery, per-value topics)',
-  `${DEFAULT_STORE} (history and 5-minute/hourly/daily rollups; postgres://… and mysql://… hold the same schema)`,
+  `${DEFAULT_STORE} (history, 5/15-minute and local hourly/daily/monthly rollups; postgres://… and mysql://… hold the same schema)`,
   'mongodb://host:27017/meterwire?collection=telegrams (one document per message)',
   'dsmr-tcp://127.0.0.1:2001 (DSMR P1 telegrams for dsmr_parser, Home Assistant DSMR, dsmr-reader; 0.0.0.0 serves the network)',
   'prometheus://127.0.0.1:9464 (metrics at /metrics; 0.0.0.0 serves the network)',
