@@ -57,7 +57,10 @@ test('encodeDsmrTelegram writes DSMR 5 lines', () => {
 });
 
 const thousandths = (max: number) => fc.integer({ min: 0, max: max * 1000 }).map((n) => n / 1000);
+// 1 January 2070 local time is `700101…`, the meters' "no time" placeholder, which the parser reads as no time.
+const PLACEHOLDER_DAY = [Date.UTC(2069, 11, 31, 23) / 1000, Date.UTC(2070, 0, 1, 23) / 1000];
 const isoSeconds = fc.integer({ min: Date.UTC(2001, 0, 1) / 1000, max: Date.UTC(2098, 11, 31) / 1000 })
+  .filter((s) => s < PLACEHOLDER_DAY[0] || s >= PLACEHOLDER_DAY[1])
   .map((s) => new Date(s * 1000).toISOString());
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 });
 

@@ -113,7 +113,7 @@ export async function mqttWitness(broker = BROKER): Promise<{ url: string; state
   const prefix = unique();
   const recorder = await record(broker, [`${prefix}/#`]);
   return {
-    url: `${broker}/${prefix}?discovery=0&values=0`,
+    url: `${broker}/${prefix}?discovery=0&values=0&mode=every`, // every message: the default publishes each reading at most every 10 s
     states: () => recorder.messages.filter((m) => m.topic.endsWith('/state') && !m.retain).length,
     recorder,
   };
