@@ -2,6 +2,7 @@
 /** meterwire command line: argv → options → app. Errors are one clear line, never a stack trace. */
 import { Command, Option } from 'commander';
 import { reportFatal } from './fatal.js';
+import { READ_HELP } from './read-help.js';
 
 // Commands load on use: `decode` on one frame should not pull in MQTT, database and serial drivers.
 const commands = {
@@ -56,6 +57,7 @@ program.command('read')
   .option('--print-config', 'print the effective configuration (keys redacted) to stderr')
   .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, dsmr-tcp://…, prometheus://… (default: stdout)',
     (v: string, prev: string[] = []) => [...prev, v])
+  .addHelpText('after', READ_HELP)
   .action(async (source: string | undefined, flags) => {
     process.exitCode = await (await commands.read()).runRead(source, flags);
     process.exit();
@@ -127,7 +129,8 @@ counters.command('reset')
 
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')
+  .option('--wide', 'one line per profile, with the operators (wider than a terminal)')
   .option('--json', 'print JSON')
-  .action(async (flags: { json?: boolean }) => (await commands.profiles()).runProfiles(flags));
+  .action(async (flags: { json?: boolean; wide?: boolean }) => (await commands.profiles()).runProfiles(flags));
 
 program.parseAsync(process.argv).catch(reportFatal);
