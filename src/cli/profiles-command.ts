@@ -34,7 +34,7 @@ export function wrapText(text: string, width: number): string[] {
 export function formatTable(head: string[], rows: string[][], width?: number): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const lead = w.slice(0, -1).reduce((n, x) => n + x + 2, 0);
-  const lastWidth = width === undefined ? w[w.length - 1] : Math.max(20, width - lead);
+  const lastWidth = width === undefined ? w[w.length - 1] : Math.max(12, width - lead);
   const out: string[] = [];
   for (const r of [head, ...rows]) {
     const wrapped = wrapText(r[r.length - 1], lastWidth);
