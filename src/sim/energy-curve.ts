@@ -64,25 +64,36 @@ function dayTable(): Totals[] {
   return table;
 }
 
+/**
+ * The table in integer milli-units (mWh, 10⁻⁶ m³): sums of integers below 2⁵³ are exact and every other step
+ * (interpolation, scaling) rounds monotonically, so the totals never step back by a rounding error.
+ */
+const SCALE: Record<keyof Totals, number> = { importT1Wh: 1e3, importT2Wh: 1e3, exportT1Wh: 1e3, exportT2Wh: 1e3, gasM3: 1e6 };
 let table: Totals[] | undefined;
+
+function integerTable(): Totals[] {
+  return dayTable().map((t) => {
+    const out = {} as Totals;
+    for (const k of FIELDS) out[k] = Math.round(t[k] * SCALE[k]);
+    return out;
+  });
+}
 
 /** Energy (and gas) the household drew and fed in from SIM_EPOCH_MS to `ms`: strictly a function of time. */
 export function totalsSinceEpoch(ms: number): Totals {
-  table ??= dayTable();
-  const local = Math.max(0, ms - SIM_EPOCH_MS);
-  const days = Math.floor(local / DAY_MS);
+  table ??= integerTable();
+  const elapsed = Math.max(0, ms - SIM_EPOCH_MS);
   // The epoch is midnight UTC; the curve's day starts at local midnight, one hour earlier: shift by the offset.
-  const minute = ((local % DAY_MS) + LOCAL_OFFSET_MS) / MINUTE_MS;
+  const minute = (elapsed % DAY_MS + LOCAL_OFFSET_MS) / MINUTE_MS;
   const wrapped = minute >= 1440 ? minute - 1440 : minute;
-  const fullDays = days + (minute >= 1440 ? 1 : 0);
+  const fullDays = Math.floor(elapsed / DAY_MS) + (minute >= 1440 ? 1 : 0);
   const i = Math.floor(wrapped);
   const f = wrapped - i;
-  const day = table[1440];
   const out = {} as Totals;
   for (const k of FIELDS) {
-    // Subtract the part of the first local day before the epoch, so totals start at 0 at the epoch.
-    const start = table[LOCAL_OFFSET_MS / MINUTE_MS][k];
-    out[k] = fullDays * day[k] + table[i][k] + (table[i + 1][k] - table[i][k]) * f - start;
+    // Less the part of the first local day before the epoch, so the totals start at 0 there.
+    const whole = fullDays * table[1440][k] - table[LOCAL_OFFSET_MS / MINUTE_MS][k];
+    out[k] = (whole + table[i][k] + (table[i + 1][k] - table[i][k]) * f) / SCALE[k];
   }
   return out;
 }

@@ -42,10 +42,11 @@ export function createSimulator(o: SimulatorOptions): Simulator {
   const recipe = recipeFor(profile.id);
   const key = parseKey(o.key ?? DEMO_KEY, 'GUEK');
   const authKey = parseKey(o.authKey ?? DEMO_AUTH_KEY, 'GAK');
-  // Without a given start, the counter follows the meter's clock: tenths of a second since 2024 (not seconds
-  // since 1970), at least one more than the last frame. A simulator restarted after sending at sub-second
-  // intervals, or after writing a capture at once, still continues above its last counter, or a reader that
-  // keeps counters would refuse its frames as replays. Fits the 32-bit invocation counter until about 2037.
+  // Without a given start, the counter starts from the first frame's meter time: tenths of a second since 2024
+  // (not seconds since 1970), then +1 per frame like a real meter (so a gap means a lost frame). A simulator
+  // restarted after pushing at intervals down to 100 ms, or after writing a back-dated capture at once, still
+  // continues above its last counter, or a reader that keeps counters would refuse its frames as replays.
+  // Fits the 32-bit invocation counter until about 2037.
   let counter = o.frameCounter;
   let model: ReturnType<typeof createMeterModel> | undefined;
   const sc = recipe.securityControl;
@@ -56,9 +57,8 @@ export function createSimulator(o: SimulatorOptions): Simulator {
     frame(nowMs) {
       model ??= createMeterModel({ seed: o.seed ?? 1, startMs: nowMs });
       const state = model.step(nowMs);
-      const clock = Math.floor((nowMs - SIM_EPOCH_MS) / 100) % 0xffffffff;
-      const frameCounter = o.frameCounter === undefined ? Math.max(counter ?? 0, clock) : counter ?? o.frameCounter;
-      counter = frameCounter + 1;
+      counter ??= Math.floor((nowMs - SIM_EPOCH_MS) / 100) % 0xffffffff;
+      const frameCounter = counter++;
       return encodeSimulatedFrame(state, { profile, aes: nodeAesGcm, key, authKey, frameCounter });
     },
   };
