@@ -14,6 +14,7 @@ import { SUPPORTED_SOURCES } from '../src/adapters/sources/open-source.js';
 import { listProfiles } from '../src/core/profiles/builtin.js';
 import { profilesTable } from '../src/cli/profiles-command.js';
 import { attributeKeys, keyOptions } from '../src/cli/key-options.js';
+import { createHexStream, startsAsHex } from '../src/adapters/sources/hex-stream.js';
 
 const tmp = tempDir('first-hour-cli');
 const smarty = join(tmp.dir, 'smarty.bin');
@@ -144,4 +145,20 @@ test('read --help lists the source and output URL kinds and the main flags', asy
     assert.ok(r.stdout.includes(s), `help names ${s}`);
   for (const flag of ['--output', '--key', '--profile', '--count', '--stats', '--config', '--pretty'])
     assert.ok(r.stdout.includes(flag), flag);
+});
+
+test('--count n prints exactly n messages, even when one chunk holds more', async () => {
+  const r = await runToEnd(['read', `file:${dsmr}`, '--count', '1', '--state-dir', join(tmp.dir, 'state-count')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(jsonLines(r.stdout).length, 1, r.stdout);
+});
+
+test('hex on stdin: a byte split across chunks is joined; a stray character ends the source with a reason', () => {
+  const hex = createHexStream();
+  assert.deepEqual([...hex.push(Buffer.from('7e a')), ...hex.push(Buffer.from('0:1\n')), ...hex.push(Buffer.from('2'))], [0x7e, 0xa0, 0x12]);
+  assert.equal(hex.pending, false);
+  assert.throws(() => createHexStream().push(Buffer.from('7ea0zz')), /byte 4 is "z", not a hex digit/);
+  assert.equal(startsAsHex(Buffer.from('  \n')), undefined, 'undecided on whitespace');
+  assert.equal(startsAsHex(Buffer.from('/ISK5\\2M550T')), false, 'a DSMR telegram is bytes');
+  assert.equal(startsAsHex(Uint8Array.of(0x68, 0xfa, 0xfa, 0x68)), false, 'binary M-Bus is bytes');
 });
