@@ -162,3 +162,14 @@ test('hex on stdin: a byte split across chunks is joined; a stray character ends
   assert.equal(startsAsHex(Buffer.from('/ISK5\\2M550T')), false, 'a DSMR telegram is bytes');
   assert.equal(startsAsHex(Uint8Array.of(0x68, 0xfa, 0xfa, 0x68)), false, 'binary M-Bus is bytes');
 });
+
+test('simulate keeps its demo keys when KEY/AAD in the environment belong to some other program', async () => {
+  const file = join(tmp.dir, 'sim-key.bin');
+  const sim = await runToEnd(['simulate', '--profile', 'lu-smarty', '--count', '1', `file:${file}`],
+    { env: { KEY: '00112233445566778899AABBCCDDEEFF', AAD: '3000112233445566778899AABBCCDDEEFF' } });
+  assert.equal(sim.code, 0, sim.stderr);
+  assert.match(sim.stderr, /the demo key METERWIREDEMOKEY/);
+  const r = await runToEnd(['decode', ...DEMO, file]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(jsonLines(r.stdout).filter((l) => !('error' in l)).length, 1);
+});

@@ -51,8 +51,9 @@ export function checkKey(value: string | undefined, role: 'GUEK' | 'GAK', origin
 }
 
 /** `file` is a config file's keys, named by `fileOrigin`: below the environment's METERWIRE_*, above KEY/AAD. */
-export function keyOptions(flags: KeyFlags, file: KeyFlags = {}, fileOrigin = 'the config file'): ResolvedKeys {
-  const env = process.env;
+export function keyOptions(flags: KeyFlags, file: KeyFlags = {}, fileOrigin = 'the config file',
+  { compat = true }: { compat?: boolean } = {}): ResolvedKeys {
+  const env = compat ? process.env : { ...process.env, KEY: undefined, AAD: undefined };
   const pick = (candidates: [string | undefined, KeyOrigin, boolean][]): [string, KeyOrigin] | undefined => {
     for (const [value, origin, strict] of candidates) {
       if (value === undefined || value === '') continue;

@@ -13,7 +13,8 @@ import { runSecrets } from './secrets.js';
 export interface SimulateFlags extends KeyFlags { profile: string; interval?: string; count?: string; seed?: string }
 
 export async function runSimulate(target: string, flags: SimulateFlags): Promise<number> {
-  const keys = keyOptions(flags);
+  // A simulated meter keeps its demo keys unless asked: KEY/AAD in the environment are some other program's.
+  const keys = keyOptions(flags, {}, undefined, { compat: false });
   runSecrets.add(keys.key, keys.authKey);
   runSecrets.addUrl(target);
   const log = createLogger('info', 'auto', { redactor: runSecrets });
