@@ -128,6 +128,8 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
       rememberSecrets(next);
       if (source?.startsWith('sim:')) { next.key ??= DEMO_KEY; next.authKey ??= DEMO_AUTH_KEY; }
       next.outputs = cfg.outputs;
+      cfg.keyFrom = next.keyFrom;
+      cfg.authKeyFrom = next.authKeyFrom;
       reader.reload(decoderOptions(next, await profileOption(next.profile)));
     } catch (e) {
       log.error(`reload failed, keeping the previous configuration: ${(e as Error).message}`);
