@@ -79,8 +79,24 @@ export function diagnoseFrame(ev: FrameEvent, keys: DiagnoseKeys, aes: AesGcm): 
   return d;
 }
 
-/** One line: what the user should do next. */
-export function advice(frames: FrameDiagnosis[], keys: DiagnoseKeys): string {
+/**
+ * Why a port or connection could not be opened, and what to do, from the driver's message (serialport and
+ * node:net wording): no such device, no permission (the dialout group), held by another program, refused.
+ */
+export function openFailureAdvice(detail: string): string {
+  const d = detail.toLowerCase();
+  const why = /no such file|enoent/.test(d) ? 'it does not exist (ENOENT): check the device name with `meterwire ports` (a USB adapter is often /dev/ttyUSB0 or /dev/ttyACM0) and that the adapter is plugged in'
+    : /permission denied|eacces/.test(d) ? 'permission denied (EACCES): add your user to the group that owns the port, usually dialout (`sudo usermod -aG dialout $USER`, then log out and in again)'
+      : /cannot lock|resource temporarily unavailable|ebusy|eagain|resource busy/.test(d) ? 'the port is busy: another program holds it (another meterwire, ModemManager, a terminal program); stop it and try again (`fuser -v <port>` names it)'
+        : /econnrefused/.test(d) ? 'the connection was refused (ECONNREFUSED): check host and port, and that the gateway or ser2net listens'
+          : /enotfound|eai_again/.test(d) ? 'the host name does not resolve: check it'
+            : 'see the reason above';
+  return `the port could not be opened (${detail}): ${why}`;
+}
+
+/** One line: what the user should do next. `openFailure` is the reason the source never opened, if it did not. */
+export function advice(frames: FrameDiagnosis[], keys: DiagnoseKeys, openFailure?: string): string {
+  if (frames.length === 0 && openFailure) return openFailureAdvice(openFailure);
   if (frames.length === 0) {
     return 'no frame found: check the cable, the port and its settings (baud rate, parity; see `meterwire profiles`), and that the customer interface is enabled by your grid operator';
   }

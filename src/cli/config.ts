@@ -30,6 +30,9 @@ export type FileConfig = z.infer<typeof configSchema>;
 export interface ReadConfig extends FileConfig {
   /** Where the config came from, for reload. */
   configPath?: string;
+  /** Where the keys came from (a flag, an environment variable, the file), for logs and errors. */
+  keyFrom?: string;
+  authKeyFrom?: string;
 }
 
 function zodMessage(e: z.ZodError, path: string): string {
@@ -87,14 +90,18 @@ export function loadConfigFile(path: string): FileConfig {
   return parsed.data;
 }
 
-/** Merges flags over environment over file. */
+/** Merges flags over environment over file (keys: key-options.ts, KEY/AAD last). */
 export function resolveReadConfig(flags: FileConfig & { config?: string }): ReadConfig {
   const file = flags.config ? loadConfigFile(flags.config) : {};
-  const keys = keyOptions({ key: flags.key, authKey: flags.authKey });
+  const keys = keyOptions({ key: flags.key, authKey: flags.authKey }, file, flags.config);
   const merged: ReadConfig = { ...file };
   for (const [k, v] of Object.entries(flags)) if (v !== undefined && k !== 'config') (merged as Record<string, unknown>)[k] = v;
-  if (keys.key ?? file.key) merged.key = keys.key ?? file.key;
-  if (keys.authKey ?? file.authKey) merged.authKey = keys.authKey ?? file.authKey;
+  delete merged.key;
+  delete merged.authKey;
+  if (keys.key) merged.key = keys.key;
+  if (keys.authKey) merged.authKey = keys.authKey;
+  if (keys.keyFrom) merged.keyFrom = keys.keyFrom;
+  if (keys.authKeyFrom) merged.authKeyFrom = keys.authKeyFrom;
   if (flags.config) merged.configPath = flags.config;
   return merged;
 }

@@ -3,7 +3,7 @@ import { createDecoder, type DecoderOptions } from '../index.js';
 import type { DecodeResult } from '../core/model/message.js';
 import { readInput } from './read-input.js';
 import { renderPretty } from './pretty.js';
-import { keyOptions, type KeyFlags } from './key-options.js';
+import { attributeKeys, keyOptions, type KeyFlags } from './key-options.js';
 import { profileOption } from './profile-option.js';
 import { runSecrets } from './secrets.js';
 
@@ -23,13 +23,14 @@ export function printResult(r: DecodeResult, pretty: boolean): void {
 export async function runDecode(inputArgs: string[], flags: DecodeFlags): Promise<number> {
   const keys = keyOptions(flags);
   runSecrets.add(keys.key, keys.authKey);
-  const decoder = createDecoder({ ...keys, format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu,
+  const decoder = createDecoder({ key: keys.key, authKey: keys.authKey, format: flags.format, profile: await profileOption(flags.profile), includeApdu: flags.apdu,
     allowUnauthenticated: flags.allowUnauthenticated });
   const bytes = await readInput(inputArgs);
   const results = [...decoder.push(bytes), ...decoder.flush()];
   let ok = 0;
   for (const r of results) {
     if (!('error' in r)) ok++;
+    else r.error.message = attributeKeys(r.error.message, keys);
     printResult(r, Boolean(flags.pretty));
   }
   if (results.length === 0) {

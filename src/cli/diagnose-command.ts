@@ -14,24 +14,37 @@ import { runSecrets } from './secrets.js';
 
 export interface DiagnoseFlags extends KeyFlags { frames?: string; timeout?: string; json?: boolean }
 
-async function framesFromSource(url: string, want: number, timeoutMs: number): Promise<{ frames: FrameEvent[]; discarded: number }> {
+interface Collected { frames: FrameEvent[]; discarded: number; openFailure?: string }
+
+/** Frames from a live source; a source that fails before it ever opened ends the wait at once, with its reason. */
+async function framesFromSource(url: string, want: number, timeoutMs: number): Promise<Collected> {
   const framer = createFramer('auto');
   const frames: FrameEvent[] = [];
   let discarded = 0;
+  let opened = false;
+  let openFailure: string | undefined;
   const src = openSource(url);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
+    const finish = () => { clearTimeout(timer); resolve(); };
     const take = (events: ReturnType<typeof framer.push>) => {
       for (const e of events) {
         if (e.type === 'frame') frames.push(e);
         else discarded += e.bytes;
       }
-      if (frames.length >= want) { clearTimeout(timer); resolve(); }
+      if (frames.length >= want) finish();
     };
-    src.start({ data: (c) => take(framer.push(c)), state: (s) => { if (s === 'ended') { take(framer.flush()); clearTimeout(timer); resolve(); } } });
+    src.start({
+      data: (c) => take(framer.push(c)),
+      state: (s, detail) => {
+        if (s === 'connected') opened = true;
+        if (s === 'disconnected' && !opened) { openFailure = detail ?? 'unknown reason'; finish(); }
+        if (s === 'ended') { take(framer.flush()); finish(); }
+      },
+    });
   });
   await src.stop();
-  return { frames: frames.slice(0, want), discarded };
+  return { frames: frames.slice(0, want), discarded, openFailure };
 }
 
 async function framesFromCapture(args: string[], want: number): Promise<{ frames: FrameEvent[]; discarded: number }> {
@@ -66,14 +79,14 @@ export async function runDiagnose(args: string[], flags: DiagnoseFlags): Promise
   const want = positiveInt(flags.frames, '--frames') ?? 3;
   const timeoutSeconds = positiveNumber(flags.timeout, '--timeout') ?? 30;
   const isCapture = args.length !== 1 || existsSync(args[0]) || args[0] === '-' || (looksLikeHex(args[0]) && !args[0].includes('://'));
-  const { frames, discarded } = isCapture ? await framesFromCapture(args, want)
+  const { frames, discarded, openFailure } = isCapture ? { ...await framesFromCapture(args, want), openFailure: undefined }
     : await framesFromSource(args[0], want, timeoutSeconds * 1000);
   const diags = frames.map((f) => diagnoseFrame(f, keys, nodeAesGcm));
-  const verdict = advice(diags, keys);
+  const verdict = advice(diags, keys, openFailure);
   // Diagnostics never print keys; the run's redactor makes sure of it.
   const print = (text: string): void => { process.stdout.write(runSecrets.text(text)); };
   if (flags.json) {
-    print(JSON.stringify({ frames: diags, discardedBytes: discarded, advice: verdict }) + '\n');
+    print(JSON.stringify({ frames: diags, discardedBytes: discarded, ...(openFailure ? { openFailure } : {}), advice: verdict }) + '\n');
   } else {
     for (const [i, d] of diags.entries()) print(render(d, i) + '\n');
     if (discarded) print(`(${discarded} bytes outside frames were skipped)\n`);

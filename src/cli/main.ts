@@ -2,6 +2,7 @@
 /** meterwire command line: argv → options → app. Errors are one clear line, never a stack trace. */
 import { Command, Option } from 'commander';
 import { reportFatal } from './fatal.js';
+import { READ_HELP } from './read-help.js';
 
 // Commands load on use: `decode` on one frame should not pull in MQTT, database and serial drivers.
 const commands = {
@@ -41,8 +42,8 @@ const FORMAT = () => new Option('-f, --format <format>', 'outer framing').choice
 program.command('read')
   .description('read a meter continuously and print one JSON message per line (no SOURCE: the built-in simulated meter)')
   .argument('[source]', 'serial:///dev/ttyUSB0[?baud=…&parity=…], tcp://host:port, tcp-listen://addr:port, mqtt://broker/topic, file:capture.bin, -, sim:PROFILE')
-  .option('-k, --key <GUEK>', 'encryption key (GUEK) [env METERWIRE_KEY or KEY]')
-  .option('-a, --auth-key <GAK>', 'authentication key (GAK) [env METERWIRE_AUTH_KEY, or AAD]')
+  .option('-k, --key <GUEK>', 'encryption key (GUEK) [env METERWIRE_KEY; KEY only if well-formed]')
+  .option('-a, --auth-key <GAK>', 'authentication key (GAK) [env METERWIRE_AUTH_KEY; AAD only if well-formed]')
   .option('-p, --profile <id>', 'meter profile: serial settings, layouts (see `meterwire profiles`)')
   .addOption(FORMAT())
   .option('--allow-unauthenticated', 'accept frames without an authentication tag where one is required (refused by default as a possible downgrade)')
@@ -57,6 +58,7 @@ program.command('read')
   .option('--print-config', 'print the effective configuration (keys redacted) to stderr')
   .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, dsmr-tcp://…, prometheus://… (default: stdout)',
     (v: string, prev: string[] = []) => [...prev, v])
+  .addHelpText('after', READ_HELP)
   .action(async (source: string | undefined, flags) => {
     process.exitCode = await (await commands.read()).runRead(source, flags);
     process.exit();
@@ -66,8 +68,8 @@ program.command('simulate')
   .description('behave like a real meter of a profile and send its messages to TARGET')
   .argument('<target>', 'tcp-listen://127.0.0.1:2001 (0.0.0.0 for other machines), tcp://host:port, mqtt://broker/topic?encoding=hex, /dev/ttyX, file:out.bin or -')
   .requiredOption('-p, --profile <id>', 'meter family to simulate (see `meterwire profiles`)')
-  .option('-k, --key <GUEK>', 'encryption key (default: the demo key METERWIREDEMOKEY)')
-  .option('-a, --auth-key <GAK>', 'authentication key (default: the demo key METERWIREDEMOGAK)')
+  .option('-k, --key <GUEK>', 'encryption key [env METERWIRE_KEY] (default: the demo key METERWIREDEMOKEY)')
+  .option('-a, --auth-key <GAK>', 'authentication key [env METERWIRE_AUTH_KEY] (default: the demo key METERWIREDEMOGAK)')
   .option('-i, --interval <ms>', 'milliseconds between messages (default: the profile\'s push interval)')
   .option('-n, --count <n>', 'stop after n messages')
   .option('--seed <n>', 'seed of the simulated household')
@@ -143,7 +145,8 @@ service.command('install')
 
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')
+  .option('--wide', 'one line per profile, with the operators (wider than a terminal)')
   .option('--json', 'print JSON')
-  .action(async (flags: { json?: boolean }) => (await commands.profiles()).runProfiles(flags));
+  .action(async (flags: { json?: boolean; wide?: boolean }) => (await commands.profiles()).runProfiles(flags));
 
 program.parseAsync(process.argv).catch(reportFatal);

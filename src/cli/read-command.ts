@@ -9,12 +9,16 @@ import { createReader } from '../app/reader.js';
 import { createLogger } from '../app/logger.js';
 import { openCounterStore } from '../app/state-file.js';
 import { normalizeSystemTitle } from '../app/frame-counter-tracker.js';
-import { formatHealth } from '../app/health.js';
+import { formatHealth, noFrameHint } from '../app/health.js';
+import { countBytes } from '../adapters/sources/byte-count.js';
+import { parseSerialUrl } from '../adapters/sources/serial-source.js';
+import type { Profile } from '../core/profiles/types.js';
 import { DEMO_AUTH_KEY, DEMO_KEY } from '../sim/simulator.js';
 import { resolveProfile } from '../decoder-options.js';
 import type { DecoderOptions } from '../index.js';
 import { formatPrintConfig, resolveReadConfig, type ReadConfig } from './config.js';
 import { positiveInt } from './numbers.js';
+import { attributeKeys } from './key-options.js';
 import { rememberSecrets, runSecrets } from './secrets.js';
 import { printResult } from './decode-command.js';
 import { handleStopSignals } from './stop-signals.js';
@@ -40,6 +44,15 @@ function chooseOutputs(configured: string[] | undefined, demo: boolean): string[
   return demo ? [STDOUT_OUTPUT, DEFAULT_STORE] : [STDOUT_OUTPUT];
 }
 
+/** The line settings in use, for the "bytes but no frame" hint: the profile's, or the serial URL's. */
+function lineSettings(source: string, profile: Profile | undefined): string | undefined {
+  const serial = source.startsWith('serial:') || source.startsWith('/dev/');
+  const s = serial ? parseSerialUrl(source, profile?.serial).settings : profile?.serial;
+  if (!s) return undefined;
+  const line = `${s.baudRate} baud ${s.dataBits}${s.parity[0].toUpperCase()}${s.stopBits}`;
+  return profile ? `profile ${profile.id}: ${line}, ${profile.framing} framing` : `serial line ${line}; --profile sets the meter's`;
+}
+
 export async function runRead(sourceArg: string | undefined, flags: ReadFlags): Promise<number> {
   const configure = () => resolveReadConfig({ key: flags.key, authKey: flags.authKey, profile: flags.profile, format: flags.format,
     config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog'),
@@ -55,6 +68,9 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
       'meterwire read serial:///dev/ttyUSB0 --key <GUEK> (see meterwire profiles and the README)');
   }
   if (source.startsWith('sim:')) { cfg.key ??= DEMO_KEY; cfg.authKey ??= DEMO_AUTH_KEY; }
+  for (const [what, from] of [['GUEK', cfg.keyFrom], ['GAK', cfg.authKeyFrom]] as const) {
+    if (from === 'KEY' || from === 'AAD') log.info(`using the ${what} from ${from} in the environment (METERWIRE_${what === 'GUEK' ? '' : 'AUTH_'}KEY or a flag wins; unset ${from} if it is not this meter's)`);
+  }
   cfg.outputs = chooseOutputs(cfg.outputs, !sourceArg && !cfg.source);
   if (flags.printConfig) process.stderr.write(formatPrintConfig(cfg, source, runSecrets));
   const profileArg = await profileOption(cfg.profile);
@@ -62,7 +78,8 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   const counters = openCounterStore(cfg.stateDir ?? 'data');
   counters.load(); // an unreadable state file stops here, before any output is opened
   const acceptCounterReset = flags.acceptCounterReset?.map(normalizeSystemTitle);
-  const src = openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } });
+  const src = countBytes(openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } }));
+  const healthContext = () => ({ bytesReceived: src.bytesReceived, line: lineSettings(source, profile) });
   let health: () => SinkHealth = () => ({ state: 'starting', framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 });
   const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health() });
   let delivered = 0;
@@ -76,19 +93,27 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
     acceptCounterReset,
     log,
     onMessage(msg) {
+      if (limit !== undefined && delivered >= limit) return; // the rest of the chunk that held the last one
       if (outputs.toStdout) printResult(msg, Boolean(flags.pretty));
       outputs.publish(msg);
       if (limit !== undefined && ++delivered >= limit) resolveDone(0);
       else if (limit === undefined) delivered++;
     },
     onError(err, suppressed) {
+      err.error.message = attributeKeys(err.error.message, cfg);
       if (outputs.toStdout) printResult(err, Boolean(flags.pretty));
       log.warn(`${err.error.code}: ${err.error.message}${suppressed ? ` (${suppressed} more since the last report)` : ''}`);
     },
-    onEnd: () => resolveDone(delivered > 0 ? 0 : 1),
+    onEnd: () => {
+      if (delivered === 0) {
+        log.warn(`${src.description} ended without a message: ${noFrameHint(reader.health(), healthContext()) ??
+          (src.bytesReceived ? 'see the errors above' : 'no bytes received')}`);
+      }
+      resolveDone(delivered > 0 ? 0 : 1);
+    },
   });
   health = () => reader.health();
-  const stats = flags.stats ? setInterval(() => process.stderr.write(`stats: ${formatHealth(reader.health())}\n`), 10_000) : undefined;
+  const stats = flags.stats ? setInterval(() => process.stderr.write(`stats: ${formatHealth(reader.health(), healthContext())}\n`), 10_000) : undefined;
   stats?.unref();
   // `meterwire read | head`: when the consumer of stdout goes away, stop like any Unix tool (outputs flushed).
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -101,6 +126,8 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
       rememberSecrets(next);
       if (source?.startsWith('sim:')) { next.key ??= DEMO_KEY; next.authKey ??= DEMO_AUTH_KEY; }
       next.outputs = cfg.outputs;
+      cfg.keyFrom = next.keyFrom;
+      cfg.authKeyFrom = next.authKeyFrom;
       reader.reload(decoderOptions(next, await profileOption(next.profile)));
     } catch (e) {
       log.error(`reload failed, keeping the previous configuration: ${(e as Error).message}`);
@@ -120,7 +147,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   await outputs.close();
   releaseSignals();
   if (flags.stats) {
-    process.stderr.write(`stats: ${formatHealth(reader.health())}\n`);
+    process.stderr.write(`stats: ${formatHealth(reader.health(), healthContext())}\n`);
     for (const o of outputs.stats()) {
       process.stderr.write(`output ${o.name}: ${o.state}, delivered ${o.delivered}, queued ${o.queued}, spooled ${o.spooled}, dropped ${o.dropped}, failures ${o.failures}\n`);
     }

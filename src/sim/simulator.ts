@@ -9,20 +9,20 @@ import { encodeSimulatedFrame, recipeFor } from './profile-frames.js';
 import { getProfile, listProfiles } from '../core/profiles/builtin.js';
 import { parseKey } from '../core/security/keys.js';
 import { MeterError } from '../core/errors.js';
+import { SIM_EPOCH_MS } from './energy-curve.js';
 import type { Profile } from '../core/profiles/types.js';
 
 /** Keys the simulator uses when none are given: printable, so users see the 16-character key form work. */
 export const DEMO_KEY = 'METERWIREDEMOKEY';
 export const DEMO_AUTH_KEY = 'METERWIREDEMOGAK';
 
-const COUNTER_EPOCH_MS = Date.UTC(2024, 0, 1);
 
 export interface SimulatorOptions {
   profile: string;
   key?: string | Uint8Array;
   authKey?: string | Uint8Array;
   seed?: number;
-  /** First frame counter (default: from the clock, so restarts keep counting up like a real meter). */
+  /** First frame counter, then +1 per frame (default: from each frame's time, so restarts keep counting up). */
   frameCounter?: number;
 }
 
@@ -42,10 +42,12 @@ export function createSimulator(o: SimulatorOptions): Simulator {
   const recipe = recipeFor(profile.id);
   const key = parseKey(o.key ?? DEMO_KEY, 'GUEK');
   const authKey = parseKey(o.authKey ?? DEMO_AUTH_KEY, 'GAK');
-  // Tenths of a second since 2024 (not seconds since 1970): a simulator restarted after sending at sub-second
-  // intervals (`--interval 300`) must still continue above its last counter, or a reader that keeps counters
-  // sees its frames as replays. Fits the 32-bit invocation counter until about 2037.
-  let counter = o.frameCounter ?? Math.floor((Date.now() - COUNTER_EPOCH_MS) / 100) % 0xffffffff;
+  // Without a given start, the counter starts from the first frame's meter time: tenths of a second since 2024
+  // (not seconds since 1970), then +1 per frame like a real meter (so a gap means a lost frame). A simulator
+  // restarted after pushing at intervals down to 100 ms, or after writing a back-dated capture at once, still
+  // continues above its last counter, or a reader that keeps counters would refuse its frames as replays.
+  // Fits the 32-bit invocation counter until about 2037.
+  let counter = o.frameCounter;
   let model: ReturnType<typeof createMeterModel> | undefined;
   const sc = recipe.securityControl;
   return {
@@ -53,9 +55,11 @@ export function createSimulator(o: SimulatorOptions): Simulator {
     encrypted: sc !== undefined,
     authenticated: sc !== undefined && (sc & 0x10) !== 0,
     frame(nowMs) {
-      model ??= createMeterModel({ seed: o.seed ?? 1, startMs: nowMs - 3_600_000 });
+      model ??= createMeterModel({ seed: o.seed ?? 1, startMs: nowMs });
       const state = model.step(nowMs);
-      return encodeSimulatedFrame(state, { profile, aes: nodeAesGcm, key, authKey, frameCounter: counter++ });
+      counter ??= Math.floor((nowMs - SIM_EPOCH_MS) / 100) % 0xffffffff;
+      const frameCounter = counter++;
+      return encodeSimulatedFrame(state, { profile, aes: nodeAesGcm, key, authKey, frameCounter });
     },
   };
 }

@@ -1,7 +1,17 @@
 /** TCP targets: tcp-listen:// serves every reader that connects (like a Wi-Fi P1 dongle); tcp:// connects out. */
 import { createConnection, createServer, type Socket } from 'node:net';
+import { MeterError } from '../../core/errors.js';
 import { LOOPBACK, parseHostPort } from '../../net/url.js';
 import type { Target, TargetLog } from './types.js';
+
+/** Why a port cannot be listened on, in words that say what to do. */
+function listenError(host: string, port: number, e: NodeJS.ErrnoException): MeterError {
+  const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (EADDRINUSE): another program (or simulator) listens there; stop it or pick another port`
+    : e.code === 'EACCES' ? `permission denied (EACCES): ports below 1024 need privileges; pick a port above 1024`
+      : e.code === 'EADDRNOTAVAIL' ? `${host} is no address of this machine (EADDRNOTAVAIL)`
+        : e.message;
+  return new MeterError('BAD_URL', 'config', `cannot listen on ${host}:${port}: ${why}`);
+}
 
 export function createTcpListenTarget(url: string, log: TargetLog): Target {
   const { host, port } = parseHostPort(url, LOOPBACK);
@@ -12,15 +22,23 @@ export function createTcpListenTarget(url: string, log: TargetLog): Target {
     s.on('error', () => s.destroy());
     s.on('close', () => clients.delete(s));
   });
-  server.on('error', (e) => log(`cannot listen on ${host}:${port}: ${e.message}`));
+  const ready = new Promise<void>((resolve, reject) => {
+    server.once('listening', () => {
+      server.on('error', (e) => log(`tcp-listen://${host}:${port}: ${e.message}`));
+      resolve();
+    });
+    server.once('error', (e) => reject(listenError(host, port, e)));
+  });
   server.listen(port, host);
   return {
     description: `tcp-listen://${host}:${port}`,
+    ready,
     async write(bytes) {
       for (const c of clients) if (!c.destroyed) c.write(bytes);
     },
     close: () => new Promise((resolve) => {
       for (const c of clients) c.destroy();
+      if (!server.listening) return resolve();
       server.close(() => resolve());
     }),
   };

@@ -12,6 +12,7 @@ function fileTarget(path: string): Target {
   writeFileSync(path, new Uint8Array(0));
   return {
     description: `file:${path}`,
+    unpaced: true,
     async write(bytes) { appendFileSync(path, bytes); },
     async close() { /* appended synchronously */ },
   };
@@ -20,6 +21,7 @@ function fileTarget(path: string): Target {
 function stdoutTarget(): Target {
   return {
     description: 'stdout',
+    unpaced: true,
     write: (bytes) => new Promise((resolve) => { process.stdout.write(bytes, () => resolve()); }),
     async close() { /* stdout stays open */ },
   };
