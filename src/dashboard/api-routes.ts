@@ -18,6 +18,8 @@ export interface ApiDeps {
   health?: () => SinkHealth;
   outputs?: () => OutputStats[];
   headers: Record<string, string>;
+  /** The status event (health and meters) as sent to every live client. */
+  statusEvent(): Uint8Array;
 }
 
 type Query = Record<string, string | undefined>;
@@ -62,6 +64,10 @@ async function rangeQuery(q: Query, history: HistoryStore, meter: string) {
   return { fromMs, toMs, resolution };
 }
 
+export function currentHealth(d: Pick<ApiDeps, 'health' | 'outputs' | 'hub'>) {
+  return healthView(d.health?.(), d.outputs?.() ?? [], { clients: d.hub.clients(), dropped: d.hub.dropped() });
+}
+
 function notFound(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
 }
@@ -76,7 +82,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
-  app.get('/api/health', async () => healthView(d.health?.(), d.outputs?.() ?? [], { clients: d.hub.clients(), dropped: d.hub.dropped() }));
+  app.get('/api/health', async () => currentHealth(d));
 
   app.get('/api/readings', async (req) => {
     const meter = meterParam(req.query as Query, true) as string;
@@ -112,8 +118,8 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     });
     res.write(': meterwire live\n\n');
     // The latest message first, so a page that (re)connects shows values at once.
-    const first = meter === undefined ? undefined : d.live.latestEvent(meter);
-    const remove = d.hub.add(res, meter, first);
+    const latest = meter === undefined ? undefined : d.live.latestEvent(meter);
+    const remove = d.hub.add(res, meter, latest ? [d.statusEvent(), latest] : [d.statusEvent()]);
     req.raw.on('close', remove);
   });
 }

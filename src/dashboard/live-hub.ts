@@ -16,9 +16,11 @@ export interface LiveClientSocket {
 
 export interface LiveHub {
   /** Adds a client for one meter (undefined: all meters); returns the function that removes it. */
-  add(socket: LiveClientSocket, meter: string | undefined, first?: Uint8Array): () => void;
+  add(socket: LiveClientSocket, meter: string | undefined, first?: readonly Uint8Array[]): () => void;
   /** Sends one event to the clients of `meter` (and to those of all meters). */
   broadcast(meter: string, event: Uint8Array): void;
+  /** Sends one event to every client (health and the list of meters). */
+  broadcastAll(event: Uint8Array): void;
   clients(): number;
   /** Clients dropped for being too slow, since start. */
   dropped(): number;
@@ -66,13 +68,16 @@ export function createLiveHub(o: LiveHubOptions = {}): LiveHub {
         return () => undefined;
       }
       clients.set(socket, meter);
-      if (first) send(socket, first);
+      for (const chunk of first ?? []) if (clients.has(socket)) send(socket, chunk);
       return () => { clients.delete(socket); };
     },
     broadcast(meter, event) {
       for (const [socket, wanted] of [...clients]) {
         if (wanted === undefined || wanted === meter) send(socket, event);
       }
+    },
+    broadcastAll(event) {
+      for (const socket of [...clients.keys()]) send(socket, event);
     },
     clients: () => clients.size,
     dropped: () => droppedCount,

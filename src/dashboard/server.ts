@@ -11,9 +11,9 @@ import { meterError } from '../core/errors.js';
 import type { MeterMessage } from '../core/model/message.js';
 import type { OutputStats, SinkHealth, SinkLog } from '../sinks/types.js';
 import { loadAssets, type Asset } from './assets.js';
-import { registerApi } from './api-routes.js';
-import { createLiveHub, type LiveHub } from './live-hub.js';
-import { createLiveState, type LiveState } from './live-state.js';
+import { currentHealth, registerApi } from './api-routes.js';
+import { createLiveHub, sseEvent, type LiveHub } from './live-hub.js';
+import { createLiveState, type LiveState, type MeterSummary } from './live-state.js';
 import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
 import { checkCredentials, checkToken, isLoopbackHost, MIN_TOKEN_LENGTH, securityHeaders, sessionCookie } from './security.js';
@@ -34,6 +34,8 @@ export interface DashboardOptions {
   timeZone?: string;
   /** Bytes a live client may have unsent before it is dropped (default 256 KiB). */
   maxBufferedBytes?: number;
+  /** How often live clients get the reader's health and the list of meters (default 5 s). */
+  statusIntervalMs?: number;
 }
 
 export interface Dashboard {
@@ -41,6 +43,8 @@ export interface Dashboard {
   readonly hub: LiveHub;
   /** Feeds the live state and the in-memory history. */
   record(messages: readonly MeterMessage[], receivedAtMs?: number): void;
+  /** The meters seen, as /api/meters lists them. */
+  meters(): MeterSummary[];
   listen(): Promise<{ host: string; port: number }>;
   close(): Promise<void>;
   /** The page's URL (without any token) once listening. */
@@ -123,7 +127,12 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   });
 
   for (const [path, a] of assets) app.get(path, (req, reply) => sendAsset(req, reply, a));
-  registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers });
+  // Health and the meter list reach the pages on the stream too (one serialisation for all of them), no polling.
+  const statusEvent = (): Uint8Array => sseEvent(JSON.stringify({ health: currentHealth({ health: o.health, outputs: o.outputs, hub }),
+    meters: live.meters() }), 'status');
+  const statusTimer = setInterval(() => { if (hub.clients() > 0) hub.broadcastAll(statusEvent()); }, o.statusIntervalMs ?? 5000);
+  statusTimer.unref();
+  registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -138,12 +147,14 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       live.record(messages, receivedAtMs);
       memory?.record(messages, receivedAtMs);
     },
+    meters: () => live.meters(),
     async listen() {
       await app.listen({ host: o.host, port: o.port });
       listening = app.server.address() as AddressInfo;
       return { host: listening.address, port: listening.port };
     },
     async close() {
+      clearInterval(statusTimer);
       hub.close();
       await app.close();
       listening = undefined;
