@@ -54,15 +54,14 @@ export interface LiveReader {
 export async function startLiveReader(profiles: readonly string[], intervalMs: number, webQuery = ''): Promise<LiveReader> {
   const dir = mkdtempSync(join(tmpdir(), 'meterwire-dash-'));
   const readers: Reader[] = [];
-  let fanout: Fanout | undefined;
   const health = (): SinkHealth => readers[0]?.health() ?? HEALTH;
-  const sink = createWebSink(`web://127.0.0.1:0${webQuery}`, { log: quietLog, health, outputs: () => fanout?.stats() ?? [], stateDir: dir });
-  fanout = createFanout([sink], { outboxPath: join(dir, 'outbox.db'), log: quietLog, backoff: { initialMs: 20, maxMs: 200 } });
+  const sink = createWebSink(`web://127.0.0.1:0${webQuery}`, { log: quietLog, health, outputs: () => fanout.stats(), stateDir: dir });
+  const fanout: Fanout = createFanout([sink], { outboxPath: join(dir, 'outbox.db'), log: quietLog, backoff: { initialMs: 20, maxMs: 200 } });
   for (const profile of profiles) {
     const reader = createReader({
       source: createSimSource(`sim:${profile}?interval=${intervalMs}`, { key: DEMO_KEY, authKey: DEMO_AUTH_KEY }),
       decoder: { key: DEMO_KEY, authKey: DEMO_AUTH_KEY }, watchdogMs: 60_000, log: quietLog,
-      onMessage: (m) => fanout?.publish(m), onError: () => undefined,
+      onMessage: (m) => fanout.publish(m), onError: () => undefined,
     });
     readers.push(reader);
     reader.start();
@@ -79,7 +78,7 @@ export async function startLiveReader(profiles: readonly string[], intervalMs: n
     meters,
     async close() {
       await Promise.all(readers.map((r) => r.stop()));
-      await fanout?.close(1000);
+      await fanout.close(1000);
       rmSync(dir, { recursive: true, force: true });
     },
   };
