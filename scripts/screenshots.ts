@@ -10,11 +10,9 @@ import { startLiveReader } from '../test/dashboard-support.js';
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const out = 'docs/screenshots';
 mkdirSync(out, { recursive: true });
-const reader = await startLiveReader(['at-evn-sagemcom-t210d', 'nl-dsmr5'], 250);
+const reader = await startLiveReader(['at-evn-sagemcom-t210d', 'nl-dsmr5'], 500, { historyMs: 15 * 60_000 });
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
 try {
-  // A few minutes of simulated history for the chart: wait until it has drawn a line worth showing.
-  await new Promise((r) => setTimeout(r, 6000));
   const shots: Array<[string, { width: number; height: number }, 'light' | 'dark', string]> = [
     ['live-light.png', { width: 1280, height: 900 }, 'light', 'en-GB'],
     ['live-dark.png', { width: 1280, height: 900 }, 'dark', 'de-DE'],

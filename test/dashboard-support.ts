@@ -51,12 +51,18 @@ export interface LiveReader {
  * Simulated meters read by the real reader at `intervalMs`, delivered by the fan-out to a web output on a free
  * loopback port. One reader per profile (two profiles: two meters on one dashboard).
  */
-export async function startLiveReader(profiles: readonly string[], intervalMs: number, webQuery = ''): Promise<LiveReader> {
+export async function startLiveReader(profiles: readonly string[], intervalMs: number, o: { webQuery?: string; historyMs?: number } = {}): Promise<LiveReader> {
   const dir = mkdtempSync(join(tmpdir(), 'meterwire-dash-'));
   const readers: Reader[] = [];
   const health = (): SinkHealth => readers[0]?.health() ?? HEALTH;
-  const sink = createWebSink(`web://127.0.0.1:0${webQuery}`, { log: quietLog, health, outputs: () => fanout.stats(), stateDir: dir });
+  const sink = createWebSink(`web://127.0.0.1:0${o.webQuery ?? ''}`, { log: quietLog, health, outputs: () => fanout.stats(), stateDir: dir });
   const fanout: Fanout = createFanout([sink], { outboxPath: join(dir, 'outbox.db'), log: quietLog, backoff: { initialMs: 20, maxMs: 200 } });
+  if (o.historyMs) {
+    // Simulated history (one message per 5 s) up to now, so the 15-minute chart has something to show at once.
+    const now = Date.now();
+    const steps = Array.from({ length: Math.floor(o.historyMs / 5000) }, (_, i) => now - o.historyMs! + i * 5000);
+    for (const profile of profiles) sink.dashboard.record(simulatedMessages(profile, steps), now);
+  }
   for (const profile of profiles) {
     const reader = createReader({
       source: createSimSource(`sim:${profile}?interval=${intervalMs}`, { key: DEMO_KEY, authKey: DEMO_AUTH_KEY }),

@@ -1,6 +1,6 @@
 /* global uPlot, ResizeObserver, getComputedStyle */
 // The streaming chart of the last 15 minutes: import and export power (W), drawn by uPlot from plain arrays.
-import { formatPower } from './format.js';
+import { formatClock, formatPower } from './format.js';
 
 export const WINDOW_MS = 15 * 60_000;
 
@@ -18,11 +18,11 @@ export function createLiveChart(el, getLang, labels) {
     const axis = { stroke: cssVar(el, '--muted'), grid: { stroke: cssVar(el, '--grid'), width: 1 }, ticks: { stroke: cssVar(el, '--grid') } };
     return {
       width: Math.max(200, el.clientWidth),
-      height: Math.max(160, Math.min(320, Math.round(el.clientWidth * 0.45))),
+      height: Math.max(200, Math.min(320, Math.round(el.clientWidth * 0.45))),
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(100, max * 1.1)] } },
-      axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => formatPower(getLang(), v)) }],
+      axes: [{ ...axis, values: (_u, ticks) => ticks.map((v) => formatClock(getLang(), v)) }, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => formatPower(getLang(), v)) }],
       series: [
         {},
         { label: labels().import, stroke: cssVar(el, '--import'), width: 2, points: { show: false }, value: (_u, v) => formatPower(getLang(), v) },

@@ -42,3 +42,8 @@ export function formatTime(lang, iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB');
 }
+
+/** A chart tick (seconds since 1970) as local clock time, 24-hour in both languages. */
+export function formatClock(lang, seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+}
