@@ -73,12 +73,19 @@ test('a token protects every path: 401 without it or with a wrong one, OK with t
   }
 });
 
-test('loopback without a token serves the page and the API', async (t) => {
+test('loopback without a token serves the page and the API, to loopback host names only', async (t) => {
   const sink = createWebSink('web://127.0.0.1:0', context());
   t.after(() => sink.dashboard.app.close());
   const page = await sink.dashboard.app.inject({ url: '/' });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /<script type="module" src="assets\/app.js"><\/script>/);
+  for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'localhost']) {
+    assert.equal((await sink.dashboard.app.inject({ url: '/api/meters', headers: { host } })).statusCode, 200, host);
+  }
+  // DNS rebinding: a page whose own name now points at 127.0.0.1 gets nothing.
+  for (const host of ['evil.example:8080', 'evil.example', '127.0.0.1.evil.example']) {
+    assert.equal((await sink.dashboard.app.inject({ url: '/api/meters', headers: { host } })).statusCode, 421, host);
+  }
 });
 
 test('every response has a strict CSP and the security headers; the dashboard is read-only', async (t) => {

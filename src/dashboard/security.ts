@@ -84,3 +84,13 @@ export function securityHeaders(tls: boolean): Record<string, string> {
   if (tls) h['strict-transport-security'] = 'max-age=31536000';
   return h;
 }
+
+/**
+ * Without a token the server listens on loopback only, and only loopback names may address it: a web page that
+ * points its own domain at 127.0.0.1 (DNS rebinding) must not be able to read the dashboard through the browser.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = /^\[([^\]]*)\](?::\d+)?$/.exec(host)?.[1] ?? host.replace(/:\d+$/, '');
+  return isLoopbackHost(name);
+}

@@ -16,7 +16,7 @@ import { createLiveHub, sseEvent, type LiveHub } from './live-hub.js';
 import { createLiveState, type LiveState, type MeterSummary } from './live-state.js';
 import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
-import { checkCredentials, checkToken, isLoopbackHost, MIN_TOKEN_LENGTH, securityHeaders, sessionCookie } from './security.js';
+import { checkCredentials, checkToken, isLoopbackHost, isLoopbackHostHeader, MIN_TOKEN_LENGTH, securityHeaders, sessionCookie } from './security.js';
 
 export interface DashboardOptions {
   host: string;
@@ -110,6 +110,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     reply.headers(headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return reply.code(405).header('allow', 'GET, HEAD').send({ error: { code: 'METHOD_NOT_ALLOWED', message: 'the dashboard is read-only' } });
+    }
+    if (o.token === undefined && !isLoopbackHostHeader(req.headers.host)) {
+      return reply.code(421).send({ error: { code: 'MISDIRECTED', message: 'without a token the dashboard answers to 127.0.0.1, [::1] and localhost only' } });
     }
     const url = new URL(req.url, 'http://dashboard');
     const given = url.searchParams.get('token');
