@@ -103,6 +103,9 @@ test('every response has a strict CSP and the security headers; the dashboard is
     assert.equal(r.headers['x-frame-options'], 'DENY', what);
   };
   for (const url of ['/', '/assets/app.js', '/api/meters', '/api/latest', '/nothing', '/api/series']) check(await app.inject({ url }), url);
+  const head = await app.inject({ method: 'HEAD', url: '/api/live' }); // answers at once, no stream
+  assert.equal(head.statusCode, 200);
+  check(head, 'HEAD /api/live');
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
     const r = await app.inject({ method, url: '/api/meters', payload: '{}' });
     assert.equal(r.statusCode, 405, method);

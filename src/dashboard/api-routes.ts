@@ -110,6 +110,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
 
   app.get('/api/live', (req, reply) => {
     const meter = meterParam(req.query as Query, false);
+    if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').send();
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -121,5 +122,6 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     const latest = meter === undefined ? undefined : d.live.latestEvent(meter);
     const remove = d.hub.add(res, meter, latest ? [d.statusEvent(), latest] : [d.statusEvent()]);
     req.raw.on('close', remove);
+    return reply;
   });
 }
