@@ -290,6 +290,19 @@ test('a client that does not read is dropped when its buffer is full; the others
   assert.equal(fast.written, 20 * event.byteLength);
   assert.equal(hub.clients(), 1);
   assert.equal(hub.dropped(), 1);
+  assert.equal(hub.full(), false);
   hub.close();
   assert.equal(fast.ended, true);
+});
+
+test('more live pages than allowed get 503 (the stream is not opened and closed again)', async (t) => {
+  const dashboard = createDashboard({ host: '127.0.0.1', port: 0, log: quietLog, maxLiveClients: 1 });
+  await dashboard.listen();
+  t.after(() => dashboard.close());
+  const first = await sse(`${dashboard.url()}api/live`, () => undefined);
+  while (dashboard.hub.clients() < 1) await new Promise((r) => setTimeout(r, 5));
+  const second = await fetch(`${dashboard.url()}api/live`);
+  assert.equal(second.status, 503);
+  assert.equal(((await second.json()) as { error: { code: string } }).error.code, 'TOO_MANY_CLIENTS');
+  first.close();
 });

@@ -111,6 +111,9 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
   app.get('/api/live', (req, reply) => {
     const meter = meterParam(req.query as Query, false);
     if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').send();
+    if (d.hub.full()) {
+      return reply.code(503).header('retry-after', '30').send({ error: { code: 'TOO_MANY_CLIENTS', message: 'too many live pages are open' } });
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

@@ -22,6 +22,8 @@ export interface LiveHub {
   /** Sends one event to every client (health and the list of meters). */
   broadcastAll(event: Uint8Array): void;
   clients(): number;
+  /** No room for another client (the route answers 503 instead of opening a stream that ends at once). */
+  full(): boolean;
   /** Clients dropped for being too slow, since start. */
   dropped(): number;
   close(): void;
@@ -80,6 +82,7 @@ export function createLiveHub(o: LiveHubOptions = {}): LiveHub {
       for (const socket of [...clients.keys()]) send(socket, event);
     },
     clients: () => clients.size,
+    full: () => clients.size >= maxClients,
     dropped: () => droppedCount,
     close() {
       clearInterval(timer);

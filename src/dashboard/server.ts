@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { meterError } from '../core/errors.js';
+import { redactText } from '../redact/index.js';
 import type { MeterMessage } from '../core/model/message.js';
 import type { OutputStats, SinkHealth, SinkLog } from '../sinks/types.js';
 import { loadAssets, type Asset } from './assets.js';
@@ -34,6 +35,8 @@ export interface DashboardOptions {
   timeZone?: string;
   /** Bytes a live client may have unsent before it is dropped (default 256 KiB). */
   maxBufferedBytes?: number;
+  /** Live pages served at once (default 100); more get 503. */
+  maxLiveClients?: number;
   /** How often live clients get the reader's health and the list of meters (default 5 s). */
   statusIntervalMs?: number;
 }
@@ -99,7 +102,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const app = createApp(o);
   const tls = o.tls !== undefined;
   const headers = securityHeaders(tls);
-  const hub = createLiveHub({ maxBufferedBytes: o.maxBufferedBytes });
+  const hub = createLiveHub({ maxBufferedBytes: o.maxBufferedBytes, maxClients: o.maxLiveClients });
   const live: LiveState = createLiveState(hub);
   const memory: MemoryHistory | undefined = o.history ? undefined : createMemoryHistory({ timeZone: o.timeZone });
   const history: HistoryStore = o.history ?? (memory as MemoryHistory);
@@ -139,7 +142,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) o.log.error(`dashboard: ${err.message ?? String(err)}`);
+    if (status === 500) o.log.error(`dashboard: ${redactText(err.message ?? String(err))}`);
     return reply.code(status).send({ error: { code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? 'internal error' : err.message } });
   });
 
