@@ -65,6 +65,10 @@ test('a token protects every path: 401 without it or with a wrong one, OK with t
   const first = await app.inject({ url: `/?token=${TOKEN}&meter=M1` });
   assert.equal(first.statusCode, 303);
   assert.equal(first.headers.location, '/?meter=M1');
+  for (const url of [`//evil.example/?token=${TOKEN}`, `/\\evil.example/?token=${TOKEN}`, `/%2F%2Fevil.example/?token=${TOKEN}`]) {
+    const location = String((await app.inject({ url })).headers.location);
+    assert.ok(location.startsWith('/') && !/^\/[/\\]/.test(location), `${url} → ${location}: never a redirect to another site`);
+  }
   const setCookie = String(first.headers['set-cookie']);
   assert.match(setCookie, new RegExp(`^${COOKIE_NAME}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict$`));
   const cookie = setCookie.split(';')[0];

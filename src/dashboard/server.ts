@@ -125,7 +125,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       url.searchParams.delete('token');
       const rest = url.searchParams.toString();
       return reply.code(303).header('set-cookie', sessionCookie(o.token, tls))
-        .header('location', `${url.pathname}${rest ? `?${rest}` : ''}`).send();
+        // "//host/…" would be a redirect to another site: the path always stays on this one.
+        .header('location', `/${url.pathname.replace(/^\/+/, '')}${rest ? `?${rest}` : ''}`).send();
     }
     const auth = checkCredentials(o.token, { authorization: req.headers.authorization, cookie: req.headers.cookie });
     if (auth !== 'ok') return unauthorized(req, reply, auth);
@@ -136,8 +137,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   // Health and the meter list reach the pages on the stream too (one serialisation for all of them), no polling.
   const statusEvent = (): Uint8Array => sseEvent(JSON.stringify({ health: currentHealth({ health: o.health, outputs: o.outputs, hub }),
     meters: live.meters() }), 'status');
-  const statusTimer = setInterval(() => { if (hub.clients() > 0) hub.broadcastAll(statusEvent()); }, o.statusIntervalMs ?? 5000);
-  statusTimer.unref();
+  let statusTimer: NodeJS.Timeout | undefined;
   registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
@@ -156,11 +156,14 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     meters: () => live.meters(),
     async listen() {
       await app.listen({ host: o.host, port: o.port });
+      statusTimer ??= setInterval(() => { if (hub.clients() > 0) hub.broadcastAll(statusEvent()); }, o.statusIntervalMs ?? 5000);
+      statusTimer.unref();
       listening = app.server.address() as AddressInfo;
       return { host: listening.address, port: listening.port };
     },
     async close() {
       clearInterval(statusTimer);
+      statusTimer = undefined;
       hub.close();
       await app.close();
       listening = undefined;
