@@ -141,3 +141,23 @@ test('a phone-sized viewport: no horizontal scrolling, the big values fit', { sk
   assert.deepEqual(errors, []);
   await done();
 });
+
+test('frequency, power factor per phase and values in kW where a meter sends them', { skip }, async () => {
+  // No simulated profile sends the frequency: one hand-made message for a third meter.
+  const r = (obis: string, id: string, name: string, value: number, unit?: string) => ({ obis, id, name, value, unit, quality: [] });
+  reader.sink.dashboard.record([{
+    meter: { id: 'FREQ-1', manufacturer: 'TST' }, timestamp: new Date().toISOString(), format: 'dsmr', issues: [],
+    readings: [r('1-0:1.7.0', 'power_import', 'Active power import (+P)', 12.345, 'kW'), r('1-0:2.7.0', 'power_export', 'Active power export (-P)', 0, 'kW'),
+      r('1-0:14.7.0', 'frequency', 'Frequency', 49.98, 'Hz'), r('1-0:13.7.0', 'power_factor', 'Power factor', 0.95),
+      r('1-0:33.7.0', 'power_factor_l1', 'Power factor', 0.91), r('1-0:32.7.0', 'voltage_l1', 'Voltage L1', 229.9, 'V')],
+  }]);
+  const { page, errors, done } = await open();
+  await page.locator('#meter option[value="FREQ-1"]').waitFor({ state: 'attached', timeout: 10_000 });
+  await page.locator('#meter').selectOption('FREQ-1');
+  await page.locator('#extra-frequency').filter({ hasText: '49.98 Hz' }).waitFor();
+  assert.equal(await page.locator('#power-import').textContent(), '12.35 kW');
+  assert.match(await page.locator('#extra-power_factor').textContent() ?? '', /Power factor\s*0\.950/);
+  assert.match(await page.locator('#phases').textContent() ?? '', /Power factor\s*0\.910/);
+  assert.deepEqual(errors, []);
+  await done();
+});
