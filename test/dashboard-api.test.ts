@@ -35,6 +35,9 @@ test('web:// on loopback needs no token; any other address refuses to start with
     assert.equal(errorCode(() => openSink(url, context())), 'BAD_URL', url);
   }
   assert.equal(errorCode(() => createDashboard({ host: '0.0.0.0', port: 0, log: quietLog })), 'BAD_URL');
+  try { parseWebUrl('web://0.0.0.0:8080'); } catch (e) {
+    assert.match((e as Error).message, /add a "token" parameter of at least 16 random characters/);
+  }
   assert.equal(parseWebUrl(`web://0.0.0.0:8080?token=${TOKEN}`).token, TOKEN);
   assert.equal(errorCode(() => parseWebUrl('web://127.0.0.1:8080?cert=/x.pem')), 'BAD_URL'); // cert without key
   assert.equal(errorCode(() => parseWebUrl('web://127.0.0.1:8080?tz=Mars/Olympus')), 'BAD_URL');

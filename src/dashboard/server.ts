@@ -55,10 +55,11 @@ export interface Dashboard {
 }
 
 /** Refuses what must not start: a network address without a token, a token too short to resist guessing. */
-export function checkDashboardOptions(o: Pick<DashboardOptions, 'host' | 'token'>, example: string): void {
+export function checkDashboardOptions(o: Pick<DashboardOptions, 'host' | 'token'>): void {
   if (o.token === undefined && !isLoopbackHost(o.host)) {
-    throw meterError('BAD_URL', `the dashboard on ${o.host} would be open to the network: add a token, e.g. ${example}, ` +
-      'or listen on 127.0.0.1');
+    // No "token=…" in the text: the log redactor would mask the example as if it were a secret.
+    throw meterError('BAD_URL', `the dashboard on ${o.host} would be open to the network: add a "token" parameter of at least ` +
+      `${MIN_TOKEN_LENGTH} random characters to the URL (e.g. from \`openssl rand -hex 16\`), or listen on 127.0.0.1`);
   }
   if (o.token !== undefined && (o.token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(o.token))) {
     throw meterError('BAD_URL', `the dashboard token must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces ` +
@@ -98,7 +99,7 @@ function unauthorized(req: FastifyRequest, reply: FastifyReply, why: 'missing' |
 }
 
 export function createDashboard(o: DashboardOptions): Dashboard {
-  checkDashboardOptions(o, `web://${o.host}:${o.port}?token=<random>`);
+  checkDashboardOptions(o);
   const app = createApp(o);
   const tls = o.tls !== undefined;
   const headers = securityHeaders(tls);

@@ -41,6 +41,6 @@ export function parseWebUrl(url: string): WebUrl {
       throw meterError('BAD_URL', `${shown}: unknown time zone "${timeZone}" (an IANA name, e.g. Europe/Vienna)`);
     }
   }
-  checkDashboardOptions({ host, token }, `web://${host}:${port}?token=$(openssl rand -hex 16)`);
+  checkDashboardOptions({ host, token });
   return { host, port, token, tls: cert && key ? { certFile: cert, keyFile: key } : undefined, timeZone };
 }
