@@ -3,11 +3,15 @@
  * PNGs of the live view (light, dark, phone) in docs/screenshots/. Uses /usr/bin/chromium (CHROMIUM to override);
  * never downloads a browser.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startLiveReader } from '../test/dashboard-support.js';
 
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(`no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM=/path`);
+  process.exit(1);
+}
 const out = 'docs/screenshots';
 mkdirSync(out, { recursive: true });
 const reader = await startLiveReader(['at-evn-sagemcom-t210d', 'nl-dsmr5'], 500, { historyMs: 15 * 60_000 });
