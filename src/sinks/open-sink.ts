@@ -12,6 +12,7 @@ import { createMongoSink } from './mongodb/index.js';
 import { createDsmrProxySink } from './dsmr-proxy/index.js';
 import { createPrometheusSink } from './prometheus/index.js';
 import { createInfluxSink } from './influx/index.js';
+import { createWebSink } from './web/index.js';
 import { assertDriverInstalled, packageInstalled, schemeOf, type PackageProbe } from './drivers.js';
 import type { Sink, SinkContext, SinkFactory } from './types.js';
 
@@ -24,6 +25,7 @@ export const SUPPORTED_OUTPUTS: readonly string[] = [
   'dsmr-tcp://127.0.0.1:2001 (DSMR P1 telegrams for dsmr_parser, Home Assistant DSMR, dsmr-reader; 0.0.0.0 serves the network)',
   'prometheus://127.0.0.1:9464 (metrics at /metrics; 0.0.0.0 serves the network)',
   'influx://user:pass@host:8086/meterwire (InfluxDB 1.x; influx2://host:8086?org=…&bucket=…&token=… for the v2 API; influxs:// and influx2s:// for HTTPS)',
+  'web://127.0.0.1:8080 (the dashboard: live values, health, charts; another address needs ?token=…, HTTPS with ?cert=…&key=…)',
 ];
 
 const FACTORIES: Record<string, SinkFactory> = {
@@ -33,6 +35,7 @@ const FACTORIES: Record<string, SinkFactory> = {
   'dsmr-tcp': createDsmrProxySink,
   prometheus: createPrometheusSink,
   influx: createInfluxSink, influxs: createInfluxSink, influx2: createInfluxSink, influx2s: createInfluxSink,
+  web: createWebSink,
 };
 
 /** `probe` tells whether a driver package is installed (tests simulate a missing one). */

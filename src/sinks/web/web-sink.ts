@@ -1,0 +1,40 @@
+/**
+ * The dashboard as an output (`--output web://127.0.0.1:8080`): open() starts the server, write() feeds its live
+ * state and in-memory history (pushed to every open page at once), close() stops it. Not durable: a page shows
+ * what is current, and the history of record is the SQL store.
+ */
+import { redactUrl } from '../../redact/index.js';
+import { createDashboard, type Dashboard } from '../../dashboard/server.js';
+import type { Sink, SinkContext } from '../types.js';
+import { parseWebUrl } from './web-url.js';
+
+export interface WebSink extends Sink {
+  /** The dashboard (for embedding and tests); its server listens once open() resolved. */
+  readonly dashboard: Dashboard;
+}
+
+export function createWebSink(url: string, ctx: SinkContext): WebSink {
+  const opts = parseWebUrl(url);
+  const name = redactUrl(url);
+  const dashboard = createDashboard({ ...opts, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
+  let open = false;
+  return {
+    name,
+    durable: false,
+    dashboard,
+    async open() {
+      if (open) return;
+      await dashboard.listen();
+      open = true;
+      ctx.log.info(`${name}: dashboard at ${dashboard.url()}${opts.token ? ' (open it once with ?token=… from the output URL)' : ''}`);
+    },
+    async write(messages) {
+      dashboard.record(messages);
+    },
+    async close() {
+      if (!open) return;
+      open = false;
+      await dashboard.close();
+    },
+  };
+}

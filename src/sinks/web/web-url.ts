@@ -1,0 +1,46 @@
+/**
+ * `web://[host][:port][?token=…][&cert=FILE&key=FILE][&tz=ZONE]`: where the dashboard listens (loopback when no
+ * host is given), its token (required off loopback), HTTPS files and the time zone of its days and months.
+ */
+import { meterError } from '../../core/errors.js';
+import { redactUrl } from '../../redact/index.js';
+import { checkDashboardOptions } from '../../dashboard/server.js';
+import { checkTimeZone } from '../../dashboard/local-time.js';
+import { parseListenUrl } from '../server-url.js';
+
+export const DEFAULT_WEB_PORT = 8080;
+
+export interface WebUrl {
+  host: string;
+  port: number;
+  token?: string;
+  tls?: { certFile: string; keyFile: string };
+  timeZone?: string;
+}
+
+const KNOWN = new Set(['token', 'cert', 'key', 'tz', 'name']);
+
+export function parseWebUrl(url: string): WebUrl {
+  const { host, port, path, params } = parseListenUrl(url, 'web', DEFAULT_WEB_PORT);
+  const shown = redactUrl(url);
+  if (path !== '/') throw meterError('BAD_URL', `${shown}: the dashboard is served at /, e.g. web://127.0.0.1:${DEFAULT_WEB_PORT}`);
+  for (const k of params.keys()) {
+    if (!KNOWN.has(k)) throw meterError('BAD_URL', `${shown}: unknown option "${k}" (web:// takes token, cert, key, tz)`);
+  }
+  const token = params.get('token') ?? undefined;
+  const cert = params.get('cert') ?? undefined;
+  const key = params.get('key') ?? undefined;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw meterError('BAD_URL', `${shown}: HTTPS needs both ?cert=FILE and ?key=FILE (PEM)`);
+  }
+  const timeZone = params.get('tz') ?? undefined;
+  if (timeZone !== undefined) {
+    try {
+      checkTimeZone(timeZone);
+    } catch {
+      throw meterError('BAD_URL', `${shown}: unknown time zone "${timeZone}" (an IANA name, e.g. Europe/Vienna)`);
+    }
+  }
+  checkDashboardOptions({ host, token });
+  return { host, port, token, tls: cert && key ? { certFile: cert, keyFile: key } : undefined, timeZone };
+}
