@@ -147,6 +147,15 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard is an output's server: core types, costs, redact, net and its own framework; not the reader.
+    files: ['src/dashboard/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/adapters/**', '**/app/**', '**/cli/**', '**/sim/**'], message: 'the dashboard depends on core types, costs, redact, net and fastify.' },
+      ] }],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', TextEncoder: 'readonly' } },
   },
