@@ -115,8 +115,12 @@ async function startBackground(cmd: ReadmeCommand): Promise<Running> {
   return r;
 }
 
-/** Retained topics the examples' readers left on the broker (their meters' state, values, discovery). */
+/**
+ * Retained topics the examples' readers left on the broker: their meters' state, values and discovery, and the
+ * readers' own availability topics (`meterwire/_reader-<id>`: their ids live in the examples' state dirs).
+ */
 async function clearRetained(meterIds: string[]): Promise<void> {
+  meterIds = [...meterIds, 'meterwire/_reader-'];
   const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { reconnectPeriod: 0 });
   const topics = new Set<string>();
   client.on('message', (topic, _p, packet) => {
@@ -129,7 +133,7 @@ async function clearRetained(meterIds: string[]): Promise<void> {
 }
 
 after(async () => {
-  if (await canConnectTcp('127.0.0.1', 1883)) await clearRetained(['lu-smarty', 'at-evn-kaifa-ma309', 'nl-dsmr5'].map((p) => recipeFor(p).meterNumber));
+  if (await canConnectTcp('127.0.0.1', 1883)) await clearRetained(['lu-smarty', 'at-evn-kaifa-ma309', 'nl-dsmr5', 'at-evn-sagemcom-t210d'].map((p) => recipeFor(p).meterNumber));
   tmp.remove();
 });
 
