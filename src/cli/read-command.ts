@@ -90,7 +90,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   const src = countBytes(openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } }));
   const healthContext = () => ({ bytesReceived: src.bytesReceived, line: lineSettings(source, profile) });
   let health: () => SinkHealth = () => ({ state: 'starting', framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 });
-  const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health() });
+  const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health(), tariffs: cfg.tariffs });
   let delivered = 0;
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => { resolveDone = resolve; });
