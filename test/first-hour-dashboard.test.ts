@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseOutputs } from '../src/cli/read-command.js';
 import { loadConfigFile } from '../src/cli/config.js';
 import { isMeterError } from '../src/core/errors.js';
 import { runCli } from './support/cli.js';
+import { freePort } from './support/services.js';
 
 const DEFAULT = 'web://127.0.0.1:8080';
 
@@ -50,13 +50,6 @@ test('config file: dashboard is a web:// URL or false; tariffs are validated by 
   }
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('read with --dashboard serves the page and prints its URL; the meter shows up in its API', async () => {
   const port = await freePort();

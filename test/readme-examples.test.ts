@@ -12,11 +12,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { ROOT } from './support/cli.js';
-import { canConnectTcp, hasCommand, requireService } from './support/services.js';
+import { canConnectTcp, freePort, hasCommand, requireService } from './support/services.js';
 import { waitFor } from './support/pty.js';
 import { cleanEnv, MAIN, TSX, tempDir } from './first-hour-support.js';
 import { readmeBlocks, showsExpected, stripComment, type ReadmeCommand } from './readme-support.js';
@@ -36,14 +35,6 @@ chmodSync(join(bin, 'meterwire'), 0o755);
 const env = cleanEnv({ PATH: `${bin}:${process.env.PATH}` });
 
 const ports = new Map<string, number>();
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The command as it runs here: /tmp/ → the working directory, 127.0.0.1 ports → free ports (the same each time). */
 async function localize(command: string): Promise<string> {
