@@ -10,6 +10,7 @@ import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.j
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { createPrometheusSink } from '../src/sinks/prometheus/prometheus-sink.js';
 import type { OutputStats, SinkContext, SinkHealth } from '../src/sinks/types.js';
+import { parseExposition, type Sample } from './prometheus-support.js';
 
 const NOW = Date.UTC(2026, 1, 10, 8, 0, 0);
 
@@ -31,26 +32,6 @@ function simulatedAt(profile: string, ...times: number[]): MeterMessage[] {
   });
 }
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
-
-/** Parses the text exposition format (enough of it: names, label sets with escapes, values). */
-function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
-  const samples: Sample[] = [];
-  const types = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
-    if (type) types.set(type[1], type[2]);
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    assert.ok(m, `not an exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[l[1]] = l[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    }
-    samples.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return { samples, types };
-}
 
 function find(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
