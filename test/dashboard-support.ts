@@ -89,3 +89,59 @@ export async function startLiveReader(profiles: readonly string[], intervalMs: n
     },
   };
 }
+
+/** `?key=value` appended to a store URL that may already have a query. */
+export function withParam(url: string, param: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${param}`;
+}
+
+/**
+ * Simulated messages written through the real SQL output (rollups included) in large batches, with the meter's
+ * own times: a week of history takes seconds. `?retention=forever` so old simulated times are not pruned.
+ */
+export async function writeSqlHistory(storeUrl: string, messages: readonly MeterMessage[], batch = 250): Promise<void> {
+  const { createSqlSink } = await import('../src/sinks/sql/sql-sink.js');
+  const sink = createSqlSink(withParam(storeUrl, 'retention=forever'), { log: quietLog, health: () => HEALTH, outputs: () => [], stateDir: tmpdir() });
+  await sink.open();
+  try {
+    for (let i = 0; i < messages.length; i += batch) await sink.write(messages.slice(i, i + batch));
+  } finally {
+    await sink.close();
+  }
+}
+
+/** A base-unit reading (Wh, W, m3) of a message, or undefined. */
+export function baseReading(m: MeterMessage, id: string): number | undefined {
+  const r = m.readings.find((x) => x.id === id);
+  if (!r || typeof r.value !== 'number') return undefined;
+  const factor = r.unit === 'kWh' || r.unit === 'kW' ? 1000 : 1;
+  return Math.round(r.value * factor * 1e6) / 1e6;
+}
+
+/**
+ * The energy of [start, end) as the counters show it, computed from the messages alone: the register's last value
+ * before `end` minus its last value before `start` (or its first value when there is none). A DSMR meter without
+ * a total register: the sum of its two tariff registers.
+ */
+export function energyFromMessages(messages: readonly MeterMessage[], meter: string, direction: 'import' | 'export', start: number, end: number): number {
+  const mine = messages.filter((m) => m.meter.id === meter).sort((a, b) => Date.parse(a.timestamp!) - Date.parse(b.timestamp!));
+  const register = (m: MeterMessage): number | undefined => {
+    const total = baseReading(m, `energy_${direction}`);
+    if (total !== undefined) return total;
+    const t1 = baseReading(m, `energy_${direction}_t1`);
+    const t2 = baseReading(m, `energy_${direction}_t2`);
+    return t1 !== undefined && t2 !== undefined ? t1 + t2 : undefined;
+  };
+  let before: number | undefined;
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const m of mine) {
+    const t = Date.parse(m.timestamp!);
+    const v = register(m);
+    if (v === undefined) continue;
+    if (t < start) before = v;
+    else if (t < end) { first ??= v; last = v; }
+  }
+  if (last === undefined) return 0;
+  return Math.round((last - (before ?? first!)) * 1e6) / 1e6;
+}

@@ -4,7 +4,8 @@
  * what is current, and the history of record is the SQL store.
  */
 import { redactUrl } from '../../redact/index.js';
-import { createDashboard, type Dashboard } from '../../dashboard/server.js';
+import { createDashboard, type Dashboard, type DashboardOptions } from '../../dashboard/server.js';
+import { createSqlHistory } from '../../dashboard/sql-history.js';
 import type { Sink, SinkContext } from '../types.js';
 import { parseWebUrl } from './web-url.js';
 
@@ -13,10 +14,14 @@ export interface WebSink extends Sink {
   readonly dashboard: Dashboard;
 }
 
-export function createWebSink(url: string, ctx: SinkContext): WebSink {
-  const opts = parseWebUrl(url);
+/** What the URL cannot carry: tariffs (the config file's `tariffs:` section, wired in later) or a store object. */
+export type WebSinkOptions = Pick<DashboardOptions, 'history' | 'tariffs' | 'now'>;
+
+export function createWebSink(url: string, ctx: SinkContext, options: WebSinkOptions = {}): WebSink {
+  const { store, ...opts } = parseWebUrl(url);
   const name = redactUrl(url);
-  const dashboard = createDashboard({ ...opts, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
+  const history = options.history ?? (store === undefined ? undefined : createSqlHistory(store));
+  const dashboard = createDashboard({ ...opts, ...options, history, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
   let open = false;
   return {
     name,
