@@ -145,3 +145,40 @@ export function energyFromMessages(messages: readonly MeterMessage[], meter: str
   if (last === undefined) return 0;
   return Math.round((last - (before ?? first!)) * 1e6) / 1e6;
 }
+
+/** Local midnights in Europe/Vienna around the 2026 changes, written out (not computed by the code under test). */
+export const VIENNA = {
+  zone: 'Europe/Vienna',
+  /** 27 March 24 h, 28 March 24 h, 29 March 23 h (02:00 CET → 03:00 CEST), 30 March 24 h. */
+  mar: [Date.UTC(2026, 2, 26, 23), Date.UTC(2026, 2, 27, 23), Date.UTC(2026, 2, 28, 23), Date.UTC(2026, 2, 29, 22), Date.UTC(2026, 2, 30, 22)],
+  /** 24 October 24 h, 25 October 25 h (03:00 CEST → 02:00 CET), 26 October 24 h. */
+  oct: [Date.UTC(2026, 9, 23, 22), Date.UTC(2026, 9, 24, 22), Date.UTC(2026, 9, 25, 23), Date.UTC(2026, 9, 26, 23)],
+  marchStart: Date.UTC(2026, 1, 28, 23),
+  aprilStart: Date.UTC(2026, 2, 31, 22),
+};
+
+export interface HistoryFixture {
+  url: string;
+  messages: MeterMessage[];
+  /** The DSMR meter (tariff registers only, kWh) and the DLMS meter (total registers, Wh). */
+  dsmr: string;
+  dlms: string;
+  stepMs: number;
+  drop(): void;
+}
+
+/**
+ * A SQLite store with two simulated meters every `stepMs` over 27–30 March and 23–26 October 2026 (Vienna),
+ * written through the SQL output with `?tz=Europe/Vienna`.
+ */
+export async function viennaHistory(stepMs = 10 * 60_000): Promise<HistoryFixture> {
+  const span = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / stepMs) }, (_, i) => from + i * stepMs);
+  const times = [...span(VIENNA.mar[0], VIENNA.mar[4]), ...span(VIENNA.oct[0], VIENNA.oct[3])];
+  const messages = [...simulatedMessages('nl-dsmr5', times), ...simulatedMessages('at-wienernetze-siemens', times)];
+  const dir = mkdtempSync(join(tmpdir(), 'meterwire-hist-'));
+  const url = `sqlite:${join(dir, 'meterwire.db')}`;
+  await writeSqlHistory(withParam(url, `tz=${VIENNA.zone}`), messages);
+  const dsmr = messages[0].meter.id!;
+  const dlms = messages.find((m) => m.meter.id !== dsmr)!.meter.id!;
+  return { url, messages, dsmr, dlms, stepMs, drop: () => rmSync(dir, { recursive: true, force: true }) };
+}
