@@ -38,7 +38,8 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     // A store without a reader (or meters that are silent now) still lists its meters, after the live ones.
     const known = new Set(live.map((m) => m.meter));
     const stored = (await d.history.meters?.()) ?? [];
-    return { meters: [...live, ...stored.filter((m) => !known.has(m.meter))] };
+    // `costs`: whether /api/costs and the page's costs panel have tariffs to work with.
+    return { meters: [...live, ...stored.filter((m) => !known.has(m.meter))], costs: d.tariffs !== undefined };
   });
 
   app.get('/api/latest', async (req, reply) => {
