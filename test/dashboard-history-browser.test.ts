@@ -94,6 +94,7 @@ test('history: charts draw a week of stored history; a dragged range shows the A
     assert.equal(priced.to, to);
     assert.ok(priced.importKwh > 0);
     assert.equal(await page.locator('#selection-value').textContent(), `${kwhText(priced.importKwh)} · ${euroText(priced.total)}`);
+    assert.equal(await page.locator('#selection-export').textContent(), `Export ${kwhText(priced.exportKwh)}`);
 
     // Week, month and year draw too; the week compares with the previous one (which has no data: "no data").
     for (const period of ['week', 'month', 'year']) {

@@ -53,6 +53,13 @@ export function formatKwh(lang, kwh) {
   return typeof kwh === 'number' && Number.isFinite(kwh) ? `${nf(lang, 3).format(kwh)} kWh` : '–';
 }
 
+/** An axis tick in kWh: as few decimals as the tick spacing needs. */
+export function formatKwhAxis(lang, kwh, ticks) {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+  const digits = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
+  return `${nf(lang, digits).format(kwh)} kWh`;
+}
+
 const money = new Map();
 export function formatMoney(lang, amount, currency) {
   if (typeof amount !== 'number' || !Number.isFinite(amount)) return '–';
@@ -63,8 +70,8 @@ export function formatMoney(lang, amount, currency) {
 
 export function formatPercent(lang, ratio) {
   if (!Number.isFinite(ratio)) return '';
-  const s = nf(lang, 0).format(Math.abs(ratio * 100));
-  return `${ratio > 0 ? '+' : ratio < 0 ? '−' : '±'}${s} %`;
+  const pct = Math.round(ratio * 100);
+  return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${nf(lang, 0).format(Math.abs(pct))} %`;
 }
 
 /** A date (and time, for ranges within a day) in the browser's zone. */

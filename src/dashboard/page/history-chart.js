@@ -1,15 +1,16 @@
 /* global uPlot, ResizeObserver, getComputedStyle, performance */
 // The history charts: power as lines (W) and energy per bucket as bars (kWh), import and export. Dragging across
 // either chart selects a time range (uPlot's select hook); the caller asks the API for its kWh and cost.
-import { formatKwh, formatPower } from './format.js';
+import { formatKwh, formatKwhAxis, formatPower } from './format.js';
 
 function cssVar(el, name) {
   return getComputedStyle(el).getPropertyValue(name).trim();
 }
 
 /**
- * kind: 'power' | 'energy'. xLabel(seconds) formats the x ticks; onSelect(fromMs, toMs) gets each selection.
- * set(x, imp, exp, halfBucketS) replaces the data; for bars x is the bucket's middle (seconds).
+ * kind: 'power' | 'energy'. xLabel(seconds) formats the x ticks (for bars: the bucket's start, one tick per bar, at
+ * most 12 labelled); onSelect(fromMs, toMs) gets each selection. set(x, imp, exp, halfBucketS) replaces the data;
+ * for bars x is the bucket's middle (seconds).
  */
 export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) {
   let plot;
@@ -33,7 +34,12 @@ export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) 
         x: { time: true, range: (_u, min, max) => [min - pad, max + pad] },
         y: { range: (_u, min, max) => [Math.min(0, min), Math.max(bars ? 0.1 : 100, max * 1.1)] },
       },
-      axes: [{ ...axis, values: (_u, ticks) => ticks.map((v) => xLabel(v)) }, { ...axis, size: 80, values: (_u, ticks) => ticks.map((v) => fmt(v)) }],
+      axes: [
+        bars
+          ? { ...axis, splits: () => data[0].filter((_x, i) => i % Math.ceil(data[0].length / 12) === 0), values: (_u, ticks) => ticks.map((v) => xLabel(v - pad)) }
+          : { ...axis, values: (_u, ticks) => ticks.map((v) => xLabel(v)) },
+        { ...axis, size: 80, values: (_u, ticks) => ticks.map((v) => (bars ? formatKwhAxis(getLang(), v, ticks) : fmt(v))) },
+      ],
       series: [{}, line(labels().import, '--import', -1), line(labels().export, '--export', 1)],
       hooks: {
         setSelect: [(u) => {

@@ -44,7 +44,9 @@ export function createHistoryView($, getLang, getMeter) {
 
   const xLabel = (s) => {
     const ms = s * 1000;
-    if (period === 'day') return formatClock(lang(), s);
+    const d = new Date(ms);
+    // A week of power: the date at midnight, the clock time between.
+    if (period === 'day' || (period === 'week' && (d.getHours() !== 0 || d.getMinutes() !== 0))) return formatClock(lang(), s);
     if (period === 'year') return new Date(ms).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { month: 'short' });
     return new Date(ms).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'short' });
   };
@@ -80,7 +82,8 @@ export function createHistoryView($, getLang, getMeter) {
     energy.set(mids, cur.buckets.map((b) => b.importKwh), cur.buckets.map((b) => b.exportKwh), half);
     const [ci, ce, pi] = [sum(cur.buckets, 'importKwh'), sum(cur.buckets, 'exportKwh'), sum(prev.buckets, 'importKwh')];
     const known = cur.buckets.some((b) => b.importKwh !== null);
-    $('period-total').textContent = known ? `${formatKwh(lang(), ci)} · ${t(lang(), 'exportShort')} ${formatKwh(lang(), ce)}` : t(lang(), 'noData');
+    $('period-total').textContent = known ? formatKwh(lang(), ci) : t(lang(), 'noData');
+    $('period-export').textContent = known ? `${t(lang(), 'export')} ${formatKwh(lang(), ce)}` : '';
     $('period-compare').textContent = prev.buckets.some((b) => b.importKwh !== null)
       ? `${formatKwh(lang(), pi)}${pi > 0 && known ? ` (${formatPercent(lang(), (ci - pi) / pi)})` : ''}` : t(lang(), 'noData');
     if (period === 'day' || period === 'week') await loadPower(from, to, id);
@@ -113,6 +116,7 @@ export function createHistoryView($, getLang, getMeter) {
     box.dataset.importKwh = String(shown.importKwh);
     if (shown.total !== undefined) box.dataset.total = String(shown.total);
     $('selection-value').textContent = `${formatKwh(lang(), shown.importKwh)}${shown.cost ? ` · ${shown.cost}` : ''}`;
+    $('selection-export').textContent = `${t(lang(), 'export')} ${formatKwh(lang(), shown.exportKwh)}`;
     const [a, b] = [Date.parse(shown.from), Date.parse(shown.to)];
     $('selection-range').textContent = `${formatDate(lang(), a, true)} – ${formatDate(lang(), b, true)}${shown.complete === false ? ` · ${t(lang(), 'incomplete')}` : ''}`;
   }
