@@ -93,3 +93,46 @@ test('energy: bad parameters are 400 with a message', async () => {
     assert.match(res.json().error.message, text);
   }
 });
+
+test('web:// ?store=: a SQL store URL, checked at start; its password never in the output name or an error', async () => {
+  const { createWebSink, parseWebUrl } = await import('../src/sinks/web/index.js');
+  const { context } = await import('./dashboard-support.js');
+  const secret = 's3cret-pw-4711';
+  const pgStore = encodeURIComponent(`postgres://meter:${secret}@db.example/meterwire`);
+  assert.equal(parseWebUrl(`web://127.0.0.1:0?store=${encodeURIComponent('sqlite:./data/meterwire.db')}`).store, 'sqlite:./data/meterwire.db');
+  const sink = createWebSink(`web://127.0.0.1:0?store=${pgStore}`, context());
+  assert.ok(!sink.name.includes(secret), sink.name);
+  assert.match(sink.name, /store=postgres/);
+  await sink.close();
+  for (const bad of [`redis://u:${secret}@h/0`, `postgres://u:${secret}@h/db?schema=bad-name`]) {
+    try {
+      parseWebUrl(`web://127.0.0.1:0?store=${encodeURIComponent(bad)}`);
+      assert.fail(`accepted ${bad}`);
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, 'BAD_URL');
+      assert.ok(!(e as Error).message.includes(secret), (e as Error).message);
+      assert.match((e as Error).message, /\?store=/);
+    }
+  }
+});
+
+test('the in-memory store (no ?store=) answers /api/energy from the counters it kept', async () => {
+  const { simulatedMessages } = await import('./dashboard-support.js');
+  const now = Date.UTC(2026, 9, 25, 12);
+  const times = Array.from({ length: 6 * 60 }, (_, i) => now - 6 * H + (i + 1) * 60_000);
+  const msgs = simulatedMessages('at-wienernetze-siemens', times);
+  const mem = createDashboard({ host: '127.0.0.1', port: 0, log: quietLog, timeZone: VIENNA.zone, now: () => now });
+  try {
+    mem.record(msgs, now);
+    const meter = msgs[0].meter.id!;
+    const from = now - 4 * H;
+    const body = (await mem.app.inject({ url: `/api/energy?meter=${meter}&bucket=hour&from=${from}&to=${now}` })).json();
+    assert.equal(body.buckets.length, 4);
+    body.buckets.forEach((b: { start: string; importKwh: number }, i: number) => {
+      assert.equal(Date.parse(b.start), from + i * H);
+      assert.equal(b.importKwh, kwh(energyFromMessages(msgs, meter, 'import', from + i * H, from + (i + 1) * H)));
+    });
+  } finally {
+    await mem.close();
+  }
+});

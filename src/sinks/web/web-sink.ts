@@ -3,11 +3,10 @@
  * state and in-memory history (pushed to every open page at once), close() stops it. Not durable: a page shows
  * what is current, and the history of record is the SQL store.
  */
-import { redactUrl } from '../../redact/index.js';
 import { createDashboard, type Dashboard, type DashboardOptions } from '../../dashboard/server.js';
 import { createSqlHistory } from '../../dashboard/sql-history.js';
 import type { Sink, SinkContext } from '../types.js';
-import { parseWebUrl } from './web-url.js';
+import { parseWebUrl, redactWebUrl } from './web-url.js';
 
 export interface WebSink extends Sink {
   /** The dashboard (for embedding and tests); its server listens once open() resolved. */
@@ -19,7 +18,7 @@ export type WebSinkOptions = Pick<DashboardOptions, 'history' | 'tariffs' | 'now
 
 export function createWebSink(url: string, ctx: SinkContext, options: WebSinkOptions = {}): WebSink {
   const { store, ...opts } = parseWebUrl(url);
-  const name = redactUrl(url);
+  const name = redactWebUrl(url);
   const history = options.history ?? (store === undefined ? undefined : createSqlHistory(store));
   const dashboard = createDashboard({ ...opts, ...options, history, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
   let open = false;

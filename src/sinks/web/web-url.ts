@@ -23,11 +23,28 @@ export interface WebUrl {
   store?: string;
 }
 
+/**
+ * The URL safe for logs and metrics labels: redactUrl, after the percent-encoded store URL inside it had its own
+ * password masked (redactUrl sees the encoded one as plain text).
+ */
+export function redactWebUrl(url: string): string {
+  const masked = url.replace(/([?&]store=)([^&#]*)/g, (_m, key: string, value: string) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      return `${key}***`;
+    }
+    return `${key}${encodeURIComponent(redactUrl(decoded))}`;
+  });
+  return redactUrl(masked);
+}
+
 const KNOWN = new Set(['token', 'cert', 'key', 'tz', 'name', 'store']);
 
 export function parseWebUrl(url: string): WebUrl {
   const { host, port, path, params } = parseListenUrl(url, 'web', DEFAULT_WEB_PORT);
-  const shown = redactUrl(url);
+  const shown = redactWebUrl(url);
   if (path !== '/') throw meterError('BAD_URL', `${shown}: the dashboard is served at /, e.g. web://127.0.0.1:${DEFAULT_WEB_PORT}`);
   for (const k of params.keys()) {
     if (!KNOWN.has(k)) throw meterError('BAD_URL', `${shown}: unknown option "${k}" (web:// takes token, cert, key, tz, store)`);
