@@ -44,6 +44,13 @@ export function createSqlHistory(url: string): SqlHistory {
   };
   const zones = new Map<string, string | undefined>();
 
+  async function readings(meter: string): Promise<Array<{ id: string; unit: string }>> {
+    // Rollups are kept forever (raw history only 90 days by default): the daily one lists every numeric reading.
+    const rows = await (await db()).all<{ reading_id: string; base_unit: string | null }>(
+      'SELECT DISTINCT reading_id, base_unit FROM rollup_1d WHERE meter_id = ? ORDER BY reading_id', [meter]);
+    return rows.map((r) => ({ id: String(r.reading_id), unit: r.base_unit === null ? '' : String(r.base_unit) }));
+  }
+
   return {
     async series(q): Promise<Series> {
       const points = await querySeries(await db(), {
@@ -57,15 +64,10 @@ export function createSqlHistory(url: string): SqlHistory {
         out.push(sp);
         unit = p.unit ?? unit;
       }
-      if (out.length === 0) unit = (await this.readings(q.meter)).find((r) => r.id === q.reading)?.unit ?? '';
+      if (out.length === 0) unit = (await readings(q.meter)).find((r) => r.id === q.reading)?.unit ?? '';
       return { meter: q.meter, reading: q.reading, unit, resolution: q.resolution, points: out };
     },
-    async readings(meter) {
-      // Rollups are kept forever (raw history only 90 days by default): the daily one lists every numeric reading.
-      const rows = await (await db()).all<{ reading_id: string; base_unit: string | null }>(
-        'SELECT DISTINCT reading_id, base_unit FROM rollup_1d WHERE meter_id = ? ORDER BY reading_id', [meter]);
-      return rows.map((r) => ({ id: String(r.reading_id), unit: r.base_unit === null ? '' : String(r.base_unit) }));
-    },
+    readings,
     async rawIntervalMs(meter) {
       const d = await db();
       const probe = await d.all<{ reading_id: string }>('SELECT reading_id FROM rollup_1d WHERE meter_id = ? ORDER BY bucket DESC LIMIT 1', [meter]);
