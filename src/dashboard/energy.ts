@@ -1,7 +1,8 @@
 /**
  * Energy per local bucket (quarter, hour, day, month) from any HistoryStore: the counters' increases per
  * 15-minute or hourly bucket, summed into days and months of the asked time zone, so a day is 23 or 25 hours on
- * the days the clocks change whatever zone the store cut its own daily rollups in. A DSMR meter without a total
+ * the days the clocks change whatever zone the store cut its own daily rollups in (the store's daily and monthly
+ * buckets are used as they are when they are in the asked zone). A DSMR meter without a total
  * register gets the sum of its tariff registers (1.8.1 + 1.8.2); the split is kept for register prices.
  */
 import type { HistoryStore } from './history.js';
@@ -70,7 +71,10 @@ function whAt(d: Direction, t: number): { wh?: number; t1?: number; t2?: number 
 /** Buckets of [fromMs, toMs) in `timeZone`: every bucket of the range, with null where the store has no data. */
 export async function energyBuckets(history: HistoryStore, meter: string, fromMs: number, toMs: number, bucket: EnergyBucket,
   timeZone: string): Promise<EnergyResult> {
-  const fine: Resolution = bucket === 'quarter' ? '15min' : 'hour';
+  // The store's own daily and monthly buckets when they are cut in the asked zone (a year is then 12 rows, not
+  // 8,760 hours); hours summed into the asked zone's days otherwise.
+  const sameZone = (bucket === 'day' || bucket === 'month') && (await history.timeZone?.(meter)) === timeZone;
+  const fine: Resolution = bucket === 'quarter' ? '15min' : sameZone ? RESOLUTION[bucket] : 'hour';
   const start = bucketStart(fromMs, RESOLUTION[bucket], timeZone);
   const readings = await history.readings(meter);
   const ids = new Set(readings.map((r) => r.id));
