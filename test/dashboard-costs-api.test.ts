@@ -54,6 +54,7 @@ test('costs: today, this month and a range on a fixed price with feed-in and a s
   const body = res.json();
   assert.equal(body.currency, 'EUR');
   assert.equal(body.timeZone, VIENNA.zone);
+  assert.equal(body.capacity, 'flanders');
   // Today is the local 29 March: 23 hours, one standing charge.
   assert.equal(body.today.from, new Date(d29).toISOString());
   assert.equal(body.today.to, new Date(d30).toISOString());

@@ -34,7 +34,8 @@ before(async () => {
   const messages = simulatedMessages('nl-dsmr5', times);
   meter = messages[0].meter.id!;
   await writeSqlHistory(`${url}?tz=${ZONE}`, messages);
-  const tariffs = parseTariffs({ currency: 'EUR', timeZone: ZONE, plans: { home: { import: { type: 'fixed', price: 0.25 }, standingCharge: { perDay: 0.4 } } } });
+  const tariffs = parseTariffs({ currency: 'EUR', timeZone: ZONE, plans: { home: {
+    import: { type: 'fixed', price: 0.25 }, standingCharge: { perDay: 0.4 }, capacity: { type: 'flanders', pricePerKwYear: 50 } } } });
   sink = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(url)}`, context(), { tariffs });
   await sink.open();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -70,6 +71,10 @@ test('history: charts draw a week of stored history; a dragged range shows the A
     await page.locator('#costs-section').waitFor();
     assert.equal(await page.locator('#cost-today').textContent(), euroText(api.today.total));
     assert.equal(await page.locator('#cost-month').textContent(), euroText(api.month.total));
+    // The capacity tariff's headroom in the running quarter (its figure moves with the clock: only its form here).
+    assert.equal(api.capacity, 'flanders');
+    await page.locator('#headroom-value').filter({ hasText: /^\d[\d,.]* kWh$/ }).waitFor();
+    assert.match(await page.locator('#headroom-detail').textContent() ?? '', /^more this quarter \(until \d\d:\d\d\) without a new peak; at most [\d,.]+ kW on average$/);
 
     // Yesterday (today may have only a few hours yet), then drag across the middle of its energy chart.
     const shownToday = await page.locator('#view-history').getAttribute('data-shown');

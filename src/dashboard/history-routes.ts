@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isMeterError } from '../core/errors.js';
+import { planFor } from '../costs/index.js';
 import type { ApiDeps } from './api-routes.js';
 import { BadRequest, meterParam, notFound, rangeQuery, READING, timeParam, type Query } from './api-params.js';
 import { currentCosts, headroom, priceRange, type PricedRange } from './costs-view.js';
@@ -90,7 +91,9 @@ export function registerHistoryApi(app: FastifyInstance, d: ApiDeps): void {
     const now = d.now();
     return userErrors(async () => {
       const { today, month } = await currentCosts(d.history, tariffs, meter, timeZone, now);
-      const out: Record<string, unknown> = { meter, currency: tariffs.currency, timeZone, today: pricedView(today), month: pricedView(month) };
+      // `capacity`: the plan's capacity tariff, so a page knows whether /api/headroom has an answer.
+      const capacity = planFor(tariffs, meter).capacity?.type ?? null;
+      const out: Record<string, unknown> = { meter, currency: tariffs.currency, timeZone, capacity, today: pricedView(today), month: pricedView(month) };
       if (q.from !== undefined || q.to !== undefined) {
         const toMs = timeParam(q, 'to', now);
         const fromMs = timeParam(q, 'from', toMs - DAY);

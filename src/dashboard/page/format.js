@@ -53,6 +53,10 @@ export function formatKwh(lang, kwh) {
   return typeof kwh === 'number' && Number.isFinite(kwh) ? `${nf(lang, 3).format(kwh)} kWh` : '–';
 }
 
+export function formatKw(lang, kw) {
+  return typeof kw === 'number' && Number.isFinite(kw) ? `${nf(lang, 2).format(kw)} kW` : '–';
+}
+
 /** An axis tick in kWh: as few decimals as the tick spacing needs. */
 export function formatKwhAxis(lang, kwh, ticks) {
   const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;

@@ -3,7 +3,7 @@
 // or a month (energy per day), a year (energy per month), in the browser's time zone (passed as ?tz=, so the
 // server cuts the same local days); the previous period for comparison; a dragged range priced by the API.
 import { t } from './i18n.js';
-import { formatClock, formatDate, formatKwh, formatMoney, formatPercent } from './format.js';
+import { formatClock, formatDate, formatKw, formatKwh, formatMoney, formatPercent } from './format.js';
 import { createHistoryChart } from './history-chart.js';
 
 const BUCKET = { day: 'hour', week: 'day', month: 'day', year: 'month' };
@@ -121,6 +121,17 @@ export function createHistoryView($, getLang, getMeter) {
     $('selection-range').textContent = `${formatDate(lang(), a, true)} – ${formatDate(lang(), b, true)}${shown.complete === false ? ` · ${t(lang(), 'incomplete')}` : ''}`;
   }
 
+  /** The capacity tariff's room in the running quarter (Flanders) or hour (Norway). */
+  async function loadHeadroom(meter) {
+    const h = await json(`api/headroom?meter=${encodeURIComponent(meter)}`).catch(() => undefined);
+    if (!h) return;
+    const until = formatClock(lang(), (h.quarterEnd ?? h.hourEnd) / 1000);
+    if (h.remainingWh === null) { $('headroom-value').textContent = t(lang(), 'noLimit'); $('headroom-detail').textContent = ''; return; }
+    $('headroom-value').textContent = formatKwh(lang(), h.remainingWh / 1000);
+    const avg = formatKw(lang(), h.maxAverageKw);
+    $('headroom-detail').textContent = t(lang(), h.type === 'flanders' ? 'headroomQuarter' : 'headroomHour', until, avg);
+  }
+
   async function loadCosts() {
     const meter = getMeter();
     if (!meter || !hasCosts) return;
@@ -133,6 +144,8 @@ export function createHistoryView($, getLang, getMeter) {
         $(`cost-${key}-kwh`).textContent = `${formatKwh(lang(), p.importKwh)}${p.complete ? '' : ` · ${t(lang(), 'incomplete')}`}`;
       }
       $('costs-section').hidden = false;
+      $('headroom').hidden = !c.capacity;
+      if (c.capacity) await loadHeadroom(meter);
     } catch (e) {
       if (e.status === 404) { hasCosts = false; $('costs-section').hidden = true; }
     }
