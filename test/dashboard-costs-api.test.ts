@@ -119,3 +119,34 @@ test('costs: no tariffs → 404 NO_TARIFFS; a meter without a plan → 400 namin
   assert.equal(res.statusCode, 400);
   assert.match(res.json().error.message, /tariffs\.meters or set tariffs\.default/);
 });
+
+test('headroom: Norway\'s step from the mean of the three highest daily hourly peaks, from the stored hours', async () => {
+  const tariffs = parseTariffs({
+    currency: 'NOK', timeZone: VIENNA.zone,
+    plans: { grid: { import: { type: 'fixed', price: 1 }, capacity: { type: 'norway', steps: [
+      { fromKw: 0, toKw: 1, pricePerMonth: 100 }, { fromKw: 1, toKw: 2, pricePerMonth: 200 }, { fromKw: 2, pricePerMonth: 300 }] } } },
+  });
+  const norway = createDashboard({ host: '127.0.0.1', port: 0, log: quietLog, history: createSqlHistory(fx.url), tariffs, now: () => NOW });
+  try {
+    const res = await norway.app.inject({ url: `/api/headroom?meter=${fx.dlms}` });
+    assert.equal(res.statusCode, 200, res.body);
+    const h = res.json();
+    const H = 3_600_000;
+    const hourStart = Math.floor(NOW / H) * H; // Vienna has whole-hour offsets: local hours are UTC hours
+    assert.equal(h.type, 'norway');
+    assert.equal(h.hourStart, hourStart);
+    // Each local day's highest hour up to the running one (which counts with what it holds), top three, mean.
+    const peaks: number[] = [];
+    for (let d = 0; d + 1 < VIENNA.mar.length; d++) {
+      let peak = 0;
+      for (let t = VIENNA.mar[d]; t < VIENNA.mar[d + 1] && t <= hourStart; t += H) peak = Math.max(peak, kwhOf(fx.dlms, 'import', t, t + H));
+      if (VIENNA.mar[d] <= hourStart) peaks.push(peak);
+    }
+    const top = peaks.sort((a, b) => b - a).slice(0, 3);
+    const mean = top.reduce((a, b) => a + b, 0) / top.length;
+    assert.ok(Math.abs(h.meanKw - mean) < 1e-9, `${h.meanKw} vs ${mean}`);
+    assert.equal(h.step, mean < 1 ? 0 : mean < 2 ? 1 : 2);
+  } finally {
+    await norway.close();
+  }
+});
