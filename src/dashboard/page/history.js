@@ -1,4 +1,4 @@
-/* global document, fetch */
+/* global document, fetch, queueMicrotask */
 // The History view and the Costs panel: a day (power from the 5/15-minute rollups, energy per hour), a week
 // or a month (energy per day), a year (energy per month), in the browser's time zone (passed as ?tz=, so the
 // server cuts the same local days); the previous period for comparison; a dragged range priced by the API.
@@ -155,9 +155,19 @@ export function createHistoryView($, getLang, getMeter) {
   $('period-prev').addEventListener('click', () => { anchor = periodRange(period, anchor)[0] - 1; void load(); });
   $('period-next').addEventListener('click', () => { anchor = periodRange(period, anchor)[1]; void load(); });
 
+  // Start, language and meter changes may each ask for a reload in the same tick: one round of requests serves them.
+  const once = (fn) => {
+    let queued = false;
+    return () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => { queued = false; void fn(); });
+    };
+  };
+
   return {
-    load,
-    loadCosts,
+    load: once(load),
+    loadCosts: once(loadCosts),
     /** Whether the dashboard has tariffs (from /api/meters): without them the page never asks for costs. */
     setCosts(on) { hasCosts = on; },
     rebuild() { power.rebuild(); energy.rebuild(); },
