@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { openTarget } from '../src/adapters/targets/open-target.js';
 import type { SinkContext } from '../src/sinks/types.js';
 import { createRecorder } from './support/source-recorder.js';
 import { runCli } from './support/cli.js';
+import { freePort } from './support/services.js';
 
 const quiet = (): void => {};
 const ctx: SinkContext = {
@@ -38,13 +39,6 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('listen URLs without a host mean 127.0.0.1, with the output\'s default port', () => {
   assert.deepEqual([parseListenUrl('dsmr-tcp://', 'dsmr-tcp', 2001).host, parseListenUrl('dsmr-tcp://', 'dsmr-tcp', 2001).port], ['127.0.0.1', 2001]);

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -16,7 +15,7 @@ import { createDecoder } from '../src/index.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { createPrometheusSink } from '../src/sinks/prometheus/prometheus-sink.js';
-import { hasCommand, requireService } from './support/services.js';
+import { freePort, hasCommand, requireService } from './support/services.js';
 import { constructed, context, promtoolSkip } from './prometheus-support.js';
 
 const DASHBOARD = new URL('../grafana/dashboards/prometheus.json', import.meta.url);
@@ -94,16 +93,6 @@ test('prometheus dashboard: promtool parses every expression', async (t) => {
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Simulated meters that keep counting: `next(at)` gives each one's message for that time. */
 function meterFleet(profiles: string[]): (at: number) => MeterMessage[] {

@@ -6,8 +6,7 @@
 import { after, test } from 'node:test';
 import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { canConnectTcp, requireService } from './support/services.js';
+import { canConnectTcp, freePort, requireService } from './support/services.js';
 import { exitWithin, readingValues, runCli, sleep, type CliRun } from './support/cli.js';
 import { DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 
@@ -16,14 +15,6 @@ const STATE = ['--state-dir', `/tmp/meterwire-read-network-${process.pid}`];
 after(() => rmSync(STATE[1], { recursive: true, force: true }));
 const mqttSkip = await requireService('Mosquitto', () => canConnectTcp('127.0.0.1', 1883), 'start a broker on 127.0.0.1:1883 (apt-get install -y mosquitto)');
 
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function counters(run: CliRun): number[] {
   return run.messages().map((m) => (m.security as { frameCounter: number }).frameCounter);

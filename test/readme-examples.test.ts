@@ -12,11 +12,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { ROOT } from './support/cli.js';
-import { canConnectTcp, hasCommand, requireService } from './support/services.js';
+import { canConnectTcp, freePort, hasCommand, requireService } from './support/services.js';
 import { waitFor } from './support/pty.js';
 import { cleanEnv, MAIN, TSX, tempDir } from './first-hour-support.js';
 import { readmeBlocks, showsExpected, stripComment, type ReadmeCommand } from './readme-support.js';
@@ -36,14 +35,6 @@ chmodSync(join(bin, 'meterwire'), 0o755);
 const env = cleanEnv({ PATH: `${bin}:${process.env.PATH}` });
 
 const ports = new Map<string, number>();
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The command as it runs here: /tmp/ → the working directory, 127.0.0.1 ports → free ports (the same each time). */
 async function localize(command: string): Promise<string> {
@@ -115,8 +106,12 @@ async function startBackground(cmd: ReadmeCommand): Promise<Running> {
   return r;
 }
 
-/** Retained topics the examples' readers left on the broker (their meters' state, values, discovery). */
+/**
+ * Retained topics the examples' readers left on the broker: their meters' state, values and discovery, and the
+ * readers' own availability topics (`meterwire/_reader-<id>`: their ids live in the examples' state dirs).
+ */
 async function clearRetained(meterIds: string[]): Promise<void> {
+  meterIds = [...meterIds, 'meterwire/_reader-'];
   const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { reconnectPeriod: 0 });
   const topics = new Set<string>();
   client.on('message', (topic, _p, packet) => {
@@ -129,7 +124,7 @@ async function clearRetained(meterIds: string[]): Promise<void> {
 }
 
 after(async () => {
-  if (await canConnectTcp('127.0.0.1', 1883)) await clearRetained(['lu-smarty', 'at-evn-kaifa-ma309', 'nl-dsmr5'].map((p) => recipeFor(p).meterNumber));
+  if (await canConnectTcp('127.0.0.1', 1883)) await clearRetained(['lu-smarty', 'at-evn-kaifa-ma309', 'nl-dsmr5', 'at-evn-sagemcom-t210d'].map((p) => recipeFor(p).meterNumber));
   tmp.remove();
 });
 

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { record, unique, type Recorder } from './sinks-mqtt-support.js';
 import { waitFor } from './fanout-support.js';
-import { canConnectTcp } from './support/services.js';
+import { canConnectTcp, freePort } from './support/services.js';
+export { freePort };
 
 export const BROKER = 'mqtt://127.0.0.1:1883';
 
@@ -69,16 +69,6 @@ export function alive(pid: number): boolean {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A Mosquitto of the test's own (the binary), so the test can pause it (SIGSTOP): the reader's publishes then wait

@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -15,7 +14,8 @@ import { createDecoder } from '../src/index.js';
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import type { SinkContext } from '../src/sinks/types.js';
-import { hasCommand, requireService } from './support/services.js';
+import { freePort, hasCommand, requireService } from './support/services.js';
+export { freePort };
 
 export const influxdSkip = await requireService('influxd (InfluxDB 1.x)', () => hasCommand('influxd'),
   "install Debian's influxdb package (apt-get install influxdb); .ci/run does");
@@ -51,16 +51,6 @@ export function simulatedMessages(profile: string, startMs: number, count: numbe
   return out;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface InfluxResult { series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }>; error?: string }
 

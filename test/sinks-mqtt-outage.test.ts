@@ -2,29 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createFanout } from '../src/app/fanout.js';
 import { createMqttSink } from '../src/sinks/mqtt/index.js';
 import type { OutputStats } from '../src/sinks/types.js';
-import { canConnectTcp, hasCommand, requireService } from './support/services.js';
+import { canConnectTcp, freePort, hasCommand, requireService } from './support/services.js';
 import { memoryLog, message, tempDir, waitFor } from './fanout-support.js';
 import { sinkContext, unique } from './sinks-mqtt-support.js';
 
 const skip = await requireService('the mosquitto binary', () => hasCommand('mosquitto'),
   'install mosquitto (apt-get install mosquitto) for the broker outage test');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Our own broker, with persistence so the subscriber's session (and its queued messages) survive the restart. */
 async function startBroker(conf: string, port: number): Promise<ChildProcess> {

@@ -59,6 +59,13 @@ export async function record(brokerUrl: string, filters: string[], options: mqtt
     last: (topic) => on(topic).at(-1),
     wait: (what, cond) => waitFor(what, cond, 15_000),
     async cleanupAndEnd() {
+      // A sink's last publishes (a throttled reading flushed on close) may still be on their way: subscribing
+      // again makes the broker send every retained topic under the filters now, so none is missed.
+      if (client.connected) {
+        await client.unsubscribeAsync(filters);
+        await client.subscribeAsync(filters, { qos: 1 });
+        await new Promise((r) => setTimeout(r, 300));
+      }
       const retained = new Set(messages.filter((m) => m.payload !== '').map((m) => m.topic));
       if (client.connected) for (const t of retained) await client.publishAsync(t, '', { qos: 1, retain: true });
       await client.endAsync();

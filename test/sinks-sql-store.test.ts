@@ -5,7 +5,7 @@ import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { listMeters, openSqlStore, querySeries, type Point } from '../src/sinks/sql/query.js';
 import { MIGRATIONS } from '../src/sinks/sql/migrations.js';
 import { openSqlDb, type SqlDb } from '../src/sinks/sql/db.js';
-import { backends, generateMessages, keepAll, prng, testContext, withParam, type LogRecord, type Store } from './sinks-sql-support.js';
+import { backends, generateMessages, keepAll, prng, testContext, withParam, type LogRecord, withStore } from './sinks-sql-support.js';
 
 const START = Date.parse('2024-03-09T23:20:00Z'); // the series crosses midnight: two daily buckets
 const ALL = { from: new Date(0), to: new Date(Date.parse('2100-01-01T00:00:00Z')) };
@@ -73,14 +73,6 @@ async function count(db: SqlDb, sql: string): Promise<number> {
   return Number(rows[0].n);
 }
 
-async function withStore(create: () => Promise<Store>, fn: (s: Store) => Promise<void>): Promise<void> {
-  const store = await create();
-  try {
-    await fn(store);
-  } finally {
-    await store.drop();
-  }
-}
 
 for (const backend of await backends()) {
   const { skip } = backend;

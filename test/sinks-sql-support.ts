@@ -105,6 +105,16 @@ async function mysqlBackend(): Promise<Backend> {
   };
 }
 
+/** Runs fn against a fresh store of one backend and drops it afterwards. */
+export async function withStore(create: () => Promise<Store>, fn: (s: Store) => Promise<void>): Promise<void> {
+  const store = await create();
+  try {
+    await fn(store);
+  } finally {
+    await store.drop();
+  }
+}
+
 export async function backends(): Promise<Backend[]> {
   return [sqliteBackend(), await pgBackend(), await mysqlBackend()];
 }

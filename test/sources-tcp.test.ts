@@ -4,6 +4,7 @@ import { createServer, connect, type Server, type Socket, type AddressInfo } fro
 import { openSource } from '../src/adapters/sources/open-source.js';
 import { createRecorder, hasNoRepeatedState } from './support/source-recorder.js';
 import { waitFor } from './support/pty.js';
+import { freePort } from './support/services.js';
 
 const fast = { backoff: { initialMs: 20, maxMs: 200 } };
 
@@ -14,12 +15,6 @@ function listen(server: Server, port = 0): Promise<number> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function connectTo(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { MeterMessage } from '../src/core/model/message.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlStore, querySeries } from '../src/sinks/sql/query.js';
-import { backends, keepAll, testContext, type Store } from './sinks-sql-support.js';
+import { backends, keepAll, testContext, withStore } from './sinks-sql-support.js';
 
 const ZONE = 'Europe/Vienna';
 const PROFILE = 'at-evn-kaifa-ma309'; // an Austrian profile: timezone Europe/Vienna
@@ -74,14 +74,6 @@ function expected(msgs: MeterMessage[], reading: string, kind: keyof typeof name
   return [...map.values()].sort((a, b) => a.start - b.start);
 }
 
-async function withStore(create: () => Promise<Store>, fn: (s: Store) => Promise<void>): Promise<void> {
-  const store = await create();
-  try {
-    await fn(store);
-  } finally {
-    await store.drop();
-  }
-}
 
 for (const backend of await backends()) {
   test(`sql ${backend.name}: local days and months across the 2026 DST changes in Vienna`, { skip: backend.skip }, () => withStore(backend.create, async (store) => {

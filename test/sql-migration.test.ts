@@ -10,7 +10,7 @@ import { toBaseUnit } from '../src/core/model/base-units.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlDb, type Dialect, type SqlDb } from '../src/sinks/sql/db.js';
 import { MIGRATIONS } from '../src/sinks/sql/migrations.js';
-import { backends, keepAll, testContext, type Store } from './sinks-sql-support.js';
+import { backends, keepAll, testContext, withStore } from './sinks-sql-support.js';
 
 // ---- Fixture: schema 1 exactly as it was (our own copy, so later changes to the code cannot change it) ----
 const DBL: Record<Dialect, string> = { sqlite: 'REAL', postgres: 'DOUBLE PRECISION', mysql: 'DOUBLE' };
@@ -125,14 +125,6 @@ function localDayStart(ts: number): number {
   return t;
 }
 
-async function withStore(create: () => Promise<Store>, fn: (s: Store) => Promise<void>): Promise<void> {
-  const store = await create();
-  try {
-    await fn(store);
-  } finally {
-    await store.drop();
-  }
-}
 
 for (const backend of await backends()) {
   test(`sql ${backend.name}: a schema-1 store is migrated without losing a row`, { skip: backend.skip }, () => withStore(backend.create, async (store) => {

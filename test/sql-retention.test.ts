@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlDb, type SqlDb } from '../src/sinks/sql/db.js';
-import { backends, generateMessages, testContext, type Store } from './sinks-sql-support.js';
+import { backends, generateMessages, testContext, withStore } from './sinks-sql-support.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-06-30T12:00:00Z');
@@ -15,14 +15,6 @@ async function count(db: SqlDb, sql: string, params: (string | number)[] = []): 
   return Number((await db.all<{ n: unknown }>(sql, params))[0].n);
 }
 
-async function withStore(create: () => Promise<Store>, fn: (s: Store) => Promise<void>): Promise<void> {
-  const store = await create();
-  try {
-    await fn(store);
-  } finally {
-    await store.drop();
-  }
-}
 
 for (const backend of await backends()) {
   test(`sql ${backend.name}: default retention of 90 days, pruned in slices between writes`, { skip: backend.skip }, () => withStore(backend.create, async (store) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { MeterMessage } from '../src/core/model/message.js';
 import { createSqlSink } from '../src/sinks/sql/sql-sink.js';
 import { openSqlDb } from '../src/sinks/sql/db.js';
-import { backends, keepAll, testContext, type Store } from './sinks-sql-support.js';
+import { backends, keepAll, testContext, withStore } from './sinks-sql-support.js';
 
 const START = Date.parse('2026-05-01T10:00:00Z');
 
@@ -19,14 +19,6 @@ function message(i: number, firmware: string): MeterMessage {
   };
 }
 
-async function withStore(create: () => Promise<Store>, fn: (s: Store) => Promise<void>): Promise<void> {
-  const store = await create();
-  try {
-    await fn(store);
-  } finally {
-    await store.drop();
-  }
-}
 
 for (const backend of await backends()) {
   test(`sql ${backend.name}: texts on change only, in order whatever the batches`, { skip: backend.skip }, () => withStore(backend.create, async (store) => {

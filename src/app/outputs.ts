@@ -8,6 +8,7 @@ import { createFanout, type Fanout } from './fanout.js';
 import { openSink } from '../sinks/open-sink.js';
 import type { Sink, SinkHealth, SinkLog, OutputStats } from '../sinks/types.js';
 import type { MeterMessage } from '../core/model/message.js';
+import type { TariffsConfig } from '../costs/index.js';
 
 export const STDOUT_OUTPUT = '-';
 
@@ -20,13 +21,13 @@ export interface Outputs {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export function startOutputs(urls: readonly string[], o: { log: SinkLog; stateDir: string; health: () => SinkHealth }): Outputs {
+export function startOutputs(urls: readonly string[], o: { log: SinkLog; stateDir: string; health: () => SinkHealth; tariffs?: TariffsConfig }): Outputs {
   let toStdout = urls.includes(STDOUT_OUTPUT) || urls.includes('stdout:');
   const sinkUrls = urls.filter((u) => u !== STDOUT_OUTPUT && u !== 'stdout:');
   let fanout: Fanout | undefined;
   if (sinkUrls.length) {
     mkdirSync(o.stateDir, { recursive: true });
-    const ctx = { log: o.log, health: o.health, outputs: () => fanout?.stats() ?? [], stateDir: o.stateDir };
+    const ctx = { log: o.log, health: o.health, outputs: () => fanout?.stats() ?? [], stateDir: o.stateDir, tariffs: o.tariffs };
     const sinks: Sink[] = sinkUrls.map((u) => openSink(u, ctx));
     fanout = createFanout(sinks, { outboxPath: join(o.stateDir, 'outbox.db'), log: o.log });
     for (const s of sinks) o.log.info(`output ${s.name}${s.durable ? ' (spooled to disk while down)' : ''}`);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { meterError } from '../core/errors.js';
 import { redactConfig as redactFields, type Redactor } from '../redact/index.js';
 import { keyOptions } from './key-options.js';
+import { parseTariffs, type TariffsConfig } from '../costs/index.js';
 
 const FORMATS = ['auto', 'dsmr', 'mbus', 'hdlc', 'apdu'] as const;
 
@@ -23,9 +24,13 @@ export const configSchema = z.object({
   stateDir: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   outputs: z.array(z.string().min(1)).optional(),
+  /** The dashboard's output URL (web://…), or false: no dashboard, also not the built-in simulated meter's. */
+  dashboard: z.union([z.string().regex(/^web:\/\//i, 'give a web:// URL, e.g. web://127.0.0.1:8080, or false'), z.literal(false)]).optional(),
+  /** Prices for the dashboard's costs (docs/costs.md), validated by src/costs. */
+  tariffs: z.unknown().optional(),
 }).strict();
 
-export type FileConfig = z.infer<typeof configSchema>;
+export type FileConfig = Omit<z.infer<typeof configSchema>, 'tariffs'> & { tariffs?: TariffsConfig };
 
 export interface ReadConfig extends FileConfig {
   /** Where the config came from, for reload. */
@@ -87,7 +92,13 @@ export function loadConfigFile(path: string): FileConfig {
   }
   const parsed = configSchema.safeParse(withoutNulls(data));
   if (!parsed.success) throw meterError('BAD_CONFIG', zodMessage(parsed.error, path));
-  return parsed.data;
+  const { tariffs, ...rest } = parsed.data;
+  if (tariffs === undefined) return rest;
+  try {
+    return { ...rest, tariffs: parseTariffs(tariffs) };
+  } catch (e) {
+    throw meterError('BAD_CONFIG', `${path}: ${(e as Error).message}`);
+  }
 }
 
 /** Merges flags over environment over file (keys: key-options.ts, KEY/AAD last). */

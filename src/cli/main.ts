@@ -56,8 +56,10 @@ program.command('read')
   .option('--accept-counter-reset <systemTitle>', 'accept one frame counter reset of this meter in this run (see `meterwire counters`), repeatable',
     (v: string, prev: string[] = []) => [...prev, v])
   .option('--print-config', 'print the effective configuration (keys redacted) to stderr')
-  .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, dsmr-tcp://…, prometheus://… (default: stdout)',
+  .option('-o, --output <url>', 'where messages go, repeatable: - (stdout), mqtt://…, sqlite:…, postgres://…, mysql://…, mongodb://…, influx://…, dsmr-tcp://…, prometheus://…, web://… (default: stdout)',
     (v: string, prev: string[] = []) => [...prev, v])
+  .option('--dashboard <url>', 'also serve the dashboard, e.g. web://127.0.0.1:8080 (the built-in simulated meter has it by default)')
+  .option('--no-dashboard', 'no dashboard, also not the built-in simulated meter\'s')
   .addHelpText('after', READ_HELP)
   .action(async (source: string | undefined, flags) => {
     process.exitCode = await (await commands.read()).runRead(source, flags);

@@ -24,13 +24,15 @@ import { printResult } from './decode-command.js';
 import { handleStopSignals } from './stop-signals.js';
 import { profileOption } from './profile-option.js';
 import { startOutputs, STDOUT_OUTPUT } from '../app/outputs.js';
-import { DEFAULT_STORE, needsTelegram } from '../sinks/open-sink.js';
+import { DEFAULT_DASHBOARD, DEFAULT_STORE, needsTelegram } from '../sinks/open-sink.js';
 import type { SinkHealth } from '../sinks/types.js';
 
 export interface ReadFlags {
   key?: string; authKey?: string; profile?: string; format?: ReadConfig['format']; config?: string;
   count?: string; pretty?: boolean; stats?: boolean; watchdog?: string; stateDir?: string; printConfig?: boolean;
   output?: string[]; acceptCounterReset?: string[]; allowUnauthenticated?: boolean;
+  /** commander: a web:// URL from --dashboard, false from --no-dashboard, true when neither was given. */
+  dashboard?: string | boolean;
 }
 
 function decoderOptions(c: ReadConfig, profile: DecoderOptions['profile']): DecoderOptions {
@@ -38,10 +40,16 @@ function decoderOptions(c: ReadConfig, profile: DecoderOptions['profile']): Deco
     allowUnauthenticated: c.allowUnauthenticated };
 }
 
-/** Outputs: as configured; otherwise stdout, plus the SQLite history when the built-in simulated meter runs. */
-function chooseOutputs(configured: string[] | undefined, demo: boolean): string[] {
-  if (configured?.length) return configured;
-  return demo ? [STDOUT_OUTPUT, DEFAULT_STORE] : [STDOUT_OUTPUT];
+/**
+ * Outputs: as configured; otherwise stdout, plus the SQLite history and the dashboard when the built-in simulated
+ * meter runs (the README's main job). A configured dashboard (`dashboard:`, `--dashboard`) joins any outputs;
+ * `false` (`--no-dashboard`) turns the default one off.
+ */
+export function chooseOutputs(configured: string[] | undefined, demo: boolean, dashboard: string | false | undefined): string[] {
+  const outputs = configured?.length ? [...configured] : demo ? [STDOUT_OUTPUT, DEFAULT_STORE] : [STDOUT_OUTPUT];
+  const web = dashboard === false ? undefined : dashboard ?? (demo && !configured?.length ? DEFAULT_DASHBOARD : undefined);
+  if (web !== undefined && !outputs.some((u) => /^web:/i.test(u))) outputs.push(web);
+  return outputs;
 }
 
 /** The line settings in use, for the "bytes but no frame" hint: the profile's, or the serial URL's. */
@@ -71,7 +79,8 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   for (const [what, from] of [['GUEK', cfg.keyFrom], ['GAK', cfg.authKeyFrom]] as const) {
     if (from === 'KEY' || from === 'AAD') log.info(`using the ${what} from ${from} in the environment (METERWIRE_${what === 'GUEK' ? '' : 'AUTH_'}KEY or a flag wins; unset ${from} if it is not this meter's)`);
   }
-  cfg.outputs = chooseOutputs(cfg.outputs, !sourceArg && !cfg.source);
+  const dashboardFlag = typeof flags.dashboard === 'string' ? flags.dashboard : flags.dashboard === false ? false : undefined;
+  cfg.outputs = chooseOutputs(cfg.outputs, !sourceArg && !cfg.source, dashboardFlag ?? cfg.dashboard);
   if (flags.printConfig) process.stderr.write(formatPrintConfig(cfg, source, runSecrets));
   const profileArg = await profileOption(cfg.profile);
   const profile = resolveProfile(profileArg);
@@ -81,7 +90,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   const src = countBytes(openSource(source, { serial: profile?.serial, simKeys: { key: cfg.key, authKey: cfg.authKey } }));
   const healthContext = () => ({ bytesReceived: src.bytesReceived, line: lineSettings(source, profile) });
   let health: () => SinkHealth = () => ({ state: 'starting', framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 });
-  const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health() });
+  const outputs = startOutputs(cfg.outputs, { log, stateDir: cfg.stateDir ?? 'data', health: () => health(), tariffs: cfg.tariffs });
   let delivered = 0;
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => { resolveDone = resolve; });

@@ -17,11 +17,13 @@ Outputs (--output URL, repeatable; default: - for stdout):
   -                                            JSON lines on stdout (--pretty: a table)
   mqtt://user:pass@broker:1883/meterwire       per-value topics, Home Assistant discovery
                                                (?discovery=0, ?values=0 turn them off; mqtts://…)
-  sqlite:./data/meterwire.db?retention=30d     history and rollups (meterwire export)
+  sqlite:./data/meterwire.db?retention=90d     history and local-time rollups (?tz=Europe/Vienna; meterwire export)
   postgres://user@host/db, mysql://user@host/db  the same schema in PostgreSQL, MySQL/MariaDB
+  influx://user:pass@host:8086/db              InfluxDB 1.x line protocol (influx2://host:8086?org=…&bucket=…&token=…)
   mongodb://host:27017/meterwire               one document per message (?collection=…)
-  dsmr-tcp://127.0.0.1:2001                    DSMR P1 telegrams (dsmr_parser, Home Assistant DSMR)
+  dsmr-tcp://127.0.0.1:2001?spec=5             DSMR P1 telegrams (dsmr_parser, Home Assistant DSMR: spec=5|5L|5B)
   prometheus://127.0.0.1:9464                  metrics at /metrics
+  web://127.0.0.1:8080                         the dashboard (another address needs ?token=…)
   Listening outputs bind to 127.0.0.1 unless the URL names an address (0.0.0.0: all interfaces).
 
 Examples:

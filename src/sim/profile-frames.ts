@@ -74,7 +74,7 @@ function bodyReadings(state: MeterState, recipe: SimRecipe, fields: readonly Sim
 }
 
 function dsmrTelegram(state: MeterState, recipe: SimRecipe): Uint8Array {
-  const readings: RawReading[] = [{ obis: '0-0:96.1.1', value: recipe.meterNumber }];
+  const readings: RawReading[] = [{ obis: recipe.dsmrIdObis ?? '0-0:96.1.1', value: recipe.meterNumber }];
   for (const f of recipe.dsmrFields ?? []) {
     const v = stateValue(state, f.obis, f.unit, f.scaler ?? 0);
     if (v !== undefined) readings.push(f.unit ? { obis: f.obis, value: v, unit: f.unit } : { obis: f.obis, value: v });

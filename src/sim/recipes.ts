@@ -18,6 +18,8 @@ export interface SimRecipe {
   /** ASCII manufacturer id + 5 serial bytes make the system title. */
   manufacturer: string;
   meterNumber: string;
+  /** The OBIS code that carries the meter number in DSMR payloads (default 0-0:96.1.1; Smarty: 0-0:42.0.0). */
+  dsmrIdObis?: string;
   /** DSMR telegram header (without '/') for DSMR payloads. */
   dsmrHeader?: string;
   /** DSMR lines: code and unit (kWh/kW as NL meters, Wh/W as the Austrian T210-D-r). */
@@ -83,6 +85,7 @@ export const SIM_RECIPES: Record<string, SimRecipe> = {
   'nl-dsmr4': { manufacturer: 'KFM', meterNumber: 'E0026000024716', dsmrHeader: 'KFM5KAIFA-METER', dsmrFields: DSMR5_FIELDS },
   'be-fluvius': { manufacturer: 'FLU', meterNumber: '1SAG3102160538', dsmrHeader: 'FLU5\\253769484_A', dsmrFields: DSMR5_FIELDS },
   'lu-smarty': { manufacturer: 'SAG', meterNumber: 'SAG1030700114004', dsmrHeader: 'Ene5\\T210-D ESMR5.0', securityControl: 0x30,
+    dsmrIdObis: '0-0:42.0.0',
     dsmrFields: [{ obis: '1-0:1.8.0', unit: 'kWh', scaler: -3 }, { obis: '1-0:2.8.0', unit: 'kWh', scaler: -3 },
       { obis: '1-0:1.7.0', unit: 'kW', scaler: -3 }, { obis: '1-0:2.7.0', unit: 'kW', scaler: -3 }, ...DSMR5_FIELDS.slice(7, 13)] },
   'at-steiermark-t210dr': { manufacturer: 'SAG', meterNumber: 'EST1053710000', dsmrHeader: 'EST5\\253710000_A', securityControl: 0x30,

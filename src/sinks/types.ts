@@ -4,6 +4,7 @@
  * broken sink never delays another; durable sinks are spooled to disk while they are down.
  */
 import type { MeterMessage } from '../core/model/message.js';
+import type { TariffsConfig } from '../costs/index.js';
 
 export interface SinkLog {
   info(msg: string): void;
@@ -43,6 +44,8 @@ export interface SinkContext {
   outputs(): OutputStats[];
   /** Directory for the sink's own state (e.g. SQLite files). */
   stateDir: string;
+  /** The config file's validated `tariffs:` section, for outputs that show costs (the dashboard). */
+  tariffs?: TariffsConfig;
 }
 
 export interface Sink {

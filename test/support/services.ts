@@ -4,7 +4,7 @@
  * so a broken CI image cannot turn the integration suite into a row of silent skips.
  */
 import { execFileSync } from 'node:child_process';
-import { Socket } from 'node:net';
+import { createServer, Socket, type AddressInfo } from 'node:net';
 
 export const isCi = process.env.CI === 'true';
 
@@ -45,4 +45,16 @@ export function hasCommand(command: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server a test starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

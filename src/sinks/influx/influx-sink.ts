@@ -8,7 +8,8 @@
 import type { MeterMessage } from '../../core/model/message.js';
 import { redactText } from '../../redact/index.js';
 import type { Sink, SinkContext } from '../types.js';
-import { linesFor, receiveClock } from './points.js';
+import { linesFor } from './points.js';
+import { receiveClock } from '../receive-clock.js';
 import { outcomeOf, serverMessage } from './responses.js';
 import { parseInfluxUrl } from './target.js';
 

@@ -72,17 +72,3 @@ export function linesFor(messages: readonly MeterMessage[], measurement: string,
   return lines;
 }
 
-/** Receive times fixed per message object (a retried batch gets the same times) and strictly increasing. */
-export function receiveClock(now: () => number): (m: MeterMessage) => number {
-  const seen = new WeakMap<MeterMessage, number>();
-  let last = 0;
-  return (m) => {
-    let t = seen.get(m);
-    if (t === undefined) {
-      t = Math.max(now(), last + 1);
-      last = t;
-      seen.set(m, t);
-    }
-    return t;
-  };
-}

@@ -6,13 +6,13 @@
  * slice at a time after writes, so pruning never holds up a write for long. `?tz=Europe/Vienna` cuts local hours,
  * days and months in that zone instead of the zone of each meter's profile.
  */
-import type { MeterMessage } from '../../core/model/message.js';
 import type { Sink, SinkContext } from '../types.js';
 import { openSqlDb, parseSqlUrl, type SqlDb } from './db.js';
 import { migrate } from './migrations.js';
 import type { TextMemo } from './texts.js';
 import { pruneHistory, writeBatch } from './write-batch.js';
 import { createZoneResolver, zoneOfMessage } from './zones.js';
+import { receiveClock } from '../receive-clock.js';
 
 export interface SqlSinkOptions {
   /** Wall clock (ms), for the receive time of messages without a timestamp and for retention. */
@@ -23,21 +23,6 @@ export interface SqlSinkOptions {
   retentionBatch?: number;
 }
 
-/** Receive times are fixed per message object, so a retried batch gets the same keys and no duplicates. */
-function receiveClock(now: () => number): (m: MeterMessage) => number {
-  const seen = new WeakMap<MeterMessage, number>();
-  let last = 0;
-  return (m) => {
-    let t = seen.get(m);
-    if (t === undefined) {
-      // Strictly increasing, so two untimestamped messages in the same millisecond stay two rows.
-      t = Math.max(now(), last + 1);
-      last = t;
-      seen.set(m, t);
-    }
-    return t;
-  };
-}
 
 function describe(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length) return describe(e.errors[0]);
