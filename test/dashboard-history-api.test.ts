@@ -104,6 +104,20 @@ test('web:// ?store=: a SQL store URL, checked at start; its password never in t
   assert.ok(!sink.name.includes(secret), sink.name);
   assert.match(sink.name, /store=postgres/);
   await sink.close();
+  // The config file's tariffs reach the web output through the sink context.
+  const { parseTariffs } = await import('../src/costs/index.js');
+  const tariffs = parseTariffs({ currency: 'EUR', timeZone: VIENNA.zone, plans: { home: { import: { type: 'fixed', price: 0.3 } } } });
+  const withTariffs = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(fx.url)}`, { ...context(), tariffs });
+  try {
+    assert.equal((await withTariffs.dashboard.app.inject({ url: '/api/meters' })).json().costs, true);
+    const c = (await withTariffs.dashboard.app.inject({ url: `/api/costs?meter=${fx.dlms}&from=${VIENNA.mar[1]}&to=${VIENNA.mar[2]}` })).json();
+    assert.equal(c.range.energyCost, Math.round(0.3 * energyFromMessages(fx.messages, fx.dlms, 'import', VIENNA.mar[1], VIENNA.mar[2]) / 1000 * 1e6) / 1e6);
+  } finally {
+    await withTariffs.dashboard.close();
+  }
+  const bare = createWebSink('web://127.0.0.1:0', context());
+  assert.equal((await bare.dashboard.app.inject({ url: '/api/meters' })).json().costs, false);
+  await bare.dashboard.close();
   for (const bad of [`redis://u:${secret}@h/0`, `postgres://u:${secret}@h/db?schema=bad-name`]) {
     try {
       parseWebUrl(`web://127.0.0.1:0?store=${encodeURIComponent(bad)}`);

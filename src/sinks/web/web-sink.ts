@@ -13,14 +13,15 @@ export interface WebSink extends Sink {
   readonly dashboard: Dashboard;
 }
 
-/** What the URL cannot carry: tariffs (the config file's `tariffs:` section, wired in later) or a store object. */
+/** What the URL cannot carry: tariffs (default: the config file's, from the sink context), a store object, a clock. */
 export type WebSinkOptions = Pick<DashboardOptions, 'history' | 'tariffs' | 'now'>;
 
 export function createWebSink(url: string, ctx: SinkContext, options: WebSinkOptions = {}): WebSink {
   const { store, ...opts } = parseWebUrl(url);
   const name = redactWebUrl(url);
   const history = options.history ?? (store === undefined ? undefined : createSqlHistory(store));
-  const dashboard = createDashboard({ ...opts, ...options, history, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
+  const tariffs = options.tariffs ?? ctx.tariffs;
+  const dashboard = createDashboard({ ...opts, ...options, history, tariffs, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
   let open = false;
   return {
     name,
