@@ -89,3 +89,96 @@ export async function startLiveReader(profiles: readonly string[], intervalMs: n
     },
   };
 }
+
+/** `?key=value` appended to a store URL that may already have a query. */
+export function withParam(url: string, param: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${param}`;
+}
+
+/**
+ * Simulated messages written through the real SQL output (rollups included) in large batches, with the meter's
+ * own times: a week of history takes seconds. `?retention=forever` so old simulated times are not pruned.
+ */
+export async function writeSqlHistory(storeUrl: string, messages: readonly MeterMessage[], batch = 250): Promise<void> {
+  const { createSqlSink } = await import('../src/sinks/sql/sql-sink.js');
+  const sink = createSqlSink(withParam(storeUrl, 'retention=forever'), { log: quietLog, health: () => HEALTH, outputs: () => [], stateDir: tmpdir() });
+  await sink.open();
+  try {
+    for (let i = 0; i < messages.length; i += batch) await sink.write(messages.slice(i, i + batch));
+  } finally {
+    await sink.close();
+  }
+}
+
+/** A base-unit reading (Wh, W, m3) of a message, or undefined. */
+export function baseReading(m: MeterMessage, id: string): number | undefined {
+  const r = m.readings.find((x) => x.id === id);
+  if (!r || typeof r.value !== 'number') return undefined;
+  const factor = r.unit === 'kWh' || r.unit === 'kW' ? 1000 : 1;
+  return Math.round(r.value * factor * 1e6) / 1e6;
+}
+
+/**
+ * The energy of [start, end) as the counters show it, computed from the messages alone: the register's last value
+ * before `end` minus its last value before `start` (or its first value when there is none). A DSMR meter without
+ * a total register: the sum of its two tariff registers.
+ */
+export function energyFromMessages(messages: readonly MeterMessage[], meter: string, direction: 'import' | 'export', start: number, end: number): number {
+  const mine = messages.filter((m) => m.meter.id === meter).sort((a, b) => Date.parse(a.timestamp!) - Date.parse(b.timestamp!));
+  const register = (m: MeterMessage): number | undefined => {
+    const total = baseReading(m, `energy_${direction}`);
+    if (total !== undefined) return total;
+    const t1 = baseReading(m, `energy_${direction}_t1`);
+    const t2 = baseReading(m, `energy_${direction}_t2`);
+    return t1 !== undefined && t2 !== undefined ? t1 + t2 : undefined;
+  };
+  let before: number | undefined;
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const m of mine) {
+    const t = Date.parse(m.timestamp!);
+    const v = register(m);
+    if (v === undefined) continue;
+    if (t < start) before = v;
+    else if (t < end) { first ??= v; last = v; }
+  }
+  if (last === undefined) return 0;
+  return Math.round((last - (before ?? first!)) * 1e6) / 1e6;
+}
+
+/** Local midnights in Europe/Vienna around the 2026 changes, written out (not computed by the code under test). */
+export const VIENNA = {
+  zone: 'Europe/Vienna',
+  /** 27 March 24 h, 28 March 24 h, 29 March 23 h (02:00 CET → 03:00 CEST), 30 March 24 h. */
+  mar: [Date.UTC(2026, 2, 26, 23), Date.UTC(2026, 2, 27, 23), Date.UTC(2026, 2, 28, 23), Date.UTC(2026, 2, 29, 22), Date.UTC(2026, 2, 30, 22)],
+  /** 24 October 24 h, 25 October 25 h (03:00 CEST → 02:00 CET), 26 October 24 h. */
+  oct: [Date.UTC(2026, 9, 23, 22), Date.UTC(2026, 9, 24, 22), Date.UTC(2026, 9, 25, 23), Date.UTC(2026, 9, 26, 23)],
+  marchStart: Date.UTC(2026, 1, 28, 23),
+  aprilStart: Date.UTC(2026, 2, 31, 22),
+};
+
+export interface HistoryFixture {
+  url: string;
+  messages: MeterMessage[];
+  /** The DSMR meter (tariff registers only, kWh) and the DLMS meter (total registers, Wh). */
+  dsmr: string;
+  dlms: string;
+  stepMs: number;
+  drop(): void;
+}
+
+/**
+ * A SQLite store with two simulated meters every `stepMs` over 27–30 March and 23–26 October 2026 (Vienna),
+ * written through the SQL output with `?tz=Europe/Vienna`.
+ */
+export async function viennaHistory(stepMs = 10 * 60_000): Promise<HistoryFixture> {
+  const span = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / stepMs) }, (_, i) => from + i * stepMs);
+  const times = [...span(VIENNA.mar[0], VIENNA.mar[4]), ...span(VIENNA.oct[0], VIENNA.oct[3])];
+  const messages = [...simulatedMessages('nl-dsmr5', times), ...simulatedMessages('at-wienernetze-siemens', times)];
+  const dir = mkdtempSync(join(tmpdir(), 'meterwire-hist-'));
+  const url = `sqlite:${join(dir, 'meterwire.db')}`;
+  await writeSqlHistory(withParam(url, `tz=${VIENNA.zone}`), messages);
+  const dsmr = messages[0].meter.id!;
+  const dlms = messages.find((m) => m.meter.id !== dsmr)!.meter.id!;
+  return { url, messages, dsmr, dlms, stepMs, drop: () => rmSync(dir, { recursive: true, force: true }) };
+}

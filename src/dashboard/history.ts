@@ -41,6 +41,20 @@ export interface HistoryStore {
   readings(meter: string): Promise<Array<{ id: string; unit: string }>>;
   /** The meter's push interval as the store saw it (for chooseResolution), when known. */
   rawIntervalMs(meter: string): Promise<number | undefined>;
+  /** Meters the store holds (a store without a reader has no live state to list them). */
+  meters?(): Promise<StoredMeter[]>;
+  /** The zone the store cuts the meter's local hours, days and months in, when it records one. */
+  timeZone?(meter: string): Promise<string | undefined>;
+  close?(): Promise<void>;
+}
+
+export interface StoredMeter {
+  meter: string;
+  profile?: string;
+  manufacturer?: string;
+  firstSeen: string;
+  lastSeen: string;
+  timeZone?: string;
 }
 
 /** Units of quantities that are cumulative counters: their per-bucket value is the increase. */

@@ -182,5 +182,8 @@ export function createMemoryHistory(o: MemoryHistoryOptions = {}): MemoryHistory
     async rawIntervalMs(meter) {
       return intervals.get(meter)?.intervalMs;
     },
+    async timeZone() {
+      return timeZone;
+    },
   };
 }

@@ -17,6 +17,7 @@ import { createLiveHub, sseEvent, type LiveHub } from './live-hub.js';
 import { createLiveState, type LiveState, type MeterSummary } from './live-state.js';
 import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
+import type { TariffsConfig } from '../costs/index.js';
 import { checkCredentials, checkToken, isLoopbackHost, isLoopbackHostHeader, MIN_TOKEN_LENGTH, securityHeaders, sessionCookie } from './security.js';
 
 export interface DashboardOptions {
@@ -30,9 +31,13 @@ export interface DashboardOptions {
   /** The reader's health and outputs; absent when serving a store without a reader. */
   health?: () => SinkHealth;
   outputs?: () => OutputStats[];
-  /** History for the charts; by default an in-memory store fed by record(). */
+  /** History for the charts; by default an in-memory store fed by record(). Closed with the dashboard. */
   history?: HistoryStore;
+  /** Tariffs (the config file's validated `tariffs:` section) for /api/costs and /api/headroom. */
+  tariffs?: TariffsConfig;
   timeZone?: string;
+  /** The clock of "today" and "this month" (tests and screenshots set it). */
+  now?: () => number;
   /** Bytes a live client may have unsent before it is dropped (default 256 KiB). */
   maxBufferedBytes?: number;
   /** Live pages served at once (default 100); more get 503. */
@@ -139,7 +144,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const statusEvent = (): Uint8Array => sseEvent(JSON.stringify({ health: currentHealth({ health: o.health, outputs: o.outputs, hub }),
     meters: live.meters() }), 'status');
   let statusTimer: NodeJS.Timeout | undefined;
-  registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent });
+  const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent, tariffs: o.tariffs, timeZone,
+    now: o.now ?? Date.now });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -167,6 +174,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       statusTimer = undefined;
       hub.close();
       await app.close();
+      await o.history?.close?.();
       listening = undefined;
     },
     url() {

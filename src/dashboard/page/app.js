@@ -4,6 +4,7 @@
 import { initialLanguage, readingName, stateText, t, translatePage } from './i18n.js';
 import { formatAge, formatPower, formatTime, formatValue, toBase } from './format.js';
 import { createLiveChart, WINDOW_MS } from './chart.js';
+import { createHistoryView } from './history.js';
 
 const $ = (id) => document.getElementById(id);
 const store = { get: (k) => { try { return localStorage.getItem(k); } catch { return null; } },
@@ -16,8 +17,11 @@ let source;
 let latest;
 let health;
 let healthAt = 0;
+let storedMeters = [];
+let view = window.location.hash === '#history' ? 'history' : 'live';
 
 const chart = createLiveChart($('chart'), () => lang, () => ({ import: t(lang, 'import'), export: t(lang, 'export') }));
+const history = createHistoryView($, () => lang, () => meter);
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -172,10 +176,16 @@ function onMessage(data) {
   setStatus(`${t(lang, 'live')} · ${t(lang, 'lastMessage', formatTime(lang, data.message.timestamp ?? data.receivedAt))}`);
 }
 
+/** Live meters first, then those only the store knows (a dashboard over a store has no live ones). */
+function mergeMeters(live) {
+  const known = new Set(live.map((m) => m.meter));
+  return [...live, ...storedMeters.filter((m) => !known.has(m.meter))];
+}
+
 function onStatus(data) {
   health = data.health;
   healthAt = Date.now();
-  meters = data.meters;
+  meters = mergeMeters(data.meters);
   // No meter chosen yet, or the remembered one is not (or no longer) here: show the first.
   if (meters.length && !meters.some((m) => m.meter === meter)) { meter = meters[0].meter; connect(); return; }
   renderMeters();
@@ -206,12 +216,30 @@ function connect() {
   source.addEventListener('open', () => { if (!latest) setStatus(t(lang, meter ? 'live' : 'waiting')); });
   source.addEventListener('error', () => setStatus(t(lang, 'reconnecting'), true));
   void backfill();
+  void history.loadCosts();
+  if (view === 'history') void history.load();
+}
+
+function showView(next, focus = false) {
+  view = next;
+  for (const name of ['live', 'history']) {
+    const tab = $(`tab-${name}`);
+    tab.setAttribute('aria-selected', String(name === view));
+    tab.tabIndex = name === view ? 0 : -1;
+    $(`view-${name}`).hidden = name !== view;
+  }
+  if (focus) $(`tab-${view}`).focus();
+  if (window.location.hash !== `#${view}`) window.history.replaceState(null, '', view === 'live' ? window.location.pathname + window.location.search : '#history');
+  if (view === 'history') void history.load(); else chart.rebuild();
 }
 
 function applyLanguage() {
   translatePage(document, lang);
   $('lang').value = lang;
   chart.rebuild();
+  history.rebuild();
+  if (view === 'history') void history.load();
+  void history.loadCosts();
   renderMeters();
   renderNow();
   renderHealth();
@@ -219,12 +247,26 @@ function applyLanguage() {
 
 $('meter').addEventListener('change', (e) => { meter = e.target.value; connect(); });
 $('lang').addEventListener('change', (e) => { lang = e.target.value; store.set('meterwire.lang', lang); applyLanguage(); });
-window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => chart.rebuild());
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { chart.rebuild(); history.rebuild(); });
+for (const name of ['live', 'history']) $(`tab-${name}`).addEventListener('click', () => showView(name));
+$('tab-live').addEventListener('keydown', (e) => { if (e.key === 'ArrowRight') showView('history', true); });
+$('tab-history').addEventListener('keydown', (e) => { if (e.key === 'ArrowLeft') showView('live', true); });
 setInterval(renderHealth, 1000); // the frame age counts on between status events
 
-function start() {
+async function start() {
+  try {
+    const r = await fetch('api/meters');
+    if (r.ok) {
+      const body = await r.json();
+      storedMeters = body.meters;
+      history.setCosts(body.costs === true);
+    }
+  } catch { /* the live stream lists the meters too */ }
+  meters = mergeMeters([]);
+  if (meters.length && !meters.some((m) => m.meter === meter)) meter = meters[0].meter;
+  showView(view);
   applyLanguage();
   connect();
 }
 // uPlot is a classic deferred script; modules run after it, but be safe when loaded in another order.
-if (window.uPlot) start(); else window.addEventListener('DOMContentLoaded', start);
+if (window.uPlot) void start(); else window.addEventListener('DOMContentLoaded', () => void start());

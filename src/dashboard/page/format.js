@@ -47,3 +47,39 @@ export function formatTime(lang, iso) {
 export function formatClock(lang, seconds) {
   return new Date(seconds * 1000).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 }
+
+/** kWh with 3 decimals (the page's energy figures). */
+export function formatKwh(lang, kwh) {
+  return typeof kwh === 'number' && Number.isFinite(kwh) ? `${nf(lang, 3).format(kwh)} kWh` : '–';
+}
+
+export function formatKw(lang, kw) {
+  return typeof kw === 'number' && Number.isFinite(kw) ? `${nf(lang, 2).format(kw)} kW` : '–';
+}
+
+/** An axis tick in kWh: as few decimals as the tick spacing needs. */
+export function formatKwhAxis(lang, kwh, ticks) {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+  const digits = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
+  return `${nf(lang, digits).format(kwh)} kWh`;
+}
+
+const money = new Map();
+export function formatMoney(lang, amount, currency) {
+  if (typeof amount !== 'number' || !Number.isFinite(amount)) return '–';
+  const k = `${lang}/${currency}`;
+  if (!money.has(k)) money.set(k, new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  return money.get(k).format(amount);
+}
+
+export function formatPercent(lang, ratio) {
+  if (!Number.isFinite(ratio)) return '';
+  const pct = Math.round(ratio * 100);
+  return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${nf(lang, 0).format(Math.abs(pct))} %`;
+}
+
+/** A date (and time, for ranges within a day) in the browser's zone. */
+export function formatDate(lang, ms, withTime = false) {
+  const o = withTime ? { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', year: 'numeric' };
+  return new Date(ms).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', o);
+}

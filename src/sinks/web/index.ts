@@ -1,3 +1,3 @@
 /** The dashboard output (`web://host:port`). */
-export { createWebSink, type WebSink } from './web-sink.js';
-export { parseWebUrl, DEFAULT_WEB_PORT, type WebUrl } from './web-url.js';
+export { createWebSink, type WebSink, type WebSinkOptions } from './web-sink.js';
+export { parseWebUrl, redactWebUrl, DEFAULT_WEB_PORT, type WebUrl } from './web-url.js';

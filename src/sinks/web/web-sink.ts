@@ -3,20 +3,25 @@
  * state and in-memory history (pushed to every open page at once), close() stops it. Not durable: a page shows
  * what is current, and the history of record is the SQL store.
  */
-import { redactUrl } from '../../redact/index.js';
-import { createDashboard, type Dashboard } from '../../dashboard/server.js';
+import { createDashboard, type Dashboard, type DashboardOptions } from '../../dashboard/server.js';
+import { createSqlHistory } from '../../dashboard/sql-history.js';
 import type { Sink, SinkContext } from '../types.js';
-import { parseWebUrl } from './web-url.js';
+import { parseWebUrl, redactWebUrl } from './web-url.js';
 
 export interface WebSink extends Sink {
   /** The dashboard (for embedding and tests); its server listens once open() resolved. */
   readonly dashboard: Dashboard;
 }
 
-export function createWebSink(url: string, ctx: SinkContext): WebSink {
-  const opts = parseWebUrl(url);
-  const name = redactUrl(url);
-  const dashboard = createDashboard({ ...opts, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
+/** What the URL cannot carry: tariffs (default: the config file's, from the sink context), a store object, a clock. */
+export type WebSinkOptions = Pick<DashboardOptions, 'history' | 'tariffs' | 'now'>;
+
+export function createWebSink(url: string, ctx: SinkContext, options: WebSinkOptions = {}): WebSink {
+  const { store, ...opts } = parseWebUrl(url);
+  const name = redactWebUrl(url);
+  const history = options.history ?? (store === undefined ? undefined : createSqlHistory(store));
+  const tariffs = options.tariffs ?? ctx.tariffs;
+  const dashboard = createDashboard({ ...opts, ...options, history, tariffs, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
   let open = false;
   return {
     name,

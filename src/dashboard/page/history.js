@@ -1,0 +1,175 @@
+/* global document, fetch, queueMicrotask */
+// The History view and the Costs panel: a day (power from the 5/15-minute rollups, energy per hour), a week
+// or a month (energy per day), a year (energy per month), in the browser's time zone (passed as ?tz=, so the
+// server cuts the same local days); the previous period for comparison; a dragged range priced by the API.
+import { t } from './i18n.js';
+import { formatClock, formatDate, formatKw, formatKwh, formatMoney, formatPercent } from './format.js';
+import { createHistoryChart } from './history-chart.js';
+
+const BUCKET = { day: 'hour', week: 'day', month: 'day', year: 'month' };
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** [from, to) of the local day, week (Monday first), month or year holding `ms`. */
+export function periodRange(period, ms) {
+  const a = new Date(ms);
+  a.setHours(0, 0, 0, 0);
+  if (period === 'week') a.setDate(a.getDate() - ((a.getDay() + 6) % 7));
+  if (period === 'month') a.setDate(1);
+  if (period === 'year') a.setMonth(0, 1);
+  const b = new Date(a);
+  if (period === 'day') b.setDate(b.getDate() + 1);
+  if (period === 'week') b.setDate(b.getDate() + 7);
+  if (period === 'month') b.setMonth(b.getMonth() + 1);
+  if (period === 'year') b.setFullYear(b.getFullYear() + 1);
+  return [a.getTime(), b.getTime()];
+}
+
+async function json(url) {
+  const r = await fetch(url);
+  if (!r.ok) { const e = new Error(`${r.status}`); e.status = r.status; throw e; }
+  return r.json();
+}
+
+const sum = (list, key) => list.reduce((a, b) => a + (b[key] ?? 0), 0);
+
+export function createHistoryView($, getLang, getMeter) {
+  let period = 'day';
+  let anchor = Date.now();
+  let hasCosts = false;
+  let currency = 'EUR';
+  let loadId = 0;
+  const lang = () => getLang();
+  const labels = () => ({ import: t(lang(), 'import'), export: t(lang(), 'export') });
+  const q = (extra) => `meter=${encodeURIComponent(getMeter())}&tz=${encodeURIComponent(ZONE)}&${extra}`;
+
+  const xLabel = (s) => {
+    const ms = s * 1000;
+    const d = new Date(ms);
+    // A week of power: the date at midnight, the clock time between.
+    if (period === 'day' || (period === 'week' && (d.getHours() !== 0 || d.getMinutes() !== 0))) return formatClock(lang(), s);
+    if (period === 'year') return new Date(ms).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { month: 'short' });
+    return new Date(ms).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'short' });
+  };
+  const power = createHistoryChart($('power-chart'), 'power', lang, labels, xLabel, (a, b) => void select(a, b));
+  const energy = createHistoryChart($('energy-chart'), 'energy', lang, labels, xLabel, (a, b) => void select(a, b));
+
+  async function loadPower(from, to, id) {
+    const u = (reading) => `api/history?${q(`reading=${reading}&from=${from}&to=${to}`)}`;
+    const [imp, exp] = await Promise.all([u('power_import'), u('power_export')].map((x) => json(x).catch(() => ({ points: [] }))));
+    if (id !== loadId) return;
+    const expAt = new Map(exp.points.map((p) => [p.t, p.value]));
+    power.set(imp.points.map((p) => p.t / 1000), imp.points.map((p) => p.value), imp.points.map((p) => expAt.get(p.t) ?? null));
+  }
+
+  async function load() {
+    const id = ++loadId;
+    const meter = getMeter();
+    const [from, to] = periodRange(period, anchor);
+    const [pFrom, pTo] = periodRange(period, from - 1);
+    $('period-label').textContent = period === 'day' ? formatDate(lang(), from) : `${formatDate(lang(), from)} – ${formatDate(lang(), to - 1)}`;
+    for (const b of document.querySelectorAll('[data-period]')) b.setAttribute('aria-pressed', String(b.dataset.period === period));
+    $('power-section').hidden = period !== 'day' && period !== 'week';
+    $('selection').hidden = true;
+    if (!meter) return;
+    const bucket = BUCKET[period];
+    const [cur, prev] = await Promise.all([
+      json(`api/energy?${q(`bucket=${bucket}&from=${from}&to=${to}`)}`),
+      json(`api/energy?${q(`bucket=${bucket}&from=${pFrom}&to=${pTo}`)}`).catch(() => ({ buckets: [] })),
+    ]).catch(() => [{ buckets: [] }, { buckets: [] }]);
+    if (id !== loadId) return;
+    const mids = cur.buckets.map((b) => (Date.parse(b.start) + Date.parse(b.end)) / 2000);
+    const half = cur.buckets.length ? (Date.parse(cur.buckets[0].end) - Date.parse(cur.buckets[0].start)) / 2000 : 0;
+    energy.set(mids, cur.buckets.map((b) => b.importKwh), cur.buckets.map((b) => b.exportKwh), half);
+    const [ci, ce, pi] = [sum(cur.buckets, 'importKwh'), sum(cur.buckets, 'exportKwh'), sum(prev.buckets, 'importKwh')];
+    const known = cur.buckets.some((b) => b.importKwh !== null);
+    $('period-total').textContent = known ? formatKwh(lang(), ci) : t(lang(), 'noData');
+    $('period-export').textContent = known ? `${t(lang(), 'export')} ${formatKwh(lang(), ce)}` : '';
+    $('period-compare').textContent = prev.buckets.some((b) => b.importKwh !== null)
+      ? `${formatKwh(lang(), pi)}${pi > 0 && known ? ` (${formatPercent(lang(), (ci - pi) / pi)})` : ''}` : t(lang(), 'noData');
+    if (period === 'day' || period === 'week') await loadPower(from, to, id);
+    // Which period the charts show now (tests and screenshots wait for it).
+    if (id === loadId) $('view-history').dataset.shown = `${period}:${from}`;
+  }
+
+  /** The API prices whole quarters (hours beyond 62 days): the range it answers for is what the page shows. */
+  async function select(fromMs, toMs) {
+    const meter = getMeter();
+    if (!meter || !(fromMs < toMs)) return;
+    const box = $('selection');
+    let shown;
+    if (hasCosts) {
+      try {
+        const c = await json(`api/costs?meter=${encodeURIComponent(meter)}&from=${fromMs}&to=${toMs}`);
+        currency = c.currency;
+        shown = { ...c.range, cost: formatMoney(lang(), c.range.total, c.currency) };
+      } catch (e) { if (e.status === 404) hasCosts = false; else return; }
+    }
+    if (!shown) {
+      const span = toMs - fromMs;
+      const e = await json(`api/energy?${q(`bucket=${span <= 30 * 86_400_000 ? 'quarter' : 'day'}&from=${fromMs}&to=${toMs}`)}`).catch(() => undefined);
+      if (!e?.buckets.length) return;
+      shown = { from: e.buckets[0].start, to: e.buckets[e.buckets.length - 1].end, importKwh: sum(e.buckets, 'importKwh'), exportKwh: sum(e.buckets, 'exportKwh') };
+    }
+    box.hidden = false;
+    box.dataset.from = shown.from;
+    box.dataset.to = shown.to;
+    box.dataset.importKwh = String(shown.importKwh);
+    if (shown.total !== undefined) box.dataset.total = String(shown.total);
+    $('selection-value').textContent = `${formatKwh(lang(), shown.importKwh)}${shown.cost ? ` · ${shown.cost}` : ''}`;
+    $('selection-export').textContent = `${t(lang(), 'export')} ${formatKwh(lang(), shown.exportKwh)}`;
+    const [a, b] = [Date.parse(shown.from), Date.parse(shown.to)];
+    $('selection-range').textContent = `${formatDate(lang(), a, true)} – ${formatDate(lang(), b, true)}${shown.complete === false ? ` · ${t(lang(), 'incomplete')}` : ''}`;
+  }
+
+  /** The capacity tariff's room in the running quarter (Flanders) or hour (Norway). */
+  async function loadHeadroom(meter) {
+    const h = await json(`api/headroom?meter=${encodeURIComponent(meter)}`).catch(() => undefined);
+    if (!h) return;
+    const until = formatClock(lang(), (h.quarterEnd ?? h.hourEnd) / 1000);
+    if (h.remainingWh === null) { $('headroom-value').textContent = t(lang(), 'noLimit'); $('headroom-detail').textContent = ''; return; }
+    $('headroom-value').textContent = formatKwh(lang(), h.remainingWh / 1000);
+    const avg = formatKw(lang(), h.maxAverageKw);
+    $('headroom-detail').textContent = t(lang(), h.type === 'flanders' ? 'headroomQuarter' : 'headroomHour', until, avg);
+  }
+
+  async function loadCosts() {
+    const meter = getMeter();
+    if (!meter || !hasCosts) return;
+    try {
+      const c = await json(`api/costs?meter=${encodeURIComponent(meter)}`);
+      hasCosts = true;
+      currency = c.currency;
+      for (const [key, p] of [['today', c.today], ['month', c.month]]) {
+        $(`cost-${key}`).textContent = formatMoney(lang(), p.total, currency);
+        $(`cost-${key}-kwh`).textContent = `${formatKwh(lang(), p.importKwh)}${p.complete ? '' : ` · ${t(lang(), 'incomplete')}`}`;
+      }
+      $('costs-section').hidden = false;
+      $('headroom').hidden = !c.capacity;
+      if (c.capacity) await loadHeadroom(meter);
+    } catch (e) {
+      if (e.status === 404) { hasCosts = false; $('costs-section').hidden = true; }
+    }
+  }
+
+  for (const b of document.querySelectorAll('[data-period]')) b.addEventListener('click', () => { period = b.dataset.period; anchor = Date.now(); void load(); });
+  $('period-prev').addEventListener('click', () => { anchor = periodRange(period, anchor)[0] - 1; void load(); });
+  $('period-next').addEventListener('click', () => { anchor = periodRange(period, anchor)[1]; void load(); });
+
+  // Start, language and meter changes may each ask for a reload in the same tick: one round of requests serves them.
+  const once = (fn) => {
+    let queued = false;
+    return () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => { queued = false; void fn(); });
+    };
+  };
+
+  return {
+    load: once(load),
+    loadCosts: once(loadCosts),
+    /** Whether the dashboard has tariffs (from /api/meters): without them the page never asks for costs. */
+    setCosts(on) { hasCosts = on; },
+    rebuild() { power.rebuild(); energy.rebuild(); },
+  };
+}
