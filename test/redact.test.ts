@@ -103,3 +103,16 @@ test('property: a redactor that knows a secret masks it in any text, in every en
   const keyBytes = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
   assert.equal(r.text(`k=${keyBytes.toString('base64')} K=00112233445566778899AABBCCDDEEFF`), 'k=*** K=***');
 });
+
+test('property: a store URL nested in the dashboard URL (?store=, percent-encoded) keeps its password hidden', () => {
+  fc.assert(fc.property(fc.constantFrom('postgres', 'mysql'), password(), (s, pw) => {
+    const store = `${s}://meter:${encodeURIComponent(pw)}@db.local/energy`;
+    fc.pre(!`${s}://meter:@db.local/energy`.includes(pw));
+    const url = `web://127.0.0.1:8080?store=${encodeURIComponent(store)}&tz=Europe%2FVienna`;
+    const out = redactUrl(url);
+    assertNoSecret(out, pw, `redactUrl(${url})`);
+    assert.equal(redactUrl(out), out, 'idempotent');
+    assert.equal(decodeURIComponent(new URL(out).searchParams.get('store') ?? ''), `${s}://meter:***@db.local/energy`, 'the rest stays readable');
+    assertNoSecret(JSON.stringify(redactConfig({ dashboard: url })), pw, 'redactConfig');
+  }), { numRuns: 500 });
+});

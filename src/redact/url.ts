@@ -56,9 +56,29 @@ function locate(url: string): UrlSecrets {
   return { params };
 }
 
+/**
+ * A query value that is itself a URL, percent-encoded (the dashboard's `web://…?store=postgres%3A%2F%2Fu%3Apw%40db`):
+ * its own secrets, as spans of the outer URL with their masked replacement.
+ */
+function nestedUrlSpans(url: string, skip: Array<[number, number]>): Array<[number, number, string]> {
+  const spans: Array<[number, number, string]> = [];
+  for (const m of url.matchAll(PARAM)) {
+    const end = m.index + m[0].length;
+    const start = end - m[2].length;
+    if (m[2] === '' || skip.some(([s]) => s === start)) continue;
+    const inner = decodedName(m[2]);
+    if (inner === m[2] || !SCHEME.test(inner)) continue;
+    const masked = redactUrl(inner);
+    if (masked !== inner) spans.push([start, end, encodeURIComponent(masked).replace(/%2A/g, '*')]);
+  }
+  return spans;
+}
+
 /** The URL with passwords and secret query values replaced by `***`. Never throws; idempotent. */
 export function redactUrl(url: string): string {
-  const { userinfo, params } = locate(url);
+  const { userinfo, params: secretParams } = locate(url);
+  const params: Array<[number, number, string]> = [...secretParams.map(([s, e]): [number, number, string] => [s, e, MASK]),
+    ...nestedUrlSpans(url, secretParams)].sort((a, b) => a[0] - b[0]);
   let out = '';
   let from = 0;
   if (userinfo) {
@@ -67,9 +87,9 @@ export function redactUrl(url: string): string {
     out = url.slice(0, userinfo.start) + (/[/?#]/.test(user) ? MASK : `${user}:${MASK}`);
     from = userinfo.at;
   }
-  for (const [s, e] of params) {
+  for (const [s, e, replacement] of params) {
     if (s < from) continue;
-    out += url.slice(from, s) + MASK;
+    out += url.slice(from, s) + replacement;
     from = e;
   }
   return out + url.slice(from);
@@ -84,7 +104,13 @@ export function urlSecrets(url: string): string[] {
     found.push(url.slice(/[/?#]/.test(user) ? userinfo.start : userinfo.colon + 1, userinfo.at));
   }
   for (const [s, e] of params) if (!userinfo || s >= userinfo.at) found.push(url.slice(s, e));
-  return found.filter((s) => s !== '');
+  // A nested URL's secrets, as written inside it and percent-encoded as they stand in the outer URL.
+  for (const m of url.matchAll(PARAM)) {
+    const inner = decodedName(m[2]);
+    if (inner === m[2] || !SCHEME.test(inner)) continue;
+    for (const secret of urlSecrets(inner)) found.push(secret, encodeURIComponent(secret));
+  }
+  return [...new Set(found.filter((s) => s !== ''))];
 }
 
 const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/\S+/gi;
