@@ -11,11 +11,13 @@ import { chooseOutputs } from '../src/cli/read-command.js';
 import { loadConfigFile } from '../src/cli/config.js';
 import { isMeterError } from '../src/core/errors.js';
 import { runCli } from './support/cli.js';
+import { DEFAULT_DASHBOARD } from '../src/sinks/open-sink.js';
 import { freePort } from './support/services.js';
 
-const DEFAULT = 'web://127.0.0.1:8080';
+const DEFAULT = DEFAULT_DASHBOARD;
 
 test('outputs: the built-in simulated meter gets stdout, its store and the dashboard; configured outputs keep theirs', () => {
+  assert.equal(DEFAULT, 'web://127.0.0.1:8080?store=sqlite%3A.%2Fdata%2Fmeterwire.db', 'the dashboard charts the demo store');
   assert.deepEqual(chooseOutputs(undefined, true, undefined), ['-', 'sqlite:./data/meterwire.db', DEFAULT]);
   assert.deepEqual(chooseOutputs(undefined, true, false), ['-', 'sqlite:./data/meterwire.db'], '--no-dashboard');
   assert.deepEqual(chooseOutputs(['-'], true, undefined), ['-'], 'outputs given: no dashboard unless asked for');
@@ -66,6 +68,29 @@ test('read with --dashboard serves the page and prints its URL; the meter shows 
     assert.ok(meters.meters.some((m) => m.id === id), JSON.stringify(meters));
   } finally {
     assert.equal(await run.stop(), 0);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('meterwire dashboard --store serves a store a reader wrote, without a reader', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meterwire-dash-store-'));
+  const store = `sqlite:${join(dir, 'm.db')}`;
+  const reader = runCli(['read', 'sim:nl-dsmr5?interval=100', '--count', '3', '--output', '-', '--output', store, '--state-dir', dir]);
+  assert.equal(await reader.exited, 0);
+  const id = (reader.messages()[0].meter as { id: string }).id;
+  const port = await freePort();
+  const dash = runCli(['dashboard', '--store', store, '--listen', `web://127.0.0.1:${port}`]);
+  try {
+    await dash.waitForLog(`at http://127.0.0.1:${port}/`);
+    const meters = await (await fetch(`http://127.0.0.1:${port}/api/meters`)).json() as { meters: { meter: string }[] };
+    assert.ok(meters.meters.some((m) => m.meter === id), JSON.stringify(meters));
+    const day = await fetch(`http://127.0.0.1:${port}/api/energy?meter=${id}&from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date().toISOString()}&bucket=hour`);
+    assert.equal(day.status, 200, await day.clone().text());
+    const bad = runCli(['dashboard', '--store', 'redis://x', '--listen', `web://127.0.0.1:${port}`]);
+    assert.notEqual(await bad.exited, 0);
+    assert.match(bad.stderr() + JSON.stringify(bad.lines), /BAD_URL|store/);
+  } finally {
+    assert.equal(await dash.stop(), 0);
     rmSync(dir, { recursive: true, force: true });
   }
 });

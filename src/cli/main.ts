@@ -15,6 +15,7 @@ const commands = {
   export: () => import('./export-command.js'),
   counters: () => import('./counters-command.js'),
   service: () => import('./service-command.js'),
+  dashboard: () => import('./dashboard-command.js'),
 };
 
 const program = new Command();
@@ -98,6 +99,16 @@ program.command('ports')
   .option('--json', 'print JSON')
   .action(async (flags: { json?: boolean }) => {
     process.exitCode = await (await commands.ports()).runPorts(flags);
+  });
+
+program.command('dashboard')
+  .description('serve the dashboard over a store a reader writes (history, energy, costs), without reading a meter')
+  .option('-s, --store <url>', 'the store (default sqlite:./data/meterwire.db; postgres://…, mysql://…)')
+  .option('-l, --listen <url>', 'where to listen (default web://127.0.0.1:8080; another address needs ?token=…)')
+  .option('-c, --config <file>', 'config file: its tariffs: for the costs, its dashboard: as --listen')
+  .action(async (flags) => {
+    process.exitCode = await (await commands.dashboard()).runDashboard(flags);
+    process.exit();
   });
 
 program.command('export')

@@ -18,7 +18,7 @@ import type { Sink, SinkContext, SinkFactory } from './types.js';
 
 export const DEFAULT_STORE = 'sqlite:./data/meterwire.db';
 /** The dashboard of the built-in simulated meter (the README's main job), over that meter's store. */
-export const DEFAULT_DASHBOARD = 'web://127.0.0.1:8080';
+export const DEFAULT_DASHBOARD = `web://127.0.0.1:8080?store=${encodeURIComponent(DEFAULT_STORE)}`;
 
 export const SUPPORTED_OUTPUTS: readonly string[] = [
   'mqtt://user:pass@broker:1883/meterwire?discovery=homeassistant (also mqtts://; Home Assistant discovery, per-value topics)',

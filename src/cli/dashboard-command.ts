@@ -1,0 +1,39 @@
+/**
+ * `meterwire dashboard --store URL [--listen web://127.0.0.1:8080] [--config FILE]`: the dashboard's pages over a
+ * store some reader (or a fleet) writes, without a reader of its own: history, energy and costs from the store;
+ * the live view shows what the store's newest rows are, with no reader health. Same security as the web output:
+ * loopback unless told otherwise, a token off loopback.
+ */
+import { meterError } from '../core/errors.js';
+import { createDashboard } from '../dashboard/server.js';
+import { createSqlHistory, checkStoreUrl } from '../dashboard/sql-history.js';
+import { parseWebUrl, redactWebUrl } from '../sinks/web/web-url.js';
+import { DEFAULT_DASHBOARD, DEFAULT_STORE } from '../sinks/open-sink.js';
+import { createLogger } from '../app/logger.js';
+import { createRedactor, redactUrl, urlSecrets } from '../redact/index.js';
+import { loadConfigFile } from './config.js';
+import { handleStopSignals } from './stop-signals.js';
+
+export interface DashboardFlags { store?: string; listen?: string; config?: string }
+
+export async function runDashboard(flags: DashboardFlags): Promise<number> {
+  const file = flags.config ? loadConfigFile(flags.config) : {};
+  const listen = flags.listen ?? (typeof file.dashboard === 'string' ? file.dashboard : DEFAULT_DASHBOARD.replace(/\?.*$/, ''));
+  const web = parseWebUrl(listen);
+  const store = flags.store ?? web.store ?? DEFAULT_STORE;
+  try {
+    checkStoreUrl(store);
+  } catch (e) {
+    throw meterError('BAD_URL', `--store ${redactUrl(store)}: ${(e as Error).message}`);
+  }
+  const log = createLogger('info', 'auto', { redactor: createRedactor([...urlSecrets(listen), ...urlSecrets(store)]) });
+  const { store: _ignored, ...server } = web;
+  const dashboard = createDashboard({ ...server, history: createSqlHistory(store), tariffs: file.tariffs, log });
+  await dashboard.listen();
+  log.info(`${redactWebUrl(listen)}: dashboard of ${redactUrl(store)} at ${dashboard.url()}${web.token ? ' (open it once with ?token=…)' : ''}`);
+  await new Promise<void>((resolve) => {
+    handleStopSignals({ stop: (reason) => { log.info(`${reason}: stopping`); resolve(); }, reload: () => undefined, log });
+  });
+  await dashboard.close();
+  return 0;
+}
