@@ -51,6 +51,8 @@ const dynamicSource = z.object({
   type: z.literal('dynamic'),
   /** Name of the price series the caller loads (CSV file or MQTT topic) and passes in by this name. */
   series: z.string().min(1, 'name the price series, e.g. "belpex"'),
+  /** A price CSV (parsePriceCsv) the dashboard loads for this series; the engine itself does no I/O. */
+  file: z.string().min(1, 'give the path of the price CSV, or leave "file" out').optional(),
   slotMinutes: z.union([z.literal(15), z.literal(60)], { message: 'slotMinutes is 15 or 60' }),
   /** price = spot × factor + adder (supplier margin, grid fees, taxes per kWh). */
   factor: price.optional(),

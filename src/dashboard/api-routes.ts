@@ -10,6 +10,7 @@ import type { LiveHub } from './live-hub.js';
 import type { LiveState } from './live-state.js';
 import { seriesCsv } from './csv.js';
 import type { TariffsConfig } from '../costs/index.js';
+import type { PriceSeries } from './price-files.js';
 import { registerHistoryApi } from './history-routes.js';
 import { BadRequest, meterParam, notFound, rangeQuery, READING, type Query } from './api-params.js';
 
@@ -23,6 +24,8 @@ export interface ApiDeps {
   /** The status event (health and meters) as sent to every live client. */
   statusEvent(): Uint8Array;
   tariffs?: TariffsConfig;
+  /** Dynamic price series loaded from the tariffs' price files (price-files.ts), by series name. */
+  prices?: () => Promise<PriceSeries>;
   /** Zone of local days and months when neither the page (?tz=) nor the store names one. */
   timeZone: string;
   now: () => number;

@@ -8,6 +8,7 @@ import { computeCosts, createZone, flandersLiveHeadroom, norwayLiveHeadroom, pla
 import type { HistoryStore } from './history.js';
 import { energyBuckets, type EnergyBucket } from './energy.js';
 import { bucketStart, nextBucket } from './local-time.js';
+import type { PriceSeries } from './price-files.js';
 
 const QUARTER_RANGE_MS = 62 * 86_400_000;
 
@@ -39,24 +40,25 @@ export async function energyIntervals(history: HistoryStore, meter: string, from
 }
 
 export async function priceRange(history: HistoryStore, tariffs: TariffsConfig, meter: string, fromMs: number, toMs: number,
-  timeZone: string, nowMs: number): Promise<PricedRange> {
+  timeZone: string, nowMs: number, prices: PriceSeries = {}): Promise<PricedRange> {
   const bucket: EnergyBucket = toMs - fromMs <= QUARTER_RANGE_MS ? 'quarter' : 'hour';
   const res = bucket === 'quarter' ? '15min' : 'hour';
   const from = bucketStart(fromMs, res, timeZone);
   const lastStart = bucketStart(toMs - 1, res, timeZone);
   const to = Math.max(from, nextBucket(lastStart, res, timeZone));
   const intervals = await energyIntervals(history, meter, from, to, timeZone, bucket);
-  const report = computeCosts(planFor(tariffs, meter), tariffs.currency, timeZone, { from, to, intervals, now: nowMs });
+  const report = computeCosts(planFor(tariffs, meter), tariffs.currency, timeZone, { from, to, intervals, prices, now: nowMs });
   return { from, to, bucket, period: report.total, flags: report.flags };
 }
 
 /** Today and this month (local to `timeZone`), whole days and months: standing charges are per day or month. */
-export async function currentCosts(history: HistoryStore, tariffs: TariffsConfig, meter: string, timeZone: string, nowMs: number) {
+export async function currentCosts(history: HistoryStore, tariffs: TariffsConfig, meter: string, timeZone: string, nowMs: number,
+  prices: PriceSeries = {}) {
   const dayFrom = bucketStart(nowMs, 'day', timeZone);
   const monthFrom = bucketStart(nowMs, 'month', timeZone);
   const [today, month] = await Promise.all([
-    priceRange(history, tariffs, meter, dayFrom, nextBucket(dayFrom, 'day', timeZone), timeZone, nowMs),
-    priceRange(history, tariffs, meter, monthFrom, nextBucket(monthFrom, 'month', timeZone), timeZone, nowMs),
+    priceRange(history, tariffs, meter, dayFrom, nextBucket(dayFrom, 'day', timeZone), timeZone, nowMs, prices),
+    priceRange(history, tariffs, meter, monthFrom, nextBucket(monthFrom, 'month', timeZone), timeZone, nowMs, prices),
   ]);
   return { today, month };
 }

@@ -90,7 +90,8 @@ export function registerHistoryApi(app: FastifyInstance, d: ApiDeps): void {
     const timeZone = q.tz ? await zoneParam(q, d, meter) : tariffs.timeZone;
     const now = d.now();
     return userErrors(async () => {
-      const { today, month } = await currentCosts(d.history, tariffs, meter, timeZone, now);
+      const prices = (await d.prices?.()) ?? {};
+      const { today, month } = await currentCosts(d.history, tariffs, meter, timeZone, now, prices);
       // `capacity`: the plan's capacity tariff, so a page knows whether /api/headroom has an answer.
       const capacity = planFor(tariffs, meter).capacity?.type ?? null;
       const out: Record<string, unknown> = { meter, currency: tariffs.currency, timeZone, capacity, today: pricedView(today), month: pricedView(month) };
@@ -98,7 +99,7 @@ export function registerHistoryApi(app: FastifyInstance, d: ApiDeps): void {
         const toMs = timeParam(q, 'to', now);
         const fromMs = timeParam(q, 'from', toMs - DAY);
         if (!(fromMs < toMs)) throw new BadRequest('?from= must be before ?to=');
-        out.range = pricedView(await priceRange(d.history, tariffs, meter, fromMs, toMs, timeZone, now));
+        out.range = pricedView(await priceRange(d.history, tariffs, meter, fromMs, toMs, timeZone, now, prices));
       }
       return out;
     });

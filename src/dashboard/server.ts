@@ -18,6 +18,7 @@ import { createLiveState, type LiveState, type MeterSummary } from './live-state
 import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
 import type { TariffsConfig } from '../costs/index.js';
+import { createPriceFiles } from './price-files.js';
 import { checkCredentials, checkToken, isLoopbackHost, isLoopbackHostHeader, MIN_TOKEN_LENGTH, securityHeaders, sessionCookie } from './security.js';
 
 export interface DashboardOptions {
@@ -145,8 +146,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     meters: live.meters() }), 'status');
   let statusTimer: NodeJS.Timeout | undefined;
   const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const priceFiles = createPriceFiles(o.tariffs, o.log);
   registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent, tariffs: o.tariffs, timeZone,
-    now: o.now ?? Date.now });
+    prices: priceFiles.prices, now: o.now ?? Date.now });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
