@@ -14,6 +14,9 @@ import { createReader, type Reader } from '../src/app/reader.js';
 import { createFanout, type Fanout } from '../src/app/fanout.js';
 import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
 import type { OutputStats, SinkContext, SinkHealth, SinkLog } from '../src/sinks/types.js';
+import { formatDsmrTelegram } from '../src/core/dsmr/format-telegram.js';
+import { formatDsmrTimestamp } from '../src/core/dsmr/timestamp.js';
+import { totalsSinceEpoch } from '../src/sim/energy-curve.js';
 
 export const quietLog: SinkLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -24,6 +27,34 @@ export function simulatedMessages(profile: string, times: readonly number[], key
   const out: MeterMessage[] = [];
   for (const t of times) {
     for (const m of [...d.push(sim.frame(t)), ...d.flush()]) {
+      assert.ok(!isErrorMessage(m), JSON.stringify(m));
+      out.push(m);
+    }
+  }
+  return out;
+}
+
+/** The simulated household's gas meter reading (m³, 3 decimals as DSMR sends it) at `ms`. */
+export function simulatedGasM3(ms: number): number {
+  return Math.round((1523.412 + totalsSinceEpoch(ms).gasM3) * 1000) / 1000;
+}
+
+/**
+ * The nl-dsmr5 simulator's telegrams with a gas meter on M-Bus channel 1 (device type 003, DSMR 5.0.2 §6.12: its
+ * hourly-or-better 0-1:24.2.1 reading with its capture time), CRC recomputed, through the real decoder. The
+ * simulator itself sends electricity only.
+ */
+export function simulatedGasMessages(times: readonly number[]): MeterMessage[] {
+  const sim = createSimulator({ profile: 'nl-dsmr5', frameCounter: 100 });
+  const d = createDecoder({});
+  const out: MeterMessage[] = [];
+  for (const t of times) {
+    const text = new TextDecoder().decode(sim.frame(t));
+    const lines = text.slice(0, text.indexOf('!')).split('\r\n').filter((l) => l !== '');
+    const gas = simulatedGasM3(t).toFixed(3).padStart(9, '0');
+    lines.push('0-1:24.1.0(003)', '0-1:96.1.0(4730303339303031373030343630383137)', `0-1:24.2.1(${formatDsmrTimestamp(new Date(t).toISOString())})(${gas}*m3)`);
+    const telegram = formatDsmrTelegram({ header: lines[0], lines: lines.slice(1) });
+    for (const m of [...d.push(new TextEncoder().encode(telegram)), ...d.flush()]) {
       assert.ok(!isErrorMessage(m), JSON.stringify(m));
       out.push(m);
     }

@@ -11,6 +11,7 @@ import { BadRequest, meterParam, notFound, rangeQuery, READING, timeParam, type 
 import { currentCosts, headroom, priceRange, type PricedRange } from './costs-view.js';
 import { ENERGY_BUCKETS, energyBuckets, type EnergyBucket } from './energy.js';
 import { bucketStart, checkTimeZone } from './local-time.js';
+import { volumeKind } from './volume-kinds.js';
 
 const DAY = 86_400_000;
 /** The most buckets one energy answer holds per bucket size (a chart never needs more). */
@@ -74,7 +75,7 @@ export function registerHistoryApi(app: FastifyInstance, d: ApiDeps): void {
     if (toMs - fromMs > MAX_SPAN[bucket]) throw new BadRequest(`?bucket=${bucket} covers at most ${MAX_SPAN[bucket] / DAY} days: choose a larger bucket`);
     const e = await energyBuckets(d.history, meter, fromMs, toMs, bucket, timeZone);
     return {
-      meter, bucket, timeZone, source: e.source, volumeReadings: e.volumeReadings,
+      meter, bucket, timeZone, source: e.source, volumeReadings: e.volumeReadings, volumes: e.volumeReadings.map(volumeKind),
       buckets: e.rows.map((r) => ({
         start: new Date(r.start).toISOString(), end: new Date(r.end).toISOString(), importKwh: kwh(r.importWh), exportKwh: kwh(r.exportWh),
         ...(r.volumes ? { volumesM3: r.volumes } : {}),

@@ -53,15 +53,20 @@ export function formatKwh(lang, kwh) {
   return typeof kwh === 'number' && Number.isFinite(kwh) ? `${nf(lang, 3).format(kwh)} kWh` : '–';
 }
 
+/** m³ with 3 decimals (gas and water volumes). */
+export function formatM3(lang, m3) {
+  return typeof m3 === 'number' && Number.isFinite(m3) ? `${nf(lang, 3).format(m3)} m³` : '–';
+}
+
 export function formatKw(lang, kw) {
   return typeof kw === 'number' && Number.isFinite(kw) ? `${nf(lang, 2).format(kw)} kW` : '–';
 }
 
-/** An axis tick in kWh: as few decimals as the tick spacing needs. */
-export function formatKwhAxis(lang, kwh, ticks) {
+/** An axis tick in kWh (or another unit): as few decimals as the tick spacing needs. */
+export function formatKwhAxis(lang, kwh, ticks, unit = 'kWh') {
   const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
   const digits = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
-  return `${nf(lang, digits).format(kwh)} kWh`;
+  return `${nf(lang, digits).format(kwh)} ${unit}`;
 }
 
 const money = new Map();

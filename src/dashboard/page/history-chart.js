@@ -1,14 +1,15 @@
 /* global uPlot, ResizeObserver, getComputedStyle, performance */
-// The history charts: power as lines (W) and energy per bucket as bars (kWh), import and export. Dragging across
-// either chart selects a time range (uPlot's select hook); the caller asks the API for its kWh and cost.
-import { formatKwh, formatKwhAxis, formatPower } from './format.js';
+// The history charts: power as lines (W) and energy per bucket as bars (kWh), import and export; gas or water per
+// bucket as bars (m³), one series. Dragging across a chart selects a time range (uPlot's select hook); the caller
+// asks the API for its kWh and cost.
+import { formatKwh, formatKwhAxis, formatM3, formatPower } from './format.js';
 
 function cssVar(el, name) {
   return getComputedStyle(el).getPropertyValue(name).trim();
 }
 
 /**
- * kind: 'power' | 'energy'. xLabel(seconds) formats the x ticks (for bars: the bucket's start, one tick per bar, at
+ * kind: 'power' | 'energy' | 'gas' | 'water' (labels() gives { import, export }, for a volume { volume }). xLabel(seconds) formats the x ticks (for bars: the bucket's start, one tick per bar, at
  * most 12 labelled); onSelect(fromMs, toMs) gets each selection. set(x, imp, exp, halfBucketS) replaces the data;
  * for bars x is the bucket's middle (seconds).
  */
@@ -16,8 +17,10 @@ export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) 
   let plot;
   let data = [[], [], []];
   let pad = 0;
-  const bars = kind === 'energy';
-  const fmt = (v) => (bars ? formatKwh(getLang(), v) : formatPower(getLang(), v));
+  const volume = kind === 'gas' || kind === 'water';
+  const bars = kind === 'energy' || volume;
+  const unit = volume ? 'm³' : 'kWh';
+  const fmt = (v) => (volume ? formatM3(getLang(), v) : bars ? formatKwh(getLang(), v) : formatPower(getLang(), v));
 
   function options() {
     const axis = { stroke: cssVar(el, '--muted'), grid: { stroke: cssVar(el, '--grid'), width: 1 }, ticks: { stroke: cssVar(el, '--grid') } };
@@ -38,9 +41,10 @@ export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) 
         bars
           ? { ...axis, splits: () => data[0].filter((_x, i) => i % Math.ceil(data[0].length / 12) === 0), values: (_u, ticks) => ticks.map((v) => xLabel(v - pad)) }
           : { ...axis, values: (_u, ticks) => ticks.map((v) => xLabel(v)) },
-        { ...axis, size: 80, values: (_u, ticks) => ticks.map((v) => (bars ? formatKwhAxis(getLang(), v, ticks) : fmt(v))) },
+        { ...axis, size: 80, values: (_u, ticks) => ticks.map((v) => (bars ? formatKwhAxis(getLang(), v, ticks, unit) : fmt(v))) },
       ],
-      series: [{}, line(labels().import, '--import', -1), line(labels().export, '--export', 1)],
+      series: volume ? [{}, { ...line(labels().volume, `--${kind}`, 0), paths: uPlot.paths.bars({ size: [0.7, 80], align: 0 }) }]
+        : [{}, line(labels().import, '--import', -1), line(labels().export, '--export', 1)],
       hooks: {
         setSelect: [(u) => {
           if (u.select.width < 3) return;
@@ -62,12 +66,13 @@ export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) 
 
   return {
     set(x, imp, exp, halfBucketS = 0) {
-      data = [x, imp, exp];
+      data = volume ? [x, imp] : [x, imp, exp];
       pad = halfBucketS;
       build();
       if (x.length && !performance.getEntriesByName(`meterwire:history-${kind}`).length) performance.mark(`meterwire:history-${kind}`);
     },
     rebuild: build,
     points: () => data[0].length,
+    destroy() { plot?.destroy(); plot = undefined; },
   };
 }

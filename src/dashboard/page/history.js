@@ -3,7 +3,7 @@
 // or a month (energy per day), a year (energy per month), in the browser's time zone (passed as ?tz=, so the
 // server cuts the same local days); the previous period for comparison; a dragged range priced by the API.
 import { t } from './i18n.js';
-import { formatClock, formatDate, formatKw, formatKwh, formatMoney, formatPercent } from './format.js';
+import { formatClock, formatDate, formatKw, formatKwh, formatM3, formatMoney, formatPercent } from './format.js';
 import { createHistoryChart } from './history-chart.js';
 
 const BUCKET = { day: 'hour', week: 'day', month: 'day', year: 'month' };
@@ -53,6 +53,45 @@ export function createHistoryView($, getLang, getMeter) {
   const power = createHistoryChart($('power-chart'), 'power', lang, labels, xLabel, (a, b) => void select(a, b));
   const energy = createHistoryChart($('energy-chart'), 'energy', lang, labels, xLabel, (a, b) => void select(a, b));
 
+  // One bar chart per volume counter (gas, water) the meter has; none, and the block stays hidden.
+  let volumeCharts = new Map();
+  const volumeName = (v) => (v.kind ? `${t(lang(), v.kind)}${v.index > 1 ? ` ${v.index}` : ''}`
+    : v.channel ? t(lang(), 'volumeChannel', v.channel) : t(lang(), 'volume'));
+  function showVolumes(volumes, buckets, mids, half) {
+    const box = $('volume-charts');
+    const key = volumes.map((v) => `${v.id}:${v.kind}`).join(',');
+    if (box.dataset.key !== key) {
+      for (const c of volumeCharts.values()) c.chart.destroy();
+      volumeCharts = new Map();
+      box.textContent = '';
+      box.dataset.key = key;
+      for (const v of volumes) {
+        const section = document.createElement('section');
+        section.className = 'volume';
+        section.dataset.kind = v.kind ?? 'volume';
+        const h = document.createElement('h2');
+        const el = document.createElement('div');
+        el.className = 'chart';
+        el.setAttribute('role', 'img');
+        const total = document.createElement('p');
+        total.className = 'volume-total';
+        section.append(h, el, total);
+        box.append(section);
+        const chart = createHistoryChart(el, v.kind === 'gas' || !v.kind ? 'gas' : 'water', lang, () => ({ volume: volumeName(v) }), xLabel, (a, b) => void select(a, b));
+        volumeCharts.set(v.id, { v, h, el, total, chart });
+      }
+    }
+    box.hidden = volumes.length === 0;
+    for (const { v, h, el, total, chart } of volumeCharts.values()) {
+      h.textContent = volumeName(v);
+      el.setAttribute('aria-label', t(lang(), 'volumeChartLabel', volumeName(v)));
+      const values = buckets.map((b) => b.volumesM3?.[v.id] ?? null);
+      chart.set(mids, values, null, half);
+      total.textContent = values.some((x) => x !== null)
+        ? `${t(lang(), 'periodTotal')}: ${formatM3(lang(), values.reduce((a, x) => a + (x ?? 0), 0))}` : t(lang(), 'noData');
+    }
+  }
+
   async function loadPower(from, to, id) {
     const u = (reading) => `api/history?${q(`reading=${reading}&from=${from}&to=${to}`)}`;
     const [imp, exp] = await Promise.all([u('power_import'), u('power_export')].map((x) => json(x).catch(() => ({ points: [] }))));
@@ -80,6 +119,7 @@ export function createHistoryView($, getLang, getMeter) {
     const mids = cur.buckets.map((b) => (Date.parse(b.start) + Date.parse(b.end)) / 2000);
     const half = cur.buckets.length ? (Date.parse(cur.buckets[0].end) - Date.parse(cur.buckets[0].start)) / 2000 : 0;
     energy.set(mids, cur.buckets.map((b) => b.importKwh), cur.buckets.map((b) => b.exportKwh), half);
+    showVolumes(cur.volumes ?? [], cur.buckets, mids, half);
     const [ci, ce, pi] = [sum(cur.buckets, 'importKwh'), sum(cur.buckets, 'exportKwh'), sum(prev.buckets, 'importKwh')];
     const known = cur.buckets.some((b) => b.importKwh !== null);
     $('period-total').textContent = known ? formatKwh(lang(), ci) : t(lang(), 'noData');
@@ -170,6 +210,6 @@ export function createHistoryView($, getLang, getMeter) {
     loadCosts: once(loadCosts),
     /** Whether the dashboard has tariffs (from /api/meters): without them the page never asks for costs. */
     setCosts(on) { hasCosts = on; },
-    rebuild() { power.rebuild(); energy.rebuild(); },
+    rebuild() { power.rebuild(); energy.rebuild(); for (const c of volumeCharts.values()) c.chart.rebuild(); },
   };
 }

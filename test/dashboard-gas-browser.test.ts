@@ -1,0 +1,110 @@
+/**
+ * Gas in the History view, in real Chromium (Debian's, through playwright-core): a SQLite store holding two days
+ * of a simulated DSMR 5 meter with a gas meter on M-Bus channel 1, and a meter without one. The gas chart shows
+ * m³ per bucket as the energy API sums them (checked here against the readings written), labelled in English and
+ * German; the meter without gas has no gas chart; no console error (CSP included).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
+import { requireService } from './support/services.js';
+import { context, simulatedGasM3, simulatedGasMessages, simulatedMessages, writeSqlHistory } from './dashboard-support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = await requireService('chromium', () => existsSync(CHROMIUM), `install Debian's chromium (${CHROMIUM}); playwright never downloads one here`);
+const ZONE = 'Europe/Amsterdam';
+const STEP = 5 * 60_000;
+
+let browser: Browser;
+let sink: WebSink;
+let dir: string;
+let gasMeter: string;
+let plainMeter: string;
+let times: number[];
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'meterwire-gasbrowser-'));
+  const url = `sqlite:${join(dir, 'meterwire.db')}`;
+  const now = Math.floor(Date.now() / STEP) * STEP;
+  times = Array.from({ length: (2 * 86_400_000) / STEP }, (_, i) => now - 2 * 86_400_000 + (i + 1) * STEP);
+  const gas = simulatedGasMessages(times);
+  const plain = simulatedMessages('be-fluvius', times);
+  gasMeter = gas[0].meter.id!;
+  plainMeter = plain[0].meter.id!;
+  assert.notEqual(gasMeter, plainMeter);
+  await writeSqlHistory(`${url}?tz=${ZONE}`, [...gas, ...plain]);
+  sink = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(url)}`, context());
+  await sink.open();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await sink?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const m3Text = (v: number, locale = 'en-GB') => `${new Intl.NumberFormat(locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(v)} m³`;
+
+test('history: the gas chart shows m³ per bucket for the meter with gas, none for the meter without; English and German; no console errors', { skip }, async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB', timezoneId: ZONE, viewport: { width: 1200, height: 1400 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${sink.dashboard.url()}#history`);
+    await page.locator('#view-history[data-shown^="day:"]').waitFor({ timeout: 10_000 });
+    await page.locator('#meter').selectOption(gasMeter);
+    // Yesterday: a whole day of data whatever the time now.
+    const shown = await page.locator('#view-history').getAttribute('data-shown');
+    await page.locator('#period-prev').click();
+    await page.locator(`#view-history:not([data-shown="${shown}"])`).waitFor();
+    const from = Number((await page.locator('#view-history').getAttribute('data-shown'))!.split(':')[1]);
+    const gasSection = page.locator('#volume-charts section[data-kind="gas"]');
+    await gasSection.locator('canvas').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => performance.getEntriesByName('meterwire:history-gas').length > 0, undefined, { timeout: 10_000 });
+    assert.equal(await gasSection.locator('h2').textContent(), 'Gas');
+    assert.equal(await gasSection.locator('.chart').getAttribute('aria-label'), 'Gas per bucket in m³');
+
+    // The API's hourly volumes for that day add up to what the meter's register rose by (readings written above).
+    const to = from + 86_400_000 + 3_600_000 * 2; // long enough for a 25-hour day; cut at the next local midnight below
+    const api = (await sink.dashboard.app.inject({ url: `/api/energy?meter=${gasMeter}&bucket=day&from=${from}&to=${to}&tz=${ZONE}` })).json();
+    const dayEnd = Date.parse(api.buckets[0].end);
+    const hours = (await sink.dashboard.app.inject({ url: `/api/energy?meter=${gasMeter}&bucket=hour&from=${from}&to=${dayEnd}&tz=${ZONE}` })).json();
+    assert.deepEqual(hours.volumes, [{ id: 'gas_volume', kind: 'gas', index: 1, channel: null }]);
+    const dayM3 = hours.buckets.reduce((s: number, b: { volumesM3?: Record<string, number> }) => s + (b.volumesM3?.gas_volume ?? 0), 0);
+    const before = times.filter((t) => t < from).pop()!;
+    const last = times.filter((t) => t < dayEnd).pop()!;
+    const expected = Math.round((simulatedGasM3(last) - simulatedGasM3(before)) * 1000) / 1000;
+    assert.ok(expected > 0, 'the household used gas that day');
+    assert.equal(Math.round(dayM3 * 1000) / 1000, expected);
+    assert.equal(hours.buckets.filter((b: { volumesM3?: unknown }) => b.volumesM3).length, hours.buckets.length, 'every hour has a volume');
+    await gasSection.locator('.volume-total').filter({ hasText: m3Text(dayM3) }).waitFor();
+    assert.equal(await gasSection.locator('.volume-total').textContent(), `This period: ${m3Text(dayM3)}`);
+    // The bars: uPlot's data for the chart is the API's per-hour volumes (the legend names the series).
+    assert.match(await gasSection.locator('.u-legend').textContent() ?? '', /Gas/);
+
+    if (process.env.GAS_SCREENSHOT) await gasSection.screenshot({ path: process.env.GAS_SCREENSHOT });
+    // German labels.
+    await page.locator('#lang').selectOption('de');
+    await gasSection.locator('h2').filter({ hasText: 'Gas' }).waitFor();
+    await gasSection.locator('.volume-total').filter({ hasText: /^Dieser Zeitraum: / }).waitFor();
+    assert.equal(await gasSection.locator('.volume-total').textContent(), `Dieser Zeitraum: ${m3Text(dayM3, 'de-DE')}`);
+    assert.equal(await gasSection.locator('.chart').getAttribute('aria-label'), 'Gas je Intervall in m³');
+
+    // The meter without gas: no gas chart.
+    await page.locator('#meter').selectOption(plainMeter);
+    await page.locator('#period-total').filter({ hasText: /kWh/ }).waitFor();
+    await page.locator('#volume-charts').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#volume-charts section').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
