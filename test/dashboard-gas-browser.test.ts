@@ -1,5 +1,5 @@
 /**
- * Gas in the History view, in real Chromium (Debian's, through playwright-core): a SQLite store holding two days
+ * Gas in the History view, and its periods cut in the meter's zone whatever the browser's, in real Chromium (Debian's, through playwright-core): a SQLite store holding two days
  * of a simulated DSMR 5 meter with a gas meter on M-Bus channel 1, and a meter without one. The gas chart shows
  * m³ per bucket as the energy API sums them (checked here against the readings written), labelled in English and
  * German; the meter without gas has no gas chart; no console error (CSP included).
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
 import { requireService } from './support/services.js';
+import { periodRange } from '../src/dashboard/page/zone.js';
 import { context, simulatedGasM3, simulatedGasMessages, simulatedMessages, writeSqlHistory } from './dashboard-support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -103,6 +104,59 @@ test('history: the gas chart shows m³ per bucket for the meter with gas, none f
     await page.locator('#period-total').filter({ hasText: /kWh/ }).waitFor();
     await page.locator('#volume-charts').waitFor({ state: 'hidden' });
     assert.equal(await page.locator('#volume-charts section').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+/** The wall clock in `zone` at `ms` as "YYYY-MM-DD HH:MM", by Intl (not by the code under test). */
+const wall = (zone: string, ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+
+test('periods: local days, weeks, months and years of a named zone, 23 and 25 hours on the days the clocks change', () => {
+  const iso = (r: number[]) => r.map((x) => new Date(x).toISOString());
+  // Instants written out: Amsterdam is UTC+1 in winter, UTC+2 from 29 March to 25 October 2026.
+  assert.deepEqual(iso(periodRange('day', Date.UTC(2026, 2, 29, 10), ZONE)), ['2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z']);
+  assert.deepEqual(iso(periodRange('day', Date.UTC(2026, 9, 25, 10), ZONE)), ['2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z']);
+  assert.deepEqual(iso(periodRange('week', Date.UTC(2026, 2, 29, 10), ZONE)), ['2026-03-22T23:00:00.000Z', '2026-03-29T22:00:00.000Z']);
+  // 23:30 UTC on 31 March is already 1 April in Amsterdam.
+  assert.deepEqual(iso(periodRange('month', Date.UTC(2026, 2, 31, 22, 30), ZONE)), ['2026-03-31T22:00:00.000Z', '2026-04-30T22:00:00.000Z']);
+  assert.deepEqual(iso(periodRange('year', Date.UTC(2026, 11, 31, 23, 30), ZONE)), ['2026-12-31T23:00:00.000Z', '2027-12-31T23:00:00.000Z']);
+  assert.deepEqual(iso(periodRange('day', Date.UTC(2026, 2, 8, 12), 'America/New_York')), ['2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z']);
+  assert.deepEqual(iso(periodRange('day', Date.UTC(2026, 2, 29, 0, 30), 'Asia/Kolkata')), ['2026-03-28T18:30:00.000Z', '2026-03-29T18:30:00.000Z']);
+});
+
+test('history: a browser in New York shows the Amsterdam meter\'s days (its zone from /api/meters), and asks the API in that zone', { skip }, async () => {
+  const meters = (await sink.dashboard.app.inject({ url: '/api/meters' })).json();
+  assert.equal(meters.meters.find((m: { meter: string }) => m.meter === gasMeter).timeZone, ZONE);
+  const ctx = await browser.newContext({ locale: 'en-GB', timezoneId: 'America/New_York', viewport: { width: 1200, height: 1000 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  const zones = new Set<string>();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.endsWith('/api/energy')) zones.add(u.searchParams.get('tz') ?? ''); });
+  try {
+    const t0 = Date.now();
+    await page.goto(`${sink.dashboard.url()}?meter=${gasMeter}#history`);
+    await page.locator('#meter').selectOption(gasMeter);
+    await page.locator('#view-history[data-shown^="day:"]').waitFor({ timeout: 10_000 });
+    for (const period of ['day', 'week', 'month']) {
+      await page.locator(`[data-period=${period}]`).click();
+      await page.locator(`#view-history[data-shown^="${period}:"]`).waitFor();
+      const from = Number((await page.locator('#view-history').getAttribute('data-shown'))!.split(':')[1]);
+      assert.match(wall(ZONE, from), / 00:00$/, `${period} starts at midnight in Amsterdam`);
+      assert.doesNotMatch(wall('America/New_York', from), / 00:00$/);
+      assert.ok(from <= Date.now() && from > t0 - 32 * 86_400_000, 'the period holds today');
+    }
+    assert.deepEqual([...zones], [ZONE]);
+    // The day's label is the Amsterdam date (the axes are drawn on canvas).
+    await page.locator('[data-period=day]').click();
+    await page.locator('#view-history[data-shown^="day:"]').waitFor();
+    const day = Number((await page.locator('#view-history').getAttribute('data-shown'))!.split(':')[1]);
+    assert.equal(await page.locator('#period-label').textContent(),
+      new Date(day).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: ZONE }));
     assert.deepEqual(errors, []);
   } finally {
     await ctx.close();

@@ -41,8 +41,11 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     // A store without a reader (or meters that are silent now) still lists its meters, after the live ones.
     const known = new Set(live.map((m) => m.meter));
     const stored = (await d.history.meters?.()) ?? [];
+    // Every meter's zone (the store's record of it, else the dashboard's): the page cuts its History periods in it.
+    const zoned = await Promise.all(live.map(async (m) => ({ ...m, timeZone: (await d.history.timeZone?.(m.meter)) ?? d.timeZone })));
     // `costs`: whether /api/costs and the page's costs panel have tariffs to work with.
-    return { meters: [...live, ...stored.filter((m) => !known.has(m.meter))], costs: d.tariffs !== undefined };
+    return { meters: [...zoned, ...stored.filter((m) => !known.has(m.meter)).map((m) => ({ ...m, timeZone: m.timeZone ?? d.timeZone }))],
+      timeZone: d.timeZone, costs: d.tariffs !== undefined };
   });
 
   app.get('/api/latest', async (req, reply) => {

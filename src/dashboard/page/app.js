@@ -21,7 +21,11 @@ let storedMeters = [];
 let view = window.location.hash === '#history' ? 'history' : 'live';
 
 const chart = createLiveChart($('chart'), () => lang, () => ({ import: t(lang, 'import'), export: t(lang, 'export') }));
-const history = createHistoryView($, () => lang, () => meter);
+// History periods are the meter's local days (its zone from /api/meters), else the dashboard's, else the browser's.
+const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let defaultZone;
+const meterZone = () => storedMeters.find((m) => m.meter === meter)?.timeZone ?? defaultZone ?? BROWSER_ZONE;
+const history = createHistoryView($, () => lang, () => meter, meterZone);
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -259,6 +263,7 @@ async function start() {
     if (r.ok) {
       const body = await r.json();
       storedMeters = body.meters;
+      defaultZone = body.timeZone;
       history.setCosts(body.costs === true);
     }
   } catch { /* the live stream lists the meters too */ }

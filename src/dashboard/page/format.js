@@ -43,9 +43,9 @@ export function formatTime(lang, iso) {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB');
 }
 
-/** A chart tick (seconds since 1970) as local clock time, 24-hour in both languages. */
-export function formatClock(lang, seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+/** A chart tick (seconds since 1970) as local clock time (the browser's, or `timeZone`'s), 24-hour in both languages. */
+export function formatClock(lang, seconds, timeZone) {
+  return new Date(seconds * 1000).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
 }
 
 /** kWh with 3 decimals (the page's energy figures). */
@@ -83,8 +83,8 @@ export function formatPercent(lang, ratio) {
   return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${nf(lang, 0).format(Math.abs(pct))} %`;
 }
 
-/** A date (and time, for ranges within a day) in the browser's zone. */
-export function formatDate(lang, ms, withTime = false) {
+/** A date (and time, for ranges within a day) in the browser's zone, or `timeZone`'s. */
+export function formatDate(lang, ms, withTime = false, timeZone = undefined) {
   const o = withTime ? { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', year: 'numeric' };
-  return new Date(ms).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', o);
+  return new Date(ms).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { ...o, timeZone });
 }

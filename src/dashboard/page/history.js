@@ -1,28 +1,14 @@
 /* global document, fetch, queueMicrotask */
 // The History view and the Costs panel: a day (power from the 5/15-minute rollups, energy per hour), a week
-// or a month (energy per day), a year (energy per month), in the browser's time zone (passed as ?tz=, so the
-// server cuts the same local days); the previous period for comparison; a dragged range priced by the API.
+// or a month (energy per day), a year (energy per month), gas and water in m³ per bucket where the meter has them,
+// in the meter's time zone (from /api/meters; passed as ?tz=, so the server cuts the same local days); the
+// previous period for comparison; a dragged range priced by the API.
 import { t } from './i18n.js';
 import { formatClock, formatDate, formatKw, formatKwh, formatM3, formatMoney, formatPercent } from './format.js';
 import { createHistoryChart } from './history-chart.js';
+import { periodRange, wallClock } from './zone.js';
 
 const BUCKET = { day: 'hour', week: 'day', month: 'day', year: 'month' };
-const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-/** [from, to) of the local day, week (Monday first), month or year holding `ms`. */
-export function periodRange(period, ms) {
-  const a = new Date(ms);
-  a.setHours(0, 0, 0, 0);
-  if (period === 'week') a.setDate(a.getDate() - ((a.getDay() + 6) % 7));
-  if (period === 'month') a.setDate(1);
-  if (period === 'year') a.setMonth(0, 1);
-  const b = new Date(a);
-  if (period === 'day') b.setDate(b.getDate() + 1);
-  if (period === 'week') b.setDate(b.getDate() + 7);
-  if (period === 'month') b.setMonth(b.getMonth() + 1);
-  if (period === 'year') b.setFullYear(b.getFullYear() + 1);
-  return [a.getTime(), b.getTime()];
-}
 
 async function json(url) {
   const r = await fetch(url);
@@ -32,7 +18,8 @@ async function json(url) {
 
 const sum = (list, key) => list.reduce((a, b) => a + (b[key] ?? 0), 0);
 
-export function createHistoryView($, getLang, getMeter) {
+/** getZone(): the meter's IANA zone, by which the periods are cut and the times shown. */
+export function createHistoryView($, getLang, getMeter, getZone) {
   let period = 'day';
   let anchor = Date.now();
   let hasCosts = false;
@@ -40,15 +27,18 @@ export function createHistoryView($, getLang, getMeter) {
   let loadId = 0;
   const lang = () => getLang();
   const labels = () => ({ import: t(lang(), 'import'), export: t(lang(), 'export') });
-  const q = (extra) => `meter=${encodeURIComponent(getMeter())}&tz=${encodeURIComponent(ZONE)}&${extra}`;
+  const q = (extra) => `meter=${encodeURIComponent(getMeter())}&tz=${encodeURIComponent(getZone())}&${extra}`;
+  const range = (p, ms) => periodRange(p, ms, getZone());
+  const locale = () => (lang() === 'de' ? 'de-DE' : 'en-GB');
 
   const xLabel = (s) => {
     const ms = s * 1000;
-    const d = new Date(ms);
+    const zone = getZone();
+    const w = wallClock(zone, ms);
     // A week of power: the date at midnight, the clock time between.
-    if (period === 'day' || (period === 'week' && (d.getHours() !== 0 || d.getMinutes() !== 0))) return formatClock(lang(), s);
-    if (period === 'year') return new Date(ms).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { month: 'short' });
-    return new Date(ms).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'short' });
+    if (period === 'day' || (period === 'week' && (w.h !== 0 || w.mi !== 0))) return formatClock(lang(), s, zone);
+    if (period === 'year') return new Date(ms).toLocaleDateString(locale(), { month: 'short', timeZone: zone });
+    return new Date(ms).toLocaleDateString(locale(), { day: 'numeric', month: 'short', timeZone: zone });
   };
   const power = createHistoryChart($('power-chart'), 'power', lang, labels, xLabel, (a, b) => void select(a, b));
   const energy = createHistoryChart($('energy-chart'), 'energy', lang, labels, xLabel, (a, b) => void select(a, b));
@@ -103,9 +93,11 @@ export function createHistoryView($, getLang, getMeter) {
   async function load() {
     const id = ++loadId;
     const meter = getMeter();
-    const [from, to] = periodRange(period, anchor);
-    const [pFrom, pTo] = periodRange(period, from - 1);
-    $('period-label').textContent = period === 'day' ? formatDate(lang(), from) : `${formatDate(lang(), from)} – ${formatDate(lang(), to - 1)}`;
+    const zone = getZone();
+    const [from, to] = range(period, anchor);
+    const [pFrom, pTo] = range(period, from - 1);
+    $('period-label').textContent = period === 'day' ? formatDate(lang(), from, false, zone)
+      : `${formatDate(lang(), from, false, zone)} – ${formatDate(lang(), to - 1, false, zone)}`;
     for (const b of document.querySelectorAll('[data-period]')) b.setAttribute('aria-pressed', String(b.dataset.period === period));
     $('power-section').hidden = period !== 'day' && period !== 'week';
     $('selection').hidden = true;
@@ -158,14 +150,14 @@ export function createHistoryView($, getLang, getMeter) {
     $('selection-value').textContent = `${formatKwh(lang(), shown.importKwh)}${shown.cost ? ` · ${shown.cost}` : ''}`;
     $('selection-export').textContent = `${t(lang(), 'export')} ${formatKwh(lang(), shown.exportKwh)}`;
     const [a, b] = [Date.parse(shown.from), Date.parse(shown.to)];
-    $('selection-range').textContent = `${formatDate(lang(), a, true)} – ${formatDate(lang(), b, true)}${shown.complete === false ? ` · ${t(lang(), 'incomplete')}` : ''}`;
+    $('selection-range').textContent = `${formatDate(lang(), a, true, getZone())} – ${formatDate(lang(), b, true, getZone())}${shown.complete === false ? ` · ${t(lang(), 'incomplete')}` : ''}`;
   }
 
   /** The capacity tariff's room in the running quarter (Flanders) or hour (Norway). */
   async function loadHeadroom(meter) {
     const h = await json(`api/headroom?meter=${encodeURIComponent(meter)}`).catch(() => undefined);
     if (!h) return;
-    const until = formatClock(lang(), (h.quarterEnd ?? h.hourEnd) / 1000);
+    const until = formatClock(lang(), (h.quarterEnd ?? h.hourEnd) / 1000, getZone());
     if (h.remainingWh === null) { $('headroom-value').textContent = t(lang(), 'noLimit'); $('headroom-detail').textContent = ''; return; }
     $('headroom-value').textContent = formatKwh(lang(), h.remainingWh / 1000);
     const avg = formatKw(lang(), h.maxAverageKw);
@@ -192,8 +184,8 @@ export function createHistoryView($, getLang, getMeter) {
   }
 
   for (const b of document.querySelectorAll('[data-period]')) b.addEventListener('click', () => { period = b.dataset.period; anchor = Date.now(); void load(); });
-  $('period-prev').addEventListener('click', () => { anchor = periodRange(period, anchor)[0] - 1; void load(); });
-  $('period-next').addEventListener('click', () => { anchor = periodRange(period, anchor)[1]; void load(); });
+  $('period-prev').addEventListener('click', () => { anchor = range(period, anchor)[0] - 1; void load(); });
+  $('period-next').addEventListener('click', () => { anchor = range(period, anchor)[1]; void load(); });
 
   // Start, language and meter changes may each ask for a reload in the same tick: one round of requests serves them.
   const once = (fn) => {
