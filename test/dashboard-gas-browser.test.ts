@@ -13,6 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
 import { requireService } from './support/services.js';
 import { periodRange } from '../src/dashboard/page/zone.js';
+import { volumeKind } from '../src/dashboard/volume-kinds.js';
 import { context, simulatedGasM3, simulatedGasMessages, simulatedMessages, writeSqlHistory } from './dashboard-support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -161,4 +162,13 @@ test('history: a browser in New York shows the Amsterdam meter\'s days (its zone
   } finally {
     await ctx.close();
   }
+});
+
+test('volumes: the medium from the decoder\'s reading id; an unknown medium keeps its channel, never a guess', () => {
+  assert.deepEqual(volumeKind('gas_volume'), { id: 'gas_volume', kind: 'gas', index: 1, channel: null });
+  assert.deepEqual(volumeKind('water_volume'), { id: 'water_volume', kind: 'water', index: 1, channel: null });
+  assert.deepEqual(volumeKind('hot_water_volume_2'), { id: 'hot_water_volume_2', kind: 'hotWater', index: 2, channel: null });
+  assert.deepEqual(volumeKind('mbus_3_value'), { id: 'mbus_3_value', kind: null, index: 1, channel: 3 });
+  assert.deepEqual(volumeKind('mbus2_reading'), { id: 'mbus2_reading', kind: null, index: 1, channel: 2 });
+  assert.deepEqual(volumeKind('volume_total'), { id: 'volume_total', kind: null, index: 1, channel: null });
 });
