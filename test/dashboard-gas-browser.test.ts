@@ -53,7 +53,7 @@ after(async () => {
 
 const m3Text = (v: number, locale = 'en-GB') => `${new Intl.NumberFormat(locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(v)} m³`;
 
-test('history: the gas chart shows m³ per bucket for the meter with gas, none for the meter without; English and German; no console errors', { skip }, async () => {
+test('history: the gas chart shows m³ per bucket for the meter with gas, none for the meter without; English and German; no console errors', { skip }, async (t) => {
   const ctx = await browser.newContext({ locale: 'en-GB', timezoneId: ZONE, viewport: { width: 1200, height: 1400 } });
   const page = await ctx.newPage();
   const errors: string[] = [];
@@ -72,6 +72,8 @@ test('history: the gas chart shows m³ per bucket for the meter with gas, none f
     await gasSection.locator('canvas').waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => performance.getEntriesByName('meterwire:history-gas').length > 0, undefined, { timeout: 10_000 });
     assert.equal(await gasSection.locator('h2').textContent(), 'Gas');
+    // A measurement, not an assertion: navigation → the gas chart drawn with data (after a meter change and ‹).
+    t.diagnostic(`gas chart drawn ${Math.round(await page.evaluate(() => performance.getEntriesByName('meterwire:history-gas')[0].startTime))} ms after navigation`);
     assert.equal(await gasSection.locator('.chart').getAttribute('aria-label'), 'Gas per bucket in m³');
 
     // The API's hourly volumes for that day add up to what the meter's register rose by (readings written above).
