@@ -34,7 +34,11 @@ let browser;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const health = () => ({ state: 'ok', framesOk: 0, messages: 0, errors: {}, discardedBytes: 0, resyncs: 0, unverified: 0, replays: 0 });
-const median = (xs) => quantile(xs, 0.5);
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
@@ -270,6 +274,8 @@ async function main() {
   await sleep(1000);
   const [idleWeb, idleAlone] = await cpuOver([withWeb.pid, alone.pid], cpuWindowMs);
   const pages = [];
+  // A context per tab: in one browser profile HTTP/1.1 allows 6 connections per host, so only 6 of 20 tabs
+  // would hold a live stream (the rest wait to connect); separate contexts are 20 users' browsers.
   for (let i = 0; i < tabs; i++) pages.push(await newPage(url));
   for (const p of pages) await p.locator('#power-import').filter({ hasText: /\d/ }).waitFor({ timeout: 15_000 });
   await sleep(1000);
