@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { record, unique, type Recorder } from './sinks-mqtt-support.js';
 import { waitFor } from './fanout-support.js';
 import { canConnectTcp, freePort } from './support/services.js';
+import { collectJsonLines } from './support/cli.js';
 export { freePort };
 
 export const BROKER = 'mqtt://127.0.0.1:1883';
@@ -27,23 +28,8 @@ export interface Proc {
 
 export function start(command: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean }): Proc {
   const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached });
-  const lines: Record<string, unknown>[] = [];
-  let out = '';
+  const lines = collectJsonLines(child.stdout);
   let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-    let nl: number;
-    while ((nl = out.indexOf('\n')) >= 0) {
-      const line = out.slice(0, nl).trim();
-      out = out.slice(nl + 1);
-      if (!line) continue;
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ text: line });
-      }
-    }
-  });
   child.stderr?.setEncoding('utf8').on('data', (s: string) => { err += s; });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const messages = () => lines.filter((l) => 'readings' in l);

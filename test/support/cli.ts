@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
 import { waitFor } from './pty.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,14 +28,11 @@ export interface CliRun {
   stop(): Promise<number | null>;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** The JSON lines a child prints on stdout, as they arrive (lines that are not JSON are kept as { text }). */
+export function collectJsonLines(stdout: Readable | null): Record<string, unknown>[] {
   const lines: Record<string, unknown>[] = [];
   let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+  stdout?.setEncoding('utf8').on('data', (s: string) => {
     out += s;
     let nl: number;
     while ((nl = out.indexOf('\n')) >= 0) {
@@ -48,6 +46,15 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
       }
     }
   });
+  return lines;
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = collectJsonLines(child.stdout);
+  let err = '';
   child.stderr?.setEncoding('utf8').on('data', (s: string) => { err += s; });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const messages = () => lines.filter((l) => !('error' in l) && !('text' in l));
