@@ -4,10 +4,8 @@
  * (security.ts), and no configuration in any response. The same server serves a reader's live state (the web
  * output) and, later, an existing store without a reader (`meterwire dashboard --store`).
  */
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { meterError } from '../core/errors.js';
 import { redactText } from '../redact/index.js';
 import type { MeterMessage } from '../core/model/message.js';
 import type { OutputStats, SinkHealth, SinkLog } from '../sinks/types.js';
@@ -19,7 +17,10 @@ import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
 import type { TariffsConfig } from '../costs/index.js';
 import { createPriceFiles } from './price-files.js';
-import { checkCredentials, checkToken, isLoopbackHost, isLoopbackHostHeader, MIN_TOKEN_LENGTH, securityHeaders, sessionCookie } from './security.js';
+import { checkDashboardOptions, readTlsFiles } from './dashboard-options.js';
+import { checkCredentials, checkToken, isLoopbackHostHeader, securityHeaders, sessionCookie } from './security.js';
+
+export { checkDashboardOptions };
 
 export interface DashboardOptions {
   host: string;
@@ -60,30 +61,10 @@ export interface Dashboard {
   url(): string | undefined;
 }
 
-/** Refuses what must not start: a network address without a token, a token too short to resist guessing. */
-export function checkDashboardOptions(o: Pick<DashboardOptions, 'host' | 'token'>): void {
-  if (o.token === undefined && !isLoopbackHost(o.host)) {
-    // No "token=…" in the text: the log redactor would mask the example as if it were a secret.
-    throw meterError('BAD_URL', `the dashboard on ${o.host} would be open to the network: add a "token" parameter of at least ` +
-      `${MIN_TOKEN_LENGTH} random characters to the URL (e.g. from \`openssl rand -hex 16\`), or listen on 127.0.0.1`);
-  }
-  if (o.token !== undefined && (o.token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(o.token))) {
-    throw meterError('BAD_URL', `the dashboard token must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces ` +
-      '(e.g. the output of `openssl rand -hex 16`)');
-  }
-}
-
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw meterError('BAD_CONFIG', `cannot read the dashboard's TLS ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 function createApp(o: DashboardOptions): FastifyInstance {
   if (o.tls) {
-    const https = { cert: readPem(o.tls.certFile, 'certificate'), key: readPem(o.tls.keyFile, 'key') };
+    const https = readTlsFiles(o.tls);
     return Fastify({ https, logger: false, forceCloseConnections: true, return503OnClosing: false });
   }
   return Fastify({ logger: false, forceCloseConnections: true }) as unknown as FastifyInstance;

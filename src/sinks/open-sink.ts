@@ -12,7 +12,7 @@ import { createMongoSink } from './mongodb/index.js';
 import { createDsmrProxySink } from './dsmr-proxy/index.js';
 import { createPrometheusSink } from './prometheus/index.js';
 import { createInfluxSink } from './influx/index.js';
-import { createWebSink } from './web/index.js';
+import { createLazyWebSink } from './web/lazy-web-sink.js';
 import { assertDriverInstalled, packageInstalled, schemeOf, type PackageProbe } from './drivers.js';
 import type { Sink, SinkContext, SinkFactory } from './types.js';
 
@@ -37,7 +37,7 @@ const FACTORIES: Record<string, SinkFactory> = {
   'dsmr-tcp': createDsmrProxySink,
   prometheus: createPrometheusSink,
   influx: createInfluxSink, influxs: createInfluxSink, influx2: createInfluxSink, influx2s: createInfluxSink,
-  web: createWebSink,
+  web: createLazyWebSink,
 };
 
 /** `probe` tells whether a driver package is installed (tests simulate a missing one). */

@@ -6,7 +6,7 @@
  */
 import { meterError } from '../../core/errors.js';
 import { redactUrl } from '../../redact/index.js';
-import { checkDashboardOptions } from '../../dashboard/server.js';
+import { checkDashboardOptions } from '../../dashboard/dashboard-options.js';
 import { checkTimeZone } from '../../dashboard/local-time.js';
 import { checkStoreUrl } from '../../dashboard/sql-history.js';
 import { parseListenUrl } from '../server-url.js';
