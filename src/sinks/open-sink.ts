@@ -6,13 +6,14 @@
  */
 import { isMeterError, meterError } from '../core/errors.js';
 import { redactText, redactUrl } from '../redact/index.js';
-import { createMqttSink } from './mqtt/index.js';
+import { parseMqttSinkUrl } from './mqtt/options.js';
 import { createSqlSink } from './sql/index.js';
 import { createMongoSink } from './mongodb/index.js';
 import { createDsmrProxySink } from './dsmr-proxy/index.js';
-import { createPrometheusSink } from './prometheus/index.js';
+import { parseExporterUrl } from './prometheus/exporter-url.js';
 import { createInfluxSink } from './influx/index.js';
 import { createLazyWebSink } from './web/lazy-web-sink.js';
+import { lazySink } from './lazy-sink.js';
 import { assertDriverInstalled, packageInstalled, schemeOf, type PackageProbe } from './drivers.js';
 import type { Sink, SinkContext, SinkFactory } from './types.js';
 
@@ -29,6 +30,14 @@ export const SUPPORTED_OUTPUTS: readonly string[] = [
   'influx://user:pass@host:8086/meterwire (InfluxDB 1.x; influx2://host:8086?org=…&bucket=…&token=… for the v2 API; influxs:// and influx2s:// for HTTPS)',
   'web://127.0.0.1:8080 (the dashboard: live values, health, charts; another address needs ?token=…, HTTPS with ?cert=…&key=…)',
 ];
+
+// MQTT.js and prom-client load when their output opens (lazy-sink.ts); their URLs are checked here, at start.
+const createMqttSink: SinkFactory = (url, ctx) =>
+  lazySink(parseMqttSinkUrl(url).name, true, async () => (await import('./mqtt/index.js')).createMqttSink(url, ctx));
+const createPrometheusSink: SinkFactory = (url, ctx) => {
+  parseExporterUrl(url);
+  return lazySink(redactUrl(url), false, async () => (await import('./prometheus/index.js')).createPrometheusSink(url, ctx));
+};
 
 const FACTORIES: Record<string, SinkFactory> = {
   mqtt: createMqttSink, mqtts: createMqttSink,

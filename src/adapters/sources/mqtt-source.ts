@@ -5,7 +5,7 @@
  * MQTT.js does the reconnecting (client.reconnect()), but on our backoff schedule rather than its fixed period,
  * so a broker outage is retried like every other source. The subscription is renewed on every connect.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { createBackoff } from '../../net/backoff.js';
 import { mqttConnectionOptions } from '../../net/mqtt-connection.js';
 import { decodeMqttPayload } from './payload-encoding.js';
@@ -81,15 +81,19 @@ export function createMqttSource(url: string, description: string, options: Sour
       if (reporter || stopped) return;
       reporter = createStateReporter(handlers);
       reporter.set('connecting', description);
-      const c = mqtt.connect(target.options);
-      client = c;
-      c.on('connect', () => onConnect(c));
-      c.on('message', (_topic, payload) => onMessage(payload));
-      // MQTT.js emits 'error' for refused connections and socket errors; 'close' follows and does the work.
-      c.on('error', (err) => {
-        lastError = errorText(err);
-      });
-      c.on('close', onClose);
+      // MQTT.js (~15 MB) loads when an MQTT source starts, not with every reader.
+      void import('mqtt').then(({ default: mqtt }) => {
+        if (stopped) return;
+        const c = mqtt.connect(target.options);
+        client = c;
+        c.on('connect', () => onConnect(c));
+        c.on('message', (_topic, payload) => onMessage(payload));
+        // MQTT.js emits 'error' for refused connections and socket errors; 'close' follows and does the work.
+        c.on('error', (err) => {
+          lastError = errorText(err);
+        });
+        c.on('close', onClose);
+      }, (e: unknown) => reporter?.set('disconnected', `cannot load MQTT.js: ${errorText(e)}`));
     },
     async stop() {
       stopped = true;

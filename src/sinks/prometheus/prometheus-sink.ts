@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Sink, SinkContext } from '../types.js';
 import { createMeterMetrics, type MeterMetrics } from './metrics.js';
 import { redactUrl } from '../../redact/index.js';
-import { parseListenUrl } from '../server-url.js';
+import { parseExporterUrl } from './exporter-url.js';
 
 export interface PrometheusSink extends Sink {
   /** Where the server listens once open (the real port when the URL said 0). */
@@ -17,16 +17,6 @@ export interface PrometheusSink extends Sink {
   metrics(): Promise<string>;
 }
 
-interface ExporterOptions {
-  host: string;
-  port: number;
-  path: string;
-}
-
-function parseExporterUrl(url: string): ExporterOptions {
-  const { host, port, path } = parseListenUrl(url, 'prometheus', 9464);
-  return { host, port, path: path === '/' ? '/metrics' : path };
-}
 
 function handler(metrics: MeterMetrics, path: string, onError: (e: Error) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
