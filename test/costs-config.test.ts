@@ -17,7 +17,7 @@ function badConfig(fn: () => unknown, ...patterns: RegExp[]): void {
 
 test('the examples in docs/costs.md are valid tariffs and price what they say', () => {
   const blocks = docBlocks();
-  assert.equal(blocks.length, 2);
+  assert.equal(blocks.length, 3);
   const be = parseTariffs((parseYaml(blocks[0]) as { tariffs: unknown }).tariffs);
   assert.equal(planFor(be, '1SAG1100099999'), be.plans.garage);
   assert.equal(planFor(be, 'someone-else'), be.plans.home);
@@ -34,6 +34,9 @@ test('the examples in docs/costs.md are valid tariffs and price what they say', 
   assert.equal(report.capacity[0].billedKw, 3.1);
   const no = parseTariffs((parseYaml(blocks[1]) as { tariffs: unknown }).tariffs);
   assert.equal(Object.keys(no.plans).join(), 'elvia');
+  const nl = parseTariffs((parseYaml(blocks[2]) as { tariffs: unknown }).tariffs).plans.nl.import;
+  assert.deepEqual(nl.type === 'dynamic' && [nl.series, nl.mqtt, nl.format, nl.unit],
+    ['nl-day-ahead', 'mqtt://user:pass@broker:1883/prices/nl', 'json', 'EUR/MWh']);
 });
 
 test('a meter without a plan among several, and an unknown time zone, are BAD_CONFIG errors', () => {

@@ -4,11 +4,15 @@
  * No I/O: the caller loads price CSVs or MQTT price messages and passes them in (docs/costs.md).
  */
 export { parseTariffs, planFor, tariffsSchema } from './tariff-schema.js';
-export type { Plan, PriceSource, TariffsConfig, CapacityConfig, FlandersCapacity, NorwayCapacity } from './tariff-schema.js';
+export type { DynamicSource, Plan, PriceSource, TariffsConfig, CapacityConfig, FlandersCapacity, NorwayCapacity } from './tariff-schema.js';
 export { computeCosts, computeMeterCosts, computeExact, exactTotal } from './compute.js';
 export type { CostRequest, ExactDay } from './compute.js';
-export { parsePriceCsv } from './price-csv.js';
-export type { PriceCsv, PriceCsvOptions } from './price-csv.js';
+export { parsePriceCsv, parsePriceUnit, parseZonedTime } from './price-csv.js';
+export type { PriceCsv, PriceCsvOptions, PriceUnit } from './price-csv.js';
+export { parsePriceJson } from './price-json.js';
+export type { PriceJsonOptions } from './price-json.js';
+export { checkSlotSpacing, mergePriceSlots, parsePricePayload } from './price-slots.js';
+export type { PricePayloadFormat, PricePayloadOptions } from './price-slots.js';
 export { flandersHeadroom, FLANDERS_MINIMUM_KW } from './capacity-flanders.js';
 export type { FlandersHeadroom, FlandersLive } from './capacity-flanders.js';
 export { norwayHeadroom } from './capacity-norway.js';

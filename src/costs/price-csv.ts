@@ -36,8 +36,16 @@ const MINOR: Record<string, string> = { ct: 'EUR', cent: 'EUR', c: 'EUR', øre: 
 const ISO_ZONED = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(Z|[+-]\d\d:?\d\d)$/;
 const LOCAL = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?$/;
 
-/** Per-kWh divisor and currency of a unit like "EUR/MWh" or "ct/kWh". */
-function parseUnit(text: string): { divisor: Rational; currency: string; unit: string } | undefined {
+export interface PriceUnit {
+  /** What a price in this unit is divided by to be per kWh in the major currency unit. */
+  readonly divisor: Rational;
+  readonly currency: string;
+  /** As written, e.g. "ct/kWh". */
+  readonly unit: string;
+}
+
+/** Per-kWh divisor and currency of a unit like "EUR/MWh" or "ct/kWh" (found anywhere in the text). */
+export function parsePriceUnit(text: string): PriceUnit | undefined {
   const m = UNIT.exec(text);
   if (!m) return undefined;
   const major = m[1] === '€' ? 'EUR' : MINOR[m[1].toLowerCase()];
@@ -56,6 +64,23 @@ function localInstants(zone: Zone, y: number, mo: number, d: number, h: number, 
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   const offsets = new Set([zone.offsetMinutes(wall - 86_400_000), zone.offsetMinutes(wall), zone.offsetMinutes(wall + 86_400_000)]);
   return [...offsets].map((o) => wall - o * 60_000).filter((t) => t + zone.offsetMinutes(t) * 60_000 === wall).sort((a, b) => a - b);
+}
+
+/** Minutes east of UTC of an offset matched by ISO_ZONED ("Z", "+01:00", "-0330"). */
+function offsetOf(text: string): number {
+  return text === 'Z' ? 0 : (text[0] === '-' ? -1 : 1) * (Number(text.slice(1, 3)) * 60 + Number(text.slice(-2)));
+}
+
+/**
+ * Epoch ms of an ISO 8601 time with "Z" or an offset ("2026-10-25T02:00:00+01:00"); undefined when the text is
+ * not one or names a date or time that does not exist (31 April, 24:00).
+ */
+export function parseZonedTime(text: string): number | undefined {
+  const m = ISO_ZONED.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  if (!validDate(y, mo, d, h, mi, s)) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, s) - offsetOf(m[7]) * 60_000;
 }
 
 function validDate(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
@@ -78,7 +103,7 @@ export function parsePriceCsv(text: string, options: PriceCsvOptions = {}): Pric
   // Rows have as many fields as the header (extra columns allowed there), else exactly a time and a price: a stray
   // field is most often a decimal comma in a comma-separated file, and guessing would be a silent wrong price.
   const width = hasHeader ? Math.max(2, header.length) : 2;
-  const unitText = (hasHeader ? header.map((h) => parseUnit(h)).find(Boolean) : undefined) ?? (options.unit ? parseUnit(options.unit) : undefined);
+  const unitText = (hasHeader ? header.map((h) => parsePriceUnit(h)).find(Boolean) : undefined) ?? (options.unit ? parsePriceUnit(options.unit) : undefined);
   if (!unitText) {
     throw meterError('BAD_CONFIG', `${where}: say the price unit, in the header (e.g. "price (EUR/MWh)") or as the unit option`);
   }
@@ -108,8 +133,7 @@ export function parsePriceCsv(text: string, options: PriceCsvOptions = {}): Pric
     const [y, mo, d, h, mi, s] = parts;
     if (!validDate(y, mo, d, h, mi, s)) fail(n, `"${timeText}" is not a valid date and time`);
     if (zoned) {
-      const off = zoned[7] === 'Z' ? 0 : (zoned[7][0] === '-' ? -1 : 1) * (Number(zoned[7].slice(1, 3)) * 60 + Number(zoned[7].slice(-2)));
-      start = Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000;
+      start = Date.UTC(y, mo - 1, d, h, mi, s) - offsetOf(zoned[7]) * 60_000;
     } else {
       if (!zone) return fail(n, `"${timeText}" is a local time: give the time zone (the tariffs' timeZone)`);
       const instants = localInstants(zone, y, mo, d, h, mi, s);

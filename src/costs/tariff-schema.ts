@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { meterError } from '../core/errors.js';
 import { isValidTimeZone } from './zone.js';
+import { parsePriceUnit } from './price-csv.js';
 
 const price = z.number().finite('must be a finite number');
 const nonNegative = z.number().finite('must be a finite number').nonnegative('must be 0 or more');
@@ -47,17 +48,35 @@ const touSource = z.object({
   rules: z.array(touRule).min(1, 'give at least one rule (the first that matches sets the price)'),
   holidays: z.array(z.string().regex(isoDate, 'write holidays as "YYYY-MM-DD"')).optional(),
 }).strict();
+/** mqtt[s]://[user:pass@]broker[:port]/topic[?clientId=…&ca=…]: one topic, no wildcards. */
+const mqttPriceUrl = z.string()
+  .regex(/^mqtts?:\/\/[^/?#]+\/[^?#]+/i, 'give the broker and the topic, e.g. "mqtt://broker:1883/prices/nl" (or mqtts://…)')
+  .refine((u) => !/[+#]|%23|%2B/i.test(u.replace(/\?.*$/, '').replace(/^[^/]*\/\/[^/]*/, '')),
+    'name one topic: the wildcards + and # would mix several price series');
 const dynamicSource = z.object({
   type: z.literal('dynamic'),
   /** Name of the price series the caller loads (CSV file or MQTT topic) and passes in by this name. */
   series: z.string().min(1, 'name the price series, e.g. "belpex"'),
   /** A price CSV (parsePriceCsv) the dashboard loads for this series; the engine itself does no I/O. */
   file: z.string().min(1, 'give the path of the price CSV, or leave "file" out').optional(),
+  /** An MQTT topic the dashboard subscribes to for this series (price-mqtt.ts); messages merge by slot start. */
+  mqtt: mqttPriceUrl.optional(),
+  /** What the MQTT messages hold: a JSON array of { start, price } slots (default) or the CSV a file holds. */
+  format: z.enum(['json', 'csv'], { message: 'format is json or csv' }).optional(),
+  /** Unit of the loaded prices when the data does not say (CSV without a unit in its header, JSON): e.g. "EUR/MWh". */
+  unit: z.string().refine((u) => parsePriceUnit(u) !== undefined, 'write a price unit such as "EUR/MWh", "EUR/kWh" or "ct/kWh"').optional(),
   slotMinutes: z.union([z.literal(15), z.literal(60)], { message: 'slotMinutes is 15 or 60' }),
   /** price = spot × factor + adder (supplier margin, grid fees, taxes per kWh). */
   factor: price.optional(),
   adder: price.optional(),
-}).strict();
+}).strict().superRefine((v, ctx) => {
+  if (v.file !== undefined && v.mqtt !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['mqtt'], message: 'give either "file" or "mqtt", not both (one source per series)' });
+  }
+  if (v.format !== undefined && v.mqtt === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['format'], message: 'format applies to MQTT prices: add "mqtt" or leave "format" out (a file is CSV)' });
+  }
+});
 
 const priceSource = z.discriminatedUnion('type', [fixedSource, registerSource, touSource, dynamicSource], {
   message: 'type is one of fixed, registers, timeOfUse, dynamic',

@@ -8,7 +8,7 @@
 import { stat, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { meterError } from '../core/errors.js';
-import { parsePriceCsv, type PriceSlot, type TariffsConfig } from '../costs/index.js';
+import { checkSlotSpacing, parsePriceCsv, type PriceSlot, type TariffsConfig } from '../costs/index.js';
 import type { SinkLog } from '../sinks/types.js';
 
 export type PriceSeries = Readonly<Record<string, readonly PriceSlot[]>>;
@@ -23,6 +23,8 @@ interface FileEntry {
   readonly path: string;
   /** The longest slot any source of this series uses: slots closer than this would overlap. */
   readonly slotMinutes: number;
+  /** The unit when the file's header has none. */
+  readonly unit?: string;
   /** mtime and size of what `slots` (or the logged error) came from. */
   version?: string;
   slots?: readonly PriceSlot[];
@@ -39,20 +41,11 @@ function fileEntries(tariffs: TariffsConfig): FileEntry[] {
       if (seen && seen.path !== path) {
         throw meterError('BAD_CONFIG', `tariffs.plans.${name}: price series "${source.series}" is read from ${seen.path} and from ${path}: give one file per series`);
       }
-      bySeries.set(source.series, { series: source.series, path, slotMinutes: Math.max(seen?.slotMinutes ?? 0, source.slotMinutes) });
+      bySeries.set(source.series, { series: source.series, path, slotMinutes: Math.max(seen?.slotMinutes ?? 0, source.slotMinutes),
+        unit: source.unit ?? seen?.unit });
     }
   }
   return [...bySeries.values()];
-}
-
-function checkSpacing(e: FileEntry, slots: readonly PriceSlot[]): void {
-  const slotMs = e.slotMinutes * 60_000;
-  for (let i = 1; i < slots.length; i += 1) {
-    if (slots[i].start - slots[i - 1].start < slotMs) {
-      throw meterError('BAD_CONFIG', `${e.path}: the slots at ${new Date(slots[i - 1].start).toISOString()} and ` +
-        `${new Date(slots[i].start).toISOString()} are closer than the tariff's slotMinutes (${e.slotMinutes})`);
-    }
-  }
 }
 
 export function createPriceFiles(tariffs: TariffsConfig | undefined, log: SinkLog): PriceFiles {
@@ -74,8 +67,8 @@ export function createPriceFiles(tariffs: TariffsConfig | undefined, log: SinkLo
     e.version = version;
     try {
       const text = await readFile(e.path, 'utf8');
-      const { slots } = parsePriceCsv(text, { source: e.path, timeZone: tariffs!.timeZone, currency: tariffs!.currency });
-      checkSpacing(e, slots);
+      const { slots } = parsePriceCsv(text, { source: e.path, timeZone: tariffs!.timeZone, currency: tariffs!.currency, unit: e.unit });
+      checkSlotSpacing(slots, e.slotMinutes, e.path);
       e.slots = slots;
       log.info(`dashboard: price series "${e.series}": ${slots.length} slots from ${e.path}`);
     } catch (err) {

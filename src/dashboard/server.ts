@@ -17,6 +17,7 @@ import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
 import type { TariffsConfig } from '../costs/index.js';
 import { createPriceFiles } from './price-files.js';
+import { createPriceMqtt } from './price-mqtt.js';
 import { checkDashboardOptions, readTlsFiles } from './dashboard-options.js';
 import { checkCredentials, checkToken, isLoopbackHostHeader, securityHeaders, sessionCookie } from './security.js';
 
@@ -128,8 +129,11 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   let statusTimer: NodeJS.Timeout | undefined;
   const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const priceFiles = createPriceFiles(o.tariffs, o.log);
+  const priceMqtt = createPriceMqtt(o.tariffs, o.log);
+  // Disjoint by construction: a series has one source, a file or a topic.
+  const prices = async () => ({ ...(await priceFiles.prices()), ...priceMqtt.prices() });
   registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent, tariffs: o.tariffs, timeZone,
-    prices: priceFiles.prices, now: o.now ?? Date.now });
+    prices, now: o.now ?? Date.now });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -157,6 +161,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       statusTimer = undefined;
       hub.close();
       await app.close();
+      await priceMqtt.close();
       await o.history?.close?.();
       listening = undefined;
     },
