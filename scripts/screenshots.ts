@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { parseTariffs } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { createWebSink } from '../src/sinks/web/index.js';
 import { context, simulatedMessages, startLiveReader, writeSqlHistory } from '../test/dashboard-support.js';
 

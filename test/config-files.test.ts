@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { isMeterError } from '../src/core/errors.js';
-import { loadConfigFile } from '../src/cli/config.js';
+import { loadConfigFile } from '../src/cli/config-file.js';
 import { ROOT } from './support/cli.js';
 import { key } from './redact-support.js';
 

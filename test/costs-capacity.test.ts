@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  computeCosts, createZone, flandersHeadroom, flandersLiveHeadroom, norwayHeadroom, norwayLiveHeadroom, parseTariffs,
-  type EnergyInterval, type NorwayCapacity, type Plan,
-} from '../src/costs/index.js';
+import { computeCosts, createZone, flandersHeadroom, flandersLiveHeadroom, norwayHeadroom, norwayLiveHeadroom, type EnergyInterval, type NorwayCapacity, type Plan } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { HOUR, MIN, QUARTER, lcg, localToUtc, near, wall } from './costs-support.js';
 
 const BRU = 'Europe/Brussels';

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { computeMeterCosts, parsePriceCsv, parseTariffs, planFor } from '../src/costs/index.js';
+import { computeMeterCosts, parsePriceCsv, planFor } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { HOUR, localToUtc } from './costs-support.js';
 
 const docBlocks = (): string[] => [...readFileSync(new URL('../docs/costs.md', import.meta.url), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCosts, parseTariffs, type EnergyInterval, type Plan, type PriceSlot } from '../src/costs/index.js';
+import { computeCosts, type EnergyInterval, type Plan, type PriceSlot } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { HOUR, MIN, QUARTER, lcg, localToUtc, near, referenceEnergy, slicesPerDate, type Wall } from './costs-support.js';
 
 function plan(p: unknown, timeZone = 'Europe/Brussels'): Plan {

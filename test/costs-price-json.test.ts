@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSlotSpacing, computeCosts, mergePriceSlots, parsePriceJson, parsePricePayload, parseTariffs } from '../src/costs/index.js';
+import { checkSlotSpacing, computeCosts, mergePriceSlots, parsePriceJson, parsePricePayload } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import type { EnergyInterval } from '../src/costs/index.js';
 
 const Q = 15 * 60_000;

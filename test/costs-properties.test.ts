@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { computeCosts, computeExact, createZone, exactTotal, parseTariffs, type EnergyInterval, type Plan, type PriceSlot } from '../src/costs/index.js';
+import { computeCosts, computeExact, createZone, exactTotal, type EnergyInterval, type Plan, type PriceSlot } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { add, cmp, type Rational } from '../src/costs/rational.js';
 import { HOUR, MIN, QUARTER, localToUtc } from './costs-support.js';
 

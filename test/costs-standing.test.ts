@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCosts, parseTariffs, type Plan } from '../src/costs/index.js';
+import { computeCosts, type Plan } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { MIN, QUARTER, daysInMonthByWalking, localToUtc, near, slicesPerDate, walk, wall } from './costs-support.js';
 
 function plan(standingCharge: unknown, timeZone: string): Plan {

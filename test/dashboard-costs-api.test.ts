@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { createSqlHistory } from '../src/dashboard/sql-history.js';
-import { parseTariffs } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { baseReading, energyFromMessages, quietLog, VIENNA, viennaHistory, type HistoryFixture } from './dashboard-support.js';
 
 const Q = 15 * 60_000;

@@ -105,7 +105,7 @@ test('web:// ?store=: a SQL store URL, checked at start; its password never in t
   assert.match(sink.name, /store=postgres/);
   await sink.close();
   // The config file's tariffs reach the web output through the sink context.
-  const { parseTariffs } = await import('../src/costs/index.js');
+  const { parseTariffs } = await import('../src/costs/tariff-schema.js');
   const tariffs = parseTariffs({ currency: 'EUR', timeZone: VIENNA.zone, plans: { home: { import: { type: 'fixed', price: 0.3 } } } });
   const withTariffs = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(fx.url)}`, { ...context(), tariffs });
   try {

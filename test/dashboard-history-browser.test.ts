@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
-import { parseTariffs } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { requireService } from './support/services.js';
 import { context, simulatedMessages, writeSqlHistory } from './dashboard-support.js';
 

@@ -13,7 +13,7 @@ const script = (src: string) => `
 import { createRequire } from 'node:module';
 const require = createRequire(${JSON.stringify(pathToFileURL(join(ROOT, 'package.json')).href)});
 const { createDashboard } = await import(${JSON.stringify(pathToFileURL(join(src, 'dashboard/server.ts')).href)});
-const { parseTariffs } = await import(${JSON.stringify(pathToFileURL(join(src, 'costs/index.ts')).href)});
+const { parseTariffs } = await import(${JSON.stringify(pathToFileURL(join(src, 'costs/tariff-schema.ts')).href)});
 const loaded = () => Object.keys(require.cache).filter((k) => /[\\\\/]node_modules[\\\\/]mqtt[\\\\/]/.test(k)).length;
 const quiet = { info() {}, warn() {}, error() {} };
 const plan = (imp) => parseTariffs({ currency: 'EUR', timeZone: 'Europe/Amsterdam', plans: { a: { import: imp, export: { type: 'fixed', price: 0.05 } } } });

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { parseTariffs } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { createPriceMqtt } from '../src/dashboard/price-mqtt.js';
 import { memoryLog, tempDir, waitFor } from './fanout-support.js';
 import { canConnectTcp, freePort, hasCommand, requireService } from './support/services.js';

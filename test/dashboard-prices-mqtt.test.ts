@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { createSqlHistory } from '../src/dashboard/sql-history.js';
-import { parseTariffs } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import { energyFromMessages, VIENNA, viennaHistory, type HistoryFixture } from './dashboard-support.js';
 import { memoryLog, waitFor, type MemoryLog } from './fanout-support.js';
 import { unique } from './sinks-mqtt-support.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { createSqlHistory } from '../src/dashboard/sql-history.js';
-import { parseTariffs } from '../src/costs/index.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
 import type { SinkLog } from '../src/sinks/types.js';
 import { energyFromMessages, VIENNA, viennaHistory, type HistoryFixture } from './dashboard-support.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseOutputs } from '../src/cli/read-command.js';
-import { loadConfigFile } from '../src/cli/config.js';
+import { loadConfigFile } from '../src/cli/config-file.js';
 import { isMeterError } from '../src/core/errors.js';
 import { runCli } from './support/cli.js';
 import { DEFAULT_DASHBOARD } from '../src/sinks/open-sink.js';

@@ -19,7 +19,7 @@ import { canConnectTcp, freePort, hasCommand, requireService } from './support/s
 import { waitFor } from './support/pty.js';
 import { cleanEnv, MAIN, TSX, tempDir } from './first-hour-support.js';
 import { readmeBlocks, showsExpected, stripComment, type ReadmeCommand } from './readme-support.js';
-import { loadConfigFile } from '../src/cli/config.js';
+import { loadConfigFile } from '../src/cli/config-file.js';
 import { getProfile } from '../src/core/profiles/builtin.js';
 import { recipeFor } from '../src/sim/profile-frames.js';
 

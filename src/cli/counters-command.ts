@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { hexToBytes } from '../core/bytes/hex.js';
 import { manufacturerFromSystemTitle } from '../core/profiles/select.js';
 import { COUNTERS_FILE, confirmCounterReset, readConfirmations, readCounters } from '../app/state-file.js';
-import { loadConfigFile } from './config.js';
+import { loadConfigFile } from './config-file.js';
 
 export interface CountersFlags { stateDir?: string; config?: string; json?: boolean }
 

@@ -11,13 +11,13 @@ import { parseWebUrl, redactWebUrl } from '../sinks/web/web-url.js';
 import { DEFAULT_DASHBOARD, DEFAULT_STORE } from '../sinks/open-sink.js';
 import { createLogger } from '../app/logger.js';
 import { createRedactor, redactUrl, urlSecrets } from '../redact/index.js';
-import { loadConfigFile } from './config.js';
 import { handleStopSignals } from './stop-signals.js';
 
 export interface DashboardFlags { store?: string; listen?: string; config?: string }
 
 export async function runDashboard(flags: DashboardFlags): Promise<number> {
-  const file = flags.config ? loadConfigFile(flags.config) : {};
+  // zod (the config file's schema) loads only with a config file.
+  const file = flags.config ? (await import('./config-file.js')).loadConfigFile(flags.config) : {};
   const listen = flags.listen ?? (typeof file.dashboard === 'string' ? file.dashboard : DEFAULT_DASHBOARD.replace(/\?.*$/, ''));
   const web = parseWebUrl(listen);
   const store = flags.store ?? web.store ?? DEFAULT_STORE;

@@ -66,7 +66,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
     config: flags.config, stateDir: flags.stateDir, watchdogSeconds: positiveInt(flags.watchdog, '--watchdog'),
     outputs: flags.output, allowUnauthenticated: flags.allowUnauthenticated });
   const limit = positiveInt(flags.count, '--count');
-  const cfg = configure();
+  const cfg = await configure();
   rememberSecrets({ ...cfg, source: sourceArg ?? cfg.source });
   const log = createLogger(cfg.logLevel ?? 'info', 'auto', { redactor: runSecrets });
   let source = sourceArg ?? cfg.source;
@@ -131,7 +131,7 @@ export async function runRead(sourceArg: string | undefined, flags: ReadFlags): 
   // Re-read on SIGHUP: a key fixed in the config file is picked up without a restart.
   const reload = async () => {
     try {
-      const next = configure();
+      const next = await configure();
       rememberSecrets(next);
       if (source?.startsWith('sim:')) { next.key ??= DEMO_KEY; next.authKey ??= DEMO_AUTH_KEY; }
       next.outputs = cfg.outputs;

@@ -12,7 +12,8 @@ import { coarseMonths, HOUR_MS, hourStartOf, hourlyEnergyOf, QUARTER_MS, quarter
 import { energyLedger, mergeFlags, type DayEnergy, type RawFlag } from './energy-ledger.js';
 import { createPricer, indexPrices, type PriceIndex } from './price-sources.js';
 import { add, fromNumber, isZero, sub, toFixedNumber, toNumber, ZERO, type Rational } from './rational.js';
-import { planFor, type Plan, type TariffsConfig } from './tariff-schema.js';
+import { planFor } from './tariff-plan.js';
+import type { Plan, TariffsConfig } from './tariff-schema.js';
 import type { CapacityMonth, CostPeriod, CostReport, EnergyInterval, KnownMonthlyPeak, PriceSlot, QuarterDemand } from './types.js';
 import { createZone, type Zone } from './zone.js';
 

@@ -3,7 +3,8 @@
  * energy intervals and price series to costs per local day and month, capacity charges and live headroom.
  * No I/O: the caller loads price CSVs or MQTT price messages and passes them in (docs/costs.md).
  */
-export { parseTariffs, planFor, tariffsSchema } from './tariff-schema.js';
+// parseTariffs (zod) is imported from './tariff-schema.js' where a config is validated; the engine needs no zod.
+export { planFor } from './tariff-plan.js';
 export type { DynamicSource, Plan, PriceSource, TariffsConfig, CapacityConfig, FlandersCapacity, NorwayCapacity } from './tariff-schema.js';
 export { computeCosts, computeMeterCosts, computeExact, exactTotal } from './compute.js';
 export type { CostRequest, ExactDay } from './compute.js';

@@ -6,7 +6,7 @@
 import { meterError } from '../core/errors.js';
 import { add, fromNumber, mul, ONE, ZERO, type Rational } from './rational.js';
 import type { DayName, DynamicSource, PriceSource, TouRule, TouSource } from './tariff-schema.js';
-import { DAY_NAMES } from './tariff-schema.js';
+import { DAY_NAMES } from './tariff-plan.js';
 import type { EnergyInterval, PriceSlot, UnknownReason } from './types.js';
 import type { LocalTime, Zone } from './zone.js';
 

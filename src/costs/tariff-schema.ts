@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { meterError } from '../core/errors.js';
 import { isValidTimeZone } from './zone.js';
 import { parsePriceUnit } from './price-csv.js';
+import { DAY_NAMES } from './tariff-plan.js';
 
 const price = z.number().finite('must be a finite number');
 const nonNegative = z.number().finite('must be a finite number').nonnegative('must be 0 or more');
 const positive = z.number().finite('must be a finite number').positive('must be more than 0');
 
-const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const hhmm = /^([01]\d|2[0-4]):([0-5]\d)$/;
 const monthDay = /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const isoDate = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -167,17 +167,4 @@ export function parseTariffs(section: unknown, where = 'tariffs'): TariffsConfig
   const parsed = tariffsSchema.safeParse(section);
   if (!parsed.success) throw meterError('BAD_CONFIG', parsed.error.issues.map((i) => issueText(i, where)).join('; '));
   return parsed.data;
-}
-
-/**
- * The plan a meter is billed on: its mapping, else the default, else the only plan. A meter that matches none of
- * several plans is a BAD_CONFIG error, not a guess.
- */
-export function planFor(config: TariffsConfig, meterId: string): Plan {
-  const names = Object.keys(config.plans);
-  const name = config.meters?.[meterId] ?? config.default ?? (names.length === 1 ? names[0] : undefined);
-  if (name === undefined) {
-    throw meterError('BAD_CONFIG', `meter "${meterId}" has no tariff plan: map it under tariffs.meters or set tariffs.default`);
-  }
-  return config.plans[name];
 }
