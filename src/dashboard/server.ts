@@ -17,6 +17,8 @@ import { createMemoryHistory, type MemoryHistory } from './memory-history.js';
 import type { HistoryStore } from './history.js';
 import type { TariffsConfig } from '../costs/index.js';
 import { createPriceFiles } from './price-files.js';
+import { createHeadroomPush } from './headroom-push.js';
+import { meterKey } from './meter-key.js';
 import { checkDashboardOptions, readTlsFiles } from './dashboard-options.js';
 import { checkCredentials, checkToken, isLoopbackHostHeader, securityHeaders, sessionCookie } from './security.js';
 
@@ -46,6 +48,8 @@ export interface DashboardOptions {
   maxLiveClients?: number;
   /** How often live clients get the reader's health and the list of meters (default 5 s). */
   statusIntervalMs?: number;
+  /** The least time between two live headroom computations of one meter (default 5 s). */
+  headroomIntervalMs?: number;
 }
 
 export interface Dashboard {
@@ -128,8 +132,10 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   let statusTimer: NodeJS.Timeout | undefined;
   const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const priceFiles = createPriceFiles(o.tariffs, o.log);
+  const now = o.now ?? Date.now;
+  const headroomPush = createHeadroomPush({ hub, history, tariffs: o.tariffs, now, log: o.log, intervalMs: o.headroomIntervalMs });
   registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent, tariffs: o.tariffs, timeZone,
-    prices: priceFiles.prices, now: o.now ?? Date.now });
+    prices: priceFiles.prices, now, headroomEvents: headroomPush.latestEvents });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -143,6 +149,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     record(messages, receivedAtMs = Date.now()) {
       live.record(messages, receivedAtMs);
       memory?.record(messages, receivedAtMs);
+      for (const meter of new Set(messages.map((m) => meterKey(m.meter)))) headroomPush.note(meter);
     },
     meters: () => live.meters(),
     async listen() {
@@ -155,6 +162,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     async close() {
       clearInterval(statusTimer);
       statusTimer = undefined;
+      headroomPush.close();
       hub.close();
       await app.close();
       await o.history?.close?.();
