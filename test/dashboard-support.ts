@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { createDecoder } from '../src/index.js';
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
@@ -212,4 +213,34 @@ export async function viennaHistory(stepMs = 10 * 60_000): Promise<HistoryFixtur
   const dsmr = messages[0].meter.id!;
   const dlms = messages.find((m) => m.meter.id !== dsmr)!.meter.id!;
   return { url, messages, dsmr, dlms, stepMs, drop: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A live stream read over a real loopback socket: its events as they come, `onEvent` woken at each. */
+export interface SseClient { events: Array<{ event: string; data: string }>; close(): void; closed: Promise<void> }
+
+export function sse(url: string, onEvent: () => void): Promise<SseClient> {
+  return new Promise((resolve, reject) => {
+    const events: SseClient['events'] = [];
+    const req = request(url, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/event-stream/);
+      assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) { events.push({ event, data }); onEvent(); }
+        }
+      });
+      resolve({ events, close: () => req.destroy(), closed: new Promise((r) => res.on('close', () => r())) });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
