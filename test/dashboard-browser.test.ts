@@ -120,6 +120,37 @@ test('eight tabs share one live stream; each shows live power that changes; clos
   }
 });
 
+test('without Web Locks (plain HTTP on a LAN address) each tab opens a stream of its own meter and shows its values', { skip }, async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  // Off a secure context navigator.locks is undefined: the same here, before the page's scripts run.
+  // (A string: a function would be sent as tsx compiled it, helpers the page does not have included.)
+  await ctx.addInitScript("Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })");
+  const errors: string[] = [];
+  const hub = reader.sink.dashboard.hub;
+  try {
+    const before = await settled(() => hub.clients(), 0);
+    const pages: Page[] = [];
+    for (let i = 0; i < 2; i++) {
+      const page = watchErrors(await ctx.newPage(), errors, `tab ${i}: `);
+      await page.goto(reader.url);
+      await page.locator('#power-import').filter({ hasText: /\d/ }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.evaluate('typeof navigator.locks'), 'undefined');
+      pages.push(page);
+    }
+    assert.equal(await settled(() => hub.clients(), before + 2), before + 2, 'a stream per tab');
+    const dsmr = reader.meters.find((m) => m.startsWith('E00')) as string;
+    const other = reader.meters.find((m) => m !== dsmr) as string;
+    await pages[0].locator('#meter').selectOption(dsmr);
+    await pages[1].locator('#meter').selectOption(other);
+    await pages[0].locator('#readings').filter({ hasText: 'E0044007382246019' }).waitFor({ state: 'attached' });
+    await pages[1].locator('#readings').filter({ hasText: '178210193075' }).waitFor({ state: 'attached' });
+    await Promise.all(pages.map((p) => changes(p, '#status', 10_000)));
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('the capacity headroom shown follows the live stream: it changes with new messages, without the page asking again', { skip }, async (t) => {
   const ZONE = 'Europe/Brussels';
   const Q = 15 * 60_000;
