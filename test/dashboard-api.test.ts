@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import type { LightMyRequestResponse } from 'fastify';
 import { createWebSink, parseWebUrl } from '../src/sinks/web/index.js';
 import { openSink } from '../src/sinks/open-sink.js';
@@ -15,7 +14,7 @@ import { gzippedSize, loadAssets } from '../src/dashboard/assets.js';
 import { COOKIE_NAME } from '../src/dashboard/security.js';
 import { secretForms } from '../src/redact/index.js';
 import { isMeterError } from '../src/core/errors.js';
-import { context, HEALTH, quietLog, simulatedMessages } from './dashboard-support.js';
+import { context, HEALTH, quietLog, simulatedMessages, sse, type SseClient } from './dashboard-support.js';
 
 const TOKEN = 'b6f1c0d2e9a84f37a1c5d3e7f0b2a4c6';
 const NOW = Date.now();
@@ -214,35 +213,6 @@ test('the page is small: JS and CSS, uPlot included, at most 150 KB gzipped', ()
   const size = gzippedSize(assets);
   assert.ok(size > 20_000 && size <= 150_000, `${size} bytes gzipped`);
 });
-
-interface SseClient { events: Array<{ event: string; data: string }>; close(): void; closed: Promise<void> }
-
-function sse(url: string, onEvent: () => void): Promise<SseClient> {
-  return new Promise((resolve, reject) => {
-    const events: SseClient['events'] = [];
-    const req = request(url, (res) => {
-      assert.equal(res.statusCode, 200);
-      assert.match(String(res.headers['content-type']), /^text\/event-stream/);
-      assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) { events.push({ event, data }); onEvent(); }
-        }
-      });
-      resolve({ events, close: () => req.destroy(), closed: new Promise((r) => res.on('close', () => r())) });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 test('the live stream pushes every message to every client of its meter, serialised once', async (t) => {
   const sink = createWebSink('web://127.0.0.1:0', context());

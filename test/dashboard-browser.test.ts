@@ -1,18 +1,19 @@
 /**
  * The dashboard in a real browser: Debian's Chromium through playwright-core, against the real reader fed by
  * simulated meters (sim: source → reader → fan-out → web output). Live power appears and changes as frames
- * arrive, meter switching, keyboard focus, German labels, dark mode, a phone-sized viewport, and no console error
- * (a CSP violation is one). Skipped when /usr/bin/chromium is absent; under CI=true that is a failure.
+ * arrive; eight tabs of one browser share one live stream (a browser opens at most 6 HTTP/1.1 connections per
+ * origin) and go on when the tab holding it closes; the capacity headroom follows the stream; meter switching,
+ * keyboard focus, German labels, dark mode, a phone-sized viewport, and no console error (a CSP violation is one). Skipped when /usr/bin/chromium is absent; under CI=true that is a failure.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { requireService } from './support/services.js';
-import { startLiveReader, type LiveReader } from './dashboard-support.js';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { createDashboard } from '../src/dashboard/server.js';
+import { parseTariffs } from '../src/costs/tariff-schema.js';
+import type { MeterMessage } from '../src/core/model/message.js';
+import { chromiumSkip, exactly, launchChromium, quietLog, startLiveReader, watchedPage, watchErrors, type LiveReader } from './dashboard-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = await requireService('chromium', () => existsSync(CHROMIUM), `install Debian's chromium (${CHROMIUM}); playwright never downloads one here`);
+const skip = await chromiumSkip();
 
 let browser: Browser;
 let reader: LiveReader;
@@ -21,7 +22,7 @@ before(async () => {
   if (skip) return;
   // Two meters, one frame every 200 ms each (the meters' clocks have whole seconds: a new value every second).
   reader = await startLiveReader(['at-evn-sagemcom-t210d', 'nl-dsmr5'], 200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -31,21 +32,13 @@ after(async () => {
 
 /** A page on the dashboard that records every console error and uncaught exception. */
 async function open(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[]; done(): Promise<void> }> {
-  const context = await browser.newContext({ locale: 'en-GB', ...options });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { page, errors, close } = await watchedPage(browser, options);
   await page.goto(reader.url);
   await page.locator('#power-import').filter({ hasText: /\d/ }).waitFor({ timeout: 10_000 });
-  return { page, errors, done: () => context.close() };
+  return { page, errors, done: close };
 }
 
 const POWER = /^\d[\d,.]* k?W$/;
-
-function exactly(text: string | null): RegExp {
-  return new RegExp(`^${(text ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
 
 test('the live power appears and changes as frames arrive; no console errors', { skip }, async () => {
   const { page, errors, done } = await open();
@@ -65,6 +58,151 @@ test('the live power appears and changes as frames arrive; no console errors', {
   assert.match(await page.locator('#outputs').textContent() ?? '', /web-1\s*up/);
   assert.deepEqual(errors, []);
   await done();
+});
+
+/** The value of `get()` once it is `want`, or what it is after 5 s. */
+async function settled<T>(get: () => T, want: T): Promise<T> {
+  for (let i = 0; i < 250 && get() !== want; i++) await new Promise((r) => setTimeout(r, 20));
+  return get();
+}
+
+/** Resolves once the page's text of `selector` differs from what it is now. */
+async function changes(page: Page, selector: string, timeout = 20_000): Promise<void> {
+  const now = await page.locator(selector).textContent();
+  await page.locator(selector).filter({ hasNotText: exactly(now) }).waitFor({ timeout });
+}
+
+test('eight tabs share one live stream; each shows live power that changes; closing the stream\'s tab, the others go on', { skip }, async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const errors: string[] = [];
+  const pages: Page[] = [];
+  const hub = reader.sink.dashboard.hub;
+  try {
+    for (let i = 0; i < 8; i++) {
+      const page = watchErrors(await ctx.newPage(), errors, `tab ${i}: `);
+      await page.goto(reader.url);
+      // One tab after the other: the first holds the stream.
+      await page.locator('#power-import').filter({ hasText: /\d/ }).waitFor({ timeout: 10_000 });
+      pages.push(page);
+    }
+    // Eight tabs, one connection to the live stream (a closed page of another test may take a moment to leave).
+    assert.equal(await settled(() => hub.clients(), 1), 1);
+    // The 8th tab shows the other meter (its own choice; the 7th stays on the first).
+    const dsmr = reader.meters.find((m) => m.startsWith('E00')) as string;
+    const evn = reader.meters.find((m) => m !== dsmr) as string;
+    const first = await pages[6].locator('#meter').inputValue();
+    const other = first === dsmr ? evn : dsmr;
+    await pages[7].locator('#meter').selectOption(other);
+    await pages[7].locator('#readings').filter({ hasText: other === dsmr ? 'E0044007382246019' : '178210193075' }).waitFor({ state: 'attached' });
+    assert.equal(await pages[6].locator('#meter').inputValue(), first);
+    // Live values in every tab: each new message's time in the status, the import power moving with the model.
+    await Promise.all(pages.map(async (p) => {
+      assert.match(await p.locator('#power-import').textContent() ?? '', POWER);
+      await changes(p, '#status', 10_000);
+      await changes(p, '#power-import');
+    }));
+    assert.match(await pages[7].locator('#status').textContent() ?? '', /^live · last message \d\d:\d\d:\d\d$/);
+
+    // The first tab holds the stream; closed, another tab opens it, and all the others go on.
+    await pages[0].close();
+    const rest = pages.slice(1);
+    await Promise.all(rest.map(async (p) => { await changes(p, '#status', 10_000); await changes(p, '#power-import'); }));
+    assert.equal(await settled(() => hub.clients(), 1), 1, 'the new holder\'s stream, the old one closed');
+    // A tab opened now still gets values at once (from the tab that holds the stream now).
+    const late = watchErrors(await ctx.newPage(), errors, 'late tab: ');
+    await late.goto(reader.url);
+    await late.locator('#power-import').filter({ hasText: /\d/ }).waitFor({ timeout: 10_000 });
+    await changes(late, '#power-import');
+    assert.equal(hub.clients(), 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('without Web Locks (plain HTTP on a LAN address) each tab opens a stream of its own meter and shows its values', { skip }, async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  // Off a secure context navigator.locks is undefined: the same here, before the page's scripts run.
+  // (A string: a function would be sent as tsx compiled it, helpers the page does not have included.)
+  await ctx.addInitScript("Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })");
+  const errors: string[] = [];
+  const hub = reader.sink.dashboard.hub;
+  try {
+    const before = await settled(() => hub.clients(), 0);
+    const pages: Page[] = [];
+    for (let i = 0; i < 2; i++) {
+      const page = watchErrors(await ctx.newPage(), errors, `tab ${i}: `);
+      await page.goto(reader.url);
+      await page.locator('#power-import').filter({ hasText: /\d/ }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.evaluate('typeof navigator.locks'), 'undefined');
+      pages.push(page);
+    }
+    assert.equal(await settled(() => hub.clients(), before + 2), before + 2, 'a stream per tab');
+    const dsmr = reader.meters.find((m) => m.startsWith('E00')) as string;
+    const other = reader.meters.find((m) => m !== dsmr) as string;
+    await pages[0].locator('#meter').selectOption(dsmr);
+    await pages[1].locator('#meter').selectOption(other);
+    await pages[0].locator('#readings').filter({ hasText: 'E0044007382246019' }).waitFor({ state: 'attached' });
+    await pages[1].locator('#readings').filter({ hasText: '178210193075' }).waitFor({ state: 'attached' });
+    await Promise.all(pages.map((p) => changes(p, '#status', 10_000)));
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('the capacity headroom shown follows the live stream: it changes with new messages, without the page asking again', { skip }, async (t) => {
+  const ZONE = 'Europe/Brussels';
+  const Q = 15 * 60_000;
+  // A fixed clock near the end of the running quarter: the messages below fall in that quarter, before it.
+  const now = Math.floor(Date.now() / Q) * Q + Q - 1000;
+  const tariffs = parseTariffs({ currency: 'EUR', timeZone: ZONE, plans: { home: {
+    import: { type: 'fixed', price: 0.3 }, capacity: { type: 'flanders', pricePerKwYear: 50, minimumKw: 2.5 } } } });
+  const dash = createDashboard({ host: '127.0.0.1', port: 0, log: quietLog, tariffs, now: () => now, headroomIntervalMs: 200, timeZone: ZONE });
+  await dash.listen();
+  t.after(() => dash.close());
+  let wh = 2_000_000;
+  let at = now - Q + 10_000;
+  const r = (obis: string, id: string, name: string, value: number, unit: string) => ({ obis, id, name, value, unit, quality: [] });
+  const feed = (stepWh: number) => {
+    at += 1000;
+    wh += stepWh;
+    const m: MeterMessage = { meter: { id: 'CAP-1' }, timestamp: new Date(at).toISOString(), format: 'dsmr', issues: [],
+      readings: [r('1-0:1.8.0', 'energy_import', 'Active energy import (+A)', wh, 'Wh'), r('1-0:1.7.0', 'power_import', 'Active power import (+P)', stepWh * 3600, 'W')] };
+    dash.record([m], at);
+  };
+  feed(0);
+  feed(3);
+
+  const { page, errors, close } = await watchedPage(browser, { timezoneId: ZONE });
+  let asked = 0;
+  page.on('request', (q) => { if (new URL(q.url()).pathname.endsWith('/api/headroom')) asked++; });
+  try {
+    await page.goto(`${dash.url()}?meter=CAP-1`);
+    const value = page.locator('#headroom-value');
+    await value.filter({ hasText: /^\d[\d,.]* kWh$/ }).waitFor({ timeout: 10_000 });
+    await page.locator('#power-import').filter({ hasText: /\d/ }).waitFor();
+    const askedBefore = asked;
+    // New messages: the quarter's headroom shrinks by what they drew, on the page as the stream brings it.
+    for (let round = 0; round < 2; round++) {
+      const shown = await value.textContent();
+      const feeding = setInterval(() => feed(2), 100);
+      try {
+        await value.filter({ hasNotText: exactly(shown) }).waitFor({ timeout: 10_000 });
+      } finally {
+        clearInterval(feeding);
+      }
+    }
+    // Once the messages stop, the page shows what /api/headroom says (the last run comes after the last message).
+    const api = (await dash.app.inject({ url: '/api/headroom?meter=CAP-1' })).json();
+    assert.ok(api.drawnWh > 3 && api.remainingWh < api.allowedWh, JSON.stringify(api));
+    const kwh = `${new Intl.NumberFormat('en-GB', { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(api.remainingWh / 1000)} kWh`;
+    await value.filter({ hasText: exactly(kwh) }).waitFor({ timeout: 10_000 });
+    assert.equal(asked, askedBefore, 'the changes came on the live stream, not from /api/headroom');
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
 });
 
 test('switching meters: the other meter\'s values, phases and readings; controls reachable by keyboard', { skip }, async () => {

@@ -1,73 +1,71 @@
 /**
- * Gas in the History view, and its periods cut in the meter's zone whatever the browser's, in real Chromium (Debian's, through playwright-core): a SQLite store holding two days
- * of a simulated DSMR 5 meter with a gas meter on M-Bus channel 1, and a meter without one. The gas chart shows
- * m³ per bucket as the energy API sums them (checked here against the readings written), labelled in English and
- * German; the meter without gas has no gas chart; no console error (CSP included).
+ * Gas and water in the History view, and its periods cut in the meter's zone whatever the browser's, in real
+ * Chromium (Debian's, through playwright-core): a SQLite store holding two days of a simulated DSMR 5 meter with a
+ * gas meter on M-Bus channel 1, and a meter without one. The gas chart shows m³ per bucket as the energy API sums
+ * them (checked here against the readings written), labelled in English and German; the meter without gas has no
+ * gas chart; a meter with water (channel 1) and gas (channel 2) draws both; no console error (CSP included).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
-import { requireService } from './support/services.js';
+import type { Browser, Page } from 'playwright-core';
+import type { WebSink } from '../src/sinks/web/index.js';
 import { periodRange } from '../src/dashboard/page/zone.js';
 import { volumeKind } from '../src/dashboard/volume-kinds.js';
-import { context, simulatedGasM3, simulatedGasMessages, simulatedMessages, writeSqlHistory } from './dashboard-support.js';
+import { chromiumSkip, GAS_DEVICE, launchChromium, simulatedGasM3, simulatedGasMessages, simulatedMbusMessages, simulatedMessages,
+  simulatedWaterM3, storeDashboard, timesUntil, WATER_DEVICE, watchedPage, type StoreDashboard } from './dashboard-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = await requireService('chromium', () => existsSync(CHROMIUM), `install Debian's chromium (${CHROMIUM}); playwright never downloads one here`);
+const skip = await chromiumSkip();
 const ZONE = 'Europe/Amsterdam';
 const STEP = 5 * 60_000;
+const DAY = 86_400_000;
 
 let browser: Browser;
+let dash: StoreDashboard;
 let sink: WebSink;
-let dir: string;
 let gasMeter: string;
 let plainMeter: string;
 let times: number[];
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'meterwire-gasbrowser-'));
-  const url = `sqlite:${join(dir, 'meterwire.db')}`;
-  const now = Math.floor(Date.now() / STEP) * STEP;
-  times = Array.from({ length: (2 * 86_400_000) / STEP }, (_, i) => now - 2 * 86_400_000 + (i + 1) * STEP);
+  times = timesUntil(Math.floor(Date.now() / STEP) * STEP, 2 * DAY, STEP);
   const gas = simulatedGasMessages(times);
   const plain = simulatedMessages('be-fluvius', times);
   gasMeter = gas[0].meter.id!;
   plainMeter = plain[0].meter.id!;
   assert.notEqual(gasMeter, plainMeter);
-  await writeSqlHistory(`${url}?tz=${ZONE}`, [...gas, ...plain]);
-  sink = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(url)}`, context());
-  await sink.open();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  dash = await storeDashboard([...gas, ...plain], ZONE);
+  sink = dash.sink;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await sink?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await dash?.close();
 });
+
+/** Yesterday in the History view (a whole day of data whatever the time now); its start. */
+async function showYesterday(page: Page): Promise<number> {
+  const shown = await page.locator('#view-history').getAttribute('data-shown');
+  await page.locator('#period-prev').click();
+  await page.locator(`#view-history:not([data-shown="${shown}"])`).waitFor();
+  return Number((await page.locator('#view-history').getAttribute('data-shown'))!.split(':')[1]);
+}
+
+/** The m³ a register rose by over [from, to) in the written readings: its last value before `to` less its last before `from`. */
+function registerRise(m3: (ms: number) => number, from: number, to: number): number {
+  return Math.round((m3(times.filter((t) => t < to).pop()!) - m3(times.filter((t) => t < from).pop()!)) * 1000) / 1000;
+}
 
 const m3Text = (v: number, locale = 'en-GB') => `${new Intl.NumberFormat(locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(v)} m³`;
 
 test('history: the gas chart shows m³ per bucket for the meter with gas, none for the meter without; English and German; no console errors', { skip }, async (t) => {
-  const ctx = await browser.newContext({ locale: 'en-GB', timezoneId: ZONE, viewport: { width: 1200, height: 1400 } });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { page, errors, close } = await watchedPage(browser, { timezoneId: ZONE, viewport: { width: 1200, height: 1400 } });
   try {
     await page.goto(`${sink.dashboard.url()}#history`);
     await page.locator('#view-history[data-shown^="day:"]').waitFor({ timeout: 10_000 });
     await page.locator('#meter').selectOption(gasMeter);
-    // Yesterday: a whole day of data whatever the time now.
-    const shown = await page.locator('#view-history').getAttribute('data-shown');
-    await page.locator('#period-prev').click();
-    await page.locator(`#view-history:not([data-shown="${shown}"])`).waitFor();
-    const from = Number((await page.locator('#view-history').getAttribute('data-shown'))!.split(':')[1]);
+    const from = await showYesterday(page);
     const gasSection = page.locator('#volume-charts section[data-kind="gas"]');
     await gasSection.locator('canvas').waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => performance.getEntriesByName('meterwire:history-gas').length > 0, undefined, { timeout: 10_000 });
@@ -83,9 +81,7 @@ test('history: the gas chart shows m³ per bucket for the meter with gas, none f
     const hours = (await sink.dashboard.app.inject({ url: `/api/energy?meter=${gasMeter}&bucket=hour&from=${from}&to=${dayEnd}&tz=${ZONE}` })).json();
     assert.deepEqual(hours.volumes, [{ id: 'gas_volume', kind: 'gas', index: 1, channel: null }]);
     const dayM3 = hours.buckets.reduce((s: number, b: { volumesM3?: Record<string, number> }) => s + (b.volumesM3?.gas_volume ?? 0), 0);
-    const before = times.filter((t) => t < from).pop()!;
-    const last = times.filter((t) => t < dayEnd).pop()!;
-    const expected = Math.round((simulatedGasM3(last) - simulatedGasM3(before)) * 1000) / 1000;
+    const expected = registerRise(simulatedGasM3, from, dayEnd);
     assert.ok(expected > 0, 'the household used gas that day');
     assert.equal(Math.round(dayM3 * 1000) / 1000, expected);
     assert.equal(hours.buckets.filter((b: { volumesM3?: unknown }) => b.volumesM3).length, hours.buckets.length, 'every hour has a volume');
@@ -109,7 +105,44 @@ test('history: the gas chart shows m³ per bucket for the meter with gas, none f
     assert.equal(await page.locator('#volume-charts section').count(), 0);
     assert.deepEqual(errors, []);
   } finally {
-    await ctx.close();
+    await close();
+  }
+});
+
+test('history: water on M-Bus channel 1 and gas on channel 2 of one meter, a chart each with the m³ the registers rose by', { skip }, async (t) => {
+  const both = await storeDashboard(simulatedMbusMessages(times, [WATER_DEVICE, GAS_DEVICE]), ZONE);
+  t.after(() => both.close());
+  const meter = (await both.sink.dashboard.app.inject({ url: '/api/meters' })).json().meters[0].meter;
+  const { page, errors, close } = await watchedPage(browser, { timezoneId: ZONE, viewport: { width: 1200, height: 1800 } });
+  try {
+    await page.goto(`${both.sink.dashboard.url()}?meter=${meter}#history`);
+    await page.locator('#view-history[data-shown^="day:"]').waitFor({ timeout: 10_000 });
+    const from = await showYesterday(page);
+    const water = page.locator('#volume-charts section[data-kind="water"]');
+    await water.locator('canvas').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => performance.getEntriesByName('meterwire:history-water').length > 0, undefined, { timeout: 10_000 });
+    assert.deepEqual(await page.locator('#volume-charts section').evaluateAll((s) => s.map((x) => x.getAttribute('data-kind')).sort()), ['gas', 'water']);
+    assert.equal(await water.locator('h2').textContent(), 'Water');
+    assert.equal(await water.locator('.chart').getAttribute('aria-label'), 'Water per bucket in m³');
+    const box = await water.locator('canvas').first().boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 100, JSON.stringify(box));
+    // The day's water as the API sums it is what the register rose by; the page's total shows it.
+    const day = (await both.sink.dashboard.app.inject({ url: `/api/energy?meter=${meter}&bucket=day&from=${from}&to=${from + DAY + 2 * 3_600_000}&tz=${ZONE}` })).json();
+    const dayEnd = Date.parse(day.buckets[0].end);
+    const hours = (await both.sink.dashboard.app.inject({ url: `/api/energy?meter=${meter}&bucket=hour&from=${from}&to=${dayEnd}&tz=${ZONE}` })).json();
+    const sum = (id: string) => Math.round(hours.buckets.reduce((a: number, b: { volumesM3?: Record<string, number> }) => a + (b.volumesM3?.[id] ?? 0), 0) * 1000) / 1000;
+    const waterM3 = registerRise(simulatedWaterM3, from, dayEnd);
+    assert.ok(waterM3 > 0, 'the household used water that day');
+    assert.equal(sum('water_volume'), waterM3);
+    assert.equal(sum('gas_volume'), registerRise(simulatedGasM3, from, dayEnd));
+    await water.locator('.volume-total').filter({ hasText: m3Text(waterM3) }).waitFor();
+    assert.equal(await water.locator('.volume-total').textContent(), `This period: ${m3Text(waterM3)}`);
+    assert.match(await water.locator('.u-legend').textContent() ?? '', /Water/);
+    await page.locator('#lang').selectOption('de');
+    await water.locator('h2').filter({ hasText: 'Wasser' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
   }
 });
 
@@ -133,12 +166,8 @@ test('periods: local days, weeks, months and years of a named zone, 23 and 25 ho
 test('history: a browser in New York shows the Amsterdam meter\'s days (its zone from /api/meters), and asks the API in that zone', { skip }, async () => {
   const meters = (await sink.dashboard.app.inject({ url: '/api/meters' })).json();
   assert.equal(meters.meters.find((m: { meter: string }) => m.meter === gasMeter).timeZone, ZONE);
-  const ctx = await browser.newContext({ locale: 'en-GB', timezoneId: 'America/New_York', viewport: { width: 1200, height: 1000 } });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
+  const { page, errors, close } = await watchedPage(browser, { timezoneId: 'America/New_York', viewport: { width: 1200, height: 1000 } });
   const zones = new Set<string>();
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.endsWith('/api/energy')) zones.add(u.searchParams.get('tz') ?? ''); });
   try {
     const t0 = Date.now();
@@ -162,7 +191,7 @@ test('history: a browser in New York shows the Amsterdam meter\'s days (its zone
       new Date(day).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: ZONE }));
     assert.deepEqual(errors, []);
   } finally {
-    await ctx.close();
+    await close();
   }
 });
 

@@ -6,56 +6,40 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
+import type { Browser } from 'playwright-core';
+import type { WebSink } from '../src/sinks/web/index.js';
 import { parseTariffs } from '../src/costs/tariff-schema.js';
-import { requireService } from './support/services.js';
-import { context, simulatedMessages, writeSqlHistory } from './dashboard-support.js';
+import { chromiumSkip, launchChromium, simulatedMessages, storeDashboard, timesUntil, watchedPage, type StoreDashboard } from './dashboard-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = await requireService('chromium', () => existsSync(CHROMIUM), `install Debian's chromium (${CHROMIUM}); playwright never downloads one here`);
+const skip = await chromiumSkip();
 const ZONE = 'Europe/Vienna';
 
 let browser: Browser;
+let dash: StoreDashboard;
 let sink: WebSink;
-let dir: string;
 let meter: string;
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'meterwire-histbrowser-'));
-  const url = `sqlite:${join(dir, 'meterwire.db')}`;
-  const now = Date.now();
-  const step = 5 * 60_000;
-  const times = Array.from({ length: (7 * 86_400_000) / step }, (_, i) => now - 7 * 86_400_000 + (i + 1) * step);
-  const messages = simulatedMessages('nl-dsmr5', times);
+  const messages = simulatedMessages('nl-dsmr5', timesUntil(Date.now(), 7 * 86_400_000, 5 * 60_000));
   meter = messages[0].meter.id!;
-  await writeSqlHistory(`${url}?tz=${ZONE}`, messages);
   const tariffs = parseTariffs({ currency: 'EUR', timeZone: ZONE, plans: { home: {
     import: { type: 'fixed', price: 0.25 }, standingCharge: { perDay: 0.4 }, capacity: { type: 'flanders', pricePerKwYear: 50 } } } });
-  sink = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(url)}`, context(), { tariffs });
-  await sink.open();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  dash = await storeDashboard(messages, ZONE, { tariffs });
+  sink = dash.sink;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await sink?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await dash?.close();
 });
 
 const kwhText = (v: number) => `${new Intl.NumberFormat('en-GB', { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(v)} kWh`;
 const euroText = (v: number) => new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
 
 test('history: charts draw a week of stored history; a dragged range shows the API\'s kWh and cost; no console errors', { skip }, async (t) => {
-  const ctx = await browser.newContext({ locale: 'en-GB', timezoneId: ZONE, viewport: { width: 1200, height: 1000 } });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { page, errors, close } = await watchedPage(browser, { timezoneId: ZONE, viewport: { width: 1200, height: 1000 } });
   try {
     await page.goto(`${sink.dashboard.url()}#history`);
     await page.locator('#view-history').waitFor();
@@ -123,6 +107,6 @@ test('history: charts draw a week of stored history; a dragged range shows the A
     await page.locator('#view-live').waitFor();
     assert.deepEqual(errors, []);
   } finally {
-    await ctx.close();
+    await close();
   }
 });

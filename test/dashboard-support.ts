@@ -3,20 +3,23 @@
  * a whole in-process reader (sim: source → reader → fan-out → web output) serving a real dashboard.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { createDecoder } from '../src/index.js';
 import { createSimulator, DEMO_AUTH_KEY, DEMO_KEY } from '../src/sim/simulator.js';
 import { isErrorMessage, type MeterMessage } from '../src/core/model/message.js';
 import { createSimSource } from '../src/adapters/sources/sim-source.js';
 import { createReader, type Reader } from '../src/app/reader.js';
 import { createFanout, type Fanout } from '../src/app/fanout.js';
-import { createWebSink, type WebSink } from '../src/sinks/web/index.js';
+import { createWebSink, type WebSink, type WebSinkOptions } from '../src/sinks/web/index.js';
 import type { OutputStats, SinkContext, SinkHealth, SinkLog } from '../src/sinks/types.js';
 import { formatDsmrTelegram } from '../src/core/dsmr/format-telegram.js';
 import { formatDsmrTimestamp } from '../src/core/dsmr/timestamp.js';
 import { totalsSinceEpoch } from '../src/sim/energy-curve.js';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { requireService } from './support/services.js';
 
 export const quietLog: SinkLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -39,20 +42,38 @@ export function simulatedGasM3(ms: number): number {
   return Math.round((1523.412 + totalsSinceEpoch(ms).gasM3) * 1000) / 1000;
 }
 
+/** The tests' own water meter (m³, 3 decimals): 0.4 m³ per m³ of the household's gas (heating and hot water go together). */
+export function simulatedWaterM3(ms: number): number {
+  return Math.round((321.654 + 0.4 * totalsSinceEpoch(ms).gasM3) * 1000) / 1000;
+}
+
+/** An M-Bus device on a DSMR meter: its device type (DSMR 5.0.2 §6.12: 003 gas, 007 water) and reading at a time. */
+export interface MbusDevice {
+  deviceType: '003' | '007';
+  equipmentId: string;
+  m3(ms: number): number;
+}
+
+export const GAS_DEVICE: MbusDevice = { deviceType: '003', equipmentId: '4730303339303031373030343630383137', m3: simulatedGasM3 };
+export const WATER_DEVICE: MbusDevice = { deviceType: '007', equipmentId: '5730303339303031373030343630383138', m3: simulatedWaterM3 };
+
 /**
- * The nl-dsmr5 simulator's telegrams with a gas meter on M-Bus channel 1 (device type 003, DSMR 5.0.2 §6.12: its
- * hourly-or-better 0-1:24.2.1 reading with its capture time), CRC recomputed, through the real decoder. The
- * simulator itself sends electricity only.
+ * The nl-dsmr5 simulator's telegrams with M-Bus devices on channels 1, 2, … (each with its hourly-or-better
+ * 0-n:24.2.1 reading and capture time), CRC recomputed, through the real decoder. The simulator itself sends
+ * electricity only.
  */
-export function simulatedGasMessages(times: readonly number[]): MeterMessage[] {
+export function simulatedMbusMessages(times: readonly number[], devices: readonly MbusDevice[]): MeterMessage[] {
   const sim = createSimulator({ profile: 'nl-dsmr5', frameCounter: 100 });
   const d = createDecoder({});
   const out: MeterMessage[] = [];
   for (const t of times) {
     const text = new TextDecoder().decode(sim.frame(t));
     const lines = text.slice(0, text.indexOf('!')).split('\r\n').filter((l) => l !== '');
-    const gas = simulatedGasM3(t).toFixed(3).padStart(9, '0');
-    lines.push('0-1:24.1.0(003)', '0-1:96.1.0(4730303339303031373030343630383137)', `0-1:24.2.1(${formatDsmrTimestamp(new Date(t).toISOString())})(${gas}*m3)`);
+    devices.forEach((dev, i) => {
+      const value = dev.m3(t).toFixed(3).padStart(9, '0');
+      lines.push(`0-${i + 1}:24.1.0(${dev.deviceType})`, `0-${i + 1}:96.1.0(${dev.equipmentId})`,
+        `0-${i + 1}:24.2.1(${formatDsmrTimestamp(new Date(t).toISOString())})(${value}*m3)`);
+    });
     const telegram = formatDsmrTelegram({ header: lines[0], lines: lines.slice(1) });
     for (const m of [...d.push(new TextEncoder().encode(telegram)), ...d.flush()]) {
       assert.ok(!isErrorMessage(m), JSON.stringify(m));
@@ -60,6 +81,11 @@ export function simulatedGasMessages(times: readonly number[]): MeterMessage[] {
     }
   }
   return out;
+}
+
+/** The nl-dsmr5 simulator with a gas meter on M-Bus channel 1. */
+export function simulatedGasMessages(times: readonly number[]): MeterMessage[] {
+  return simulatedMbusMessages(times, [GAS_DEVICE]);
 }
 
 export const HEALTH: SinkHealth = {
@@ -212,4 +238,103 @@ export async function viennaHistory(stepMs = 10 * 60_000): Promise<HistoryFixtur
   const dsmr = messages[0].meter.id!;
   const dlms = messages.find((m) => m.meter.id !== dsmr)!.meter.id!;
   return { url, messages, dsmr, dlms, stepMs, drop: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A live stream read over a real loopback socket: its events as they come, `onEvent` woken at each. */
+export interface SseClient { events: Array<{ event: string; data: string }>; close(): void; closed: Promise<void> }
+
+export function sse(url: string, onEvent: () => void): Promise<SseClient> {
+  return new Promise((resolve, reject) => {
+    const events: SseClient['events'] = [];
+    const req = request(url, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/event-stream/);
+      assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) { events.push({ event, data }); onEvent(); }
+        }
+      });
+      resolve({ events, close: () => req.destroy(), closed: new Promise((r) => res.on('close', () => r())) });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Times every `stepMs` over the `spanMs` that ends at `endMs` (the last one is `endMs`). */
+export function timesUntil(endMs: number, spanMs: number, stepMs: number): number[] {
+  return Array.from({ length: Math.floor(spanMs / stepMs) }, (_, i) => endMs - spanMs + (i + 1) * stepMs);
+}
+
+export interface StoreDashboard {
+  sink: WebSink;
+  /** The store's URL (sqlite:…). */
+  store: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Messages written through the real SQL output into a new SQLite store (`?tz=zone`), and a web output serving
+ * it (`?store=`, no reader), open on a free loopback port; close() stops it and deletes the store.
+ */
+export async function storeDashboard(messages: readonly MeterMessage[], zone: string, options: WebSinkOptions = {}): Promise<StoreDashboard> {
+  const dir = mkdtempSync(join(tmpdir(), 'meterwire-store-dash-'));
+  const store = `sqlite:${join(dir, 'meterwire.db')}`;
+  try {
+    await writeSqlHistory(`${store}?tz=${zone}`, messages);
+    const sink = createWebSink(`web://127.0.0.1:0?store=${encodeURIComponent(store)}`, context(), options);
+    await sink.open();
+    return { sink, store, async close() { await sink.close(); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The skip reason of a browser test when Debian's Chromium is absent (under CI=true: a failure). */
+export function chromiumSkip(): Promise<string | undefined> {
+  return requireService('chromium', () => existsSync(CHROMIUM), `install Debian's chromium (${CHROMIUM}); playwright never downloads one here`);
+}
+
+/** Debian's Chromium through playwright-core (loaded here, not by the tests that need no browser). */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+/** Records a page's console errors and uncaught exceptions (a CSP violation is a console error) into `errors`. */
+export function watchErrors(page: Page, errors: string[], label = ''): Page {
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${label}${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`${label}${e.message}`));
+  return page;
+}
+
+export interface WatchedPage {
+  page: Page;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A page in a new browser context (en-GB unless the options say otherwise) whose errors are recorded. */
+export async function watchedPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const ctx = await browser.newContext({ locale: 'en-GB', ...options });
+  const errors: string[] = [];
+  const page = watchErrors(await ctx.newPage(), errors);
+  return { page, errors, close: () => ctx.close() };
+}
+
+/** A pattern that matches exactly this text (for locators' hasText / hasNotText). */
+export function exactly(text: string | null): RegExp {
+  return new RegExp(`^${(text ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }

@@ -29,6 +29,8 @@ export interface ApiDeps {
   /** Zone of local days and months when neither the page (?tz=) nor the store names one. */
   timeZone: string;
   now: () => number;
+  /** The latest live headroom events of a meter (undefined: of all meters). */
+  headroomEvents?: (meter: string | undefined) => Uint8Array[];
 }
 
 export function currentHealth(d: Pick<ApiDeps, 'health' | 'outputs' | 'hub'>) {
@@ -96,9 +98,10 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
       'x-accel-buffering': 'no', connection: 'keep-alive',
     });
     res.write(': meterwire live\n\n');
-    // The latest message first, so a page that (re)connects shows values at once.
-    const latest = meter === undefined ? undefined : d.live.latestEvent(meter);
-    const remove = d.hub.add(res, meter, latest ? [d.statusEvent(), latest] : [d.statusEvent()]);
+    // The latest message first, so a page that (re)connects shows values at once; a stream of all meters (the one
+    // that all tabs of a browser share) gets every meter's.
+    const latest = meter === undefined ? d.live.latestEvents() : [d.live.latestEvent(meter)].filter((e) => e !== undefined);
+    const remove = d.hub.add(res, meter, [d.statusEvent(), ...latest, ...(d.headroomEvents?.(meter) ?? [])]);
     req.raw.on('close', remove);
     return reply;
   });

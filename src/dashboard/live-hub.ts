@@ -21,6 +21,8 @@ export interface LiveHub {
   broadcast(meter: string, event: Uint8Array): void;
   /** Sends one event to every client (health and the list of meters). */
   broadcastAll(event: Uint8Array): void;
+  /** Whether any client gets `meter`'s events (its own stream or one of all meters). */
+  watching(meter: string): boolean;
   clients(): number;
   /** No room for another client (the route answers 503 instead of opening a stream that ends at once). */
   full(): boolean;
@@ -80,6 +82,10 @@ export function createLiveHub(o: LiveHubOptions = {}): LiveHub {
     },
     broadcastAll(event) {
       for (const socket of [...clients.keys()]) send(socket, event);
+    },
+    watching(meter) {
+      for (const wanted of clients.values()) if (wanted === undefined || wanted === meter) return true;
+      return false;
     },
     clients: () => clients.size,
     full: () => clients.size >= maxClients,

@@ -33,6 +33,8 @@ export interface LiveState {
   latestJson(meter: string): string | undefined;
   /** The latest message as an SSE event, for a client that just connected. */
   latestEvent(meter: string): Uint8Array | undefined;
+  /** Every meter's latest message as SSE events, for a client of all meters. */
+  latestEvents(): Uint8Array[];
 }
 
 export function createLiveState(hub: LiveHub, maxMeters = 64): LiveState {
@@ -60,5 +62,6 @@ export function createLiveState(hub: LiveHub, maxMeters = 64): LiveState {
     meters: () => [...latest.values()].map((l) => l.summary).sort((a, b) => a.meter.localeCompare(b.meter)),
     latestJson: (meter) => latest.get(meter)?.json,
     latestEvent: (meter) => latest.get(meter)?.event,
+    latestEvents: () => [...latest.values()].map((l) => l.event),
   };
 }

@@ -18,6 +18,8 @@ import type { HistoryStore } from './history.js';
 import type { TariffsConfig } from '../costs/index.js';
 import { createPriceFiles } from './price-files.js';
 import { createPriceMqtt } from './price-mqtt.js';
+import { createHeadroomPush } from './headroom-push.js';
+import { meterKey } from './meter-key.js';
 import { checkDashboardOptions, readTlsFiles } from './dashboard-options.js';
 import { checkCredentials, checkToken, isLoopbackHostHeader, securityHeaders, sessionCookie } from './security.js';
 
@@ -47,6 +49,8 @@ export interface DashboardOptions {
   maxLiveClients?: number;
   /** How often live clients get the reader's health and the list of meters (default 5 s). */
   statusIntervalMs?: number;
+  /** The least time between two live headroom computations of one meter (default 5 s). */
+  headroomIntervalMs?: number;
 }
 
 export interface Dashboard {
@@ -132,8 +136,10 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const priceMqtt = createPriceMqtt(o.tariffs, o.log);
   // Disjoint by construction: a series has one source, a file or a topic.
   const prices = async () => ({ ...(await priceFiles.prices()), ...priceMqtt.prices() });
+  const now = o.now ?? Date.now;
+  const headroomPush = createHeadroomPush({ hub, history, tariffs: o.tariffs, now, log: o.log, intervalMs: o.headroomIntervalMs });
   registerApi(app, { live, hub, history, health: o.health, outputs: o.outputs, headers, statusEvent, tariffs: o.tariffs, timeZone,
-    prices, now: o.now ?? Date.now });
+    prices, now, headroomEvents: headroomPush.latestEvents });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no ${req.method} ${req.url.split('?')[0]}` } }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -147,6 +153,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     record(messages, receivedAtMs = Date.now()) {
       live.record(messages, receivedAtMs);
       memory?.record(messages, receivedAtMs);
+      for (const meter of new Set(messages.map((m) => meterKey(m.meter)))) headroomPush.note(meter);
     },
     meters: () => live.meters(),
     async listen() {
@@ -159,6 +166,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     async close() {
       clearInterval(statusTimer);
       statusTimer = undefined;
+      headroomPush.close();
       hub.close();
       await app.close();
       await priceMqtt.close();

@@ -1,10 +1,11 @@
-/* global document, window, navigator, localStorage, EventSource, fetch, setInterval, URLSearchParams */
-// The live view: one EventSource per selected meter (messages, plus health and the meter list every few
-// seconds), no polling. Everything is rendered with textContent: nothing from a message becomes markup.
+/* global document, window, navigator, localStorage, fetch, setInterval, URLSearchParams */
+// The live view: the live stream (messages, the capacity headroom, health and the meter list every few seconds),
+// shared by all tabs of the browser (live-link.js), no polling. Everything is rendered with textContent: nothing from a message becomes markup.
 import { initialLanguage, readingName, stateText, t, translatePage } from './i18n.js';
 import { formatAge, formatPower, formatTime, formatValue, toBase } from './format.js';
 import { createLiveChart, WINDOW_MS } from './chart.js';
 import { createHistoryView } from './history.js';
+import { createLiveLink } from './live-link.js';
 
 const $ = (id) => document.getElementById(id);
 const store = { get: (k) => { try { return localStorage.getItem(k); } catch { return null; } },
@@ -13,7 +14,6 @@ const store = { get: (k) => { try { return localStorage.getItem(k); } catch { re
 let lang = initialLanguage(store.get('meterwire.lang'), navigator.language);
 let meter = new URLSearchParams(window.location.search).get('meter') || store.get('meterwire.meter') || '';
 let meters = [];
-let source;
 let latest;
 let health;
 let healthAt = 0;
@@ -208,17 +208,24 @@ async function backfill() {
   } catch { /* the live stream fills the chart anyway */ }
 }
 
+const link = createLiveLink({
+  event(type, data) {
+    if (type === 'message') onMessage(data);
+    else if (type === 'status') onStatus(data);
+    else if (type === 'headroom' && data.meter === meter) history.showHeadroom(data);
+  },
+  state(s) {
+    if (s === 'error') setStatus(t(lang, 'reconnecting'), true);
+    else if (!latest) setStatus(t(lang, meter ? 'live' : 'waiting'));
+  },
+});
+
 function connect() {
-  source?.close();
   latest = undefined;
   chart.reset([]);
   renderNow();
   store.set('meterwire.meter', meter);
-  source = new EventSource(meter ? `api/live?meter=${encodeURIComponent(meter)}` : 'api/live');
-  source.addEventListener('message', (e) => onMessage(JSON.parse(e.data)));
-  source.addEventListener('status', (e) => onStatus(JSON.parse(e.data)));
-  source.addEventListener('open', () => { if (!latest) setStatus(t(lang, meter ? 'live' : 'waiting')); });
-  source.addEventListener('error', () => setStatus(t(lang, 'reconnecting'), true));
+  link.setMeter(meter);
   void backfill();
   void history.loadCosts();
   if (view === 'history') void history.load();

@@ -153,15 +153,21 @@ export function createHistoryView($, getLang, getMeter, getZone) {
     $('selection-range').textContent = `${formatDate(lang(), a, true, getZone())} – ${formatDate(lang(), b, true, getZone())}${shown.complete === false ? ` · ${t(lang(), 'incomplete')}` : ''}`;
   }
 
-  /** The capacity tariff's room in the running quarter (Flanders) or hour (Norway). */
-  async function loadHeadroom(meter) {
-    const h = await json(`api/headroom?meter=${encodeURIComponent(meter)}`).catch(() => undefined);
-    if (!h) return;
-    const until = formatClock(lang(), (h.quarterEnd ?? h.hourEnd) / 1000, getZone());
+  /** The capacity tariff's room in the running quarter (Flanders) or hour (Norway), from the API or the live stream. */
+  let shownHeadroom = {};
+  function showHeadroom(h) {
+    if (h.meter !== getMeter()) return;
+    // When it was computed: an older answer (a slow fetch, a cached event) never replaces a newer one.
+    const end = h.quarterEnd ?? h.hourEnd;
+    const at = end - h.remainingMs;
+    if (shownHeadroom.meter === h.meter && at < shownHeadroom.at) return;
+    shownHeadroom = { meter: h.meter, at };
+    const box = $('headroom');
+    box.dataset.at = String(at);
     if (h.remainingWh === null) { $('headroom-value').textContent = t(lang(), 'noLimit'); $('headroom-detail').textContent = ''; return; }
     $('headroom-value').textContent = formatKwh(lang(), h.remainingWh / 1000);
     const avg = formatKw(lang(), h.maxAverageKw);
-    $('headroom-detail').textContent = t(lang(), h.type === 'flanders' ? 'headroomQuarter' : 'headroomHour', until, avg);
+    $('headroom-detail').textContent = t(lang(), h.type === 'flanders' ? 'headroomQuarter' : 'headroomHour', formatClock(lang(), end / 1000, getZone()), avg);
   }
 
   async function loadCosts() {
@@ -177,7 +183,10 @@ export function createHistoryView($, getLang, getMeter, getZone) {
       }
       $('costs-section').hidden = false;
       $('headroom').hidden = !c.capacity;
-      if (c.capacity) await loadHeadroom(meter);
+      if (c.capacity) {
+        const h = await json(`api/headroom?meter=${encodeURIComponent(meter)}`).catch(() => undefined);
+        if (h) showHeadroom(h);
+      }
     } catch (e) {
       if (e.status === 404) { hasCosts = false; $('costs-section').hidden = true; }
     }
@@ -199,6 +208,7 @@ export function createHistoryView($, getLang, getMeter, getZone) {
 
   return {
     load: once(load),
+    showHeadroom,
     loadCosts: once(loadCosts),
     /** Whether the dashboard has tariffs (from /api/meters): without them the page never asks for costs. */
     setCosts(on) { hasCosts = on; },
