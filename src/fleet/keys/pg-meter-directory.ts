@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import type { FleetMeter, MeterDirectory } from '../contracts.js';
-import { CachedMeter, StringInterner } from './cached-meter.js';
+import { CachedMeter, KeySlab, StringInterner } from './cached-meter.js';
 import { openMeterKeys } from './envelope.js';
 import type { MasterKey } from './master-key.js';
 import { sealedOf, type StoredMeterRow } from './meter-registry.js';
@@ -65,8 +65,6 @@ export interface PgMeterDirectory extends MeterDirectory {
   stats(): DirectoryStats;
 }
 
-interface Entry { meter: CachedMeter; expiresAt: number }
-
 const COLUMNS = 'meter_id, topic_id, system_title, profile, time_zone, master_key_id, wrapped_data_key, encrypted_keys';
 
 export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promise<PgMeterDirectory> {
@@ -80,11 +78,15 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
   const now = o.now ?? Date.now;
   const pageSize = o.pageSize ?? 5_000;
 
-  const entries = new Map<string, Entry>();
+  const epoch = now();
+  const second = (t: number): number => Math.floor((t - epoch) / 1000);
+  const entries = new Map<string, CachedMeter>();
   const topicOfMeter = new Map<string, string>();
   const negative = new NegativeCache(o.negativeTtlMs ?? 30_000, o.negativeMax ?? 10_000);
   const inflight = new Map<string, Promise<FleetMeter | undefined>>();
   const interner = new StringInterner();
+  const slab = new KeySlab();
+  const take = (bytes: number): Uint8Array => slab.take(bytes);
   const stats = { hits: 0, negativeHits: 0, shared: 0, queries: 0, notifications: 0, reconnects: 0 };
   // Bumped by every eviction: a query begun under an older generation must not fill the cache.
   let generation = 0;
@@ -95,9 +97,12 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
     inflight.clear();
     negative.clear();
     const topic = topicOfMeter.get(meterId);
-    if (topic === undefined) return;
-    topicOfMeter.delete(meterId);
-    entries.delete(topic);
+    if (topic !== undefined) {
+      topicOfMeter.delete(meterId);
+      entries.delete(topic);
+    } else if (entries.get(meterId)?.meterId === meterId) {
+      entries.delete(meterId);
+    }
   };
   const evictAll = (): void => {
     generation++;
@@ -108,7 +113,7 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
   };
 
   const toMeter = (r: StoredMeterRow): CachedMeter => {
-    const keys = openMeterKeys(master, r.meter_id, sealedOf(r));
+    const keys = openMeterKeys(master, r.meter_id, sealedOf(r), take);
     const topicId = r.topic_id === r.meter_id ? r.meter_id : r.topic_id;
     return new CachedMeter({
       meterId: r.meter_id, topicId, timeZone: interner.intern(r.time_zone),
@@ -117,11 +122,14 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
     }, keys);
   };
 
+  // Most meters use their topic id as meter id; only the others need the meter → topic map for eviction.
   const remember = (meter: CachedMeter, at: number): void => {
-    const previous = topicOfMeter.get(meter.meterId);
+    const previous = topicOfMeter.get(meter.meterId) ?? (entries.get(meter.meterId)?.meterId === meter.meterId ? meter.meterId : undefined);
     if (previous !== undefined && previous !== meter.topicId) entries.delete(previous);
-    entries.set(meter.topicId, { meter, expiresAt: at + ttlMs });
-    topicOfMeter.set(meter.meterId, meter.topicId);
+    meter.expiresBy(second(at + ttlMs));
+    entries.set(meter.topicId, meter);
+    if (meter.meterId !== meter.topicId) topicOfMeter.set(meter.meterId, meter.topicId);
+    else topicOfMeter.delete(meter.meterId);
   };
 
   const fetch = async (topicId: string): Promise<FleetMeter | undefined> => {
@@ -175,9 +183,9 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
       if (topicId.length > MAX_TOPIC_ID) return Promise.resolve(undefined);
       const t = now();
       const hit = entries.get(topicId);
-      if (hit !== undefined && hit.expiresAt > t) {
+      if (hit !== undefined && hit.freshAt(second(t))) {
         stats.hits++;
-        return Promise.resolve(hit.meter);
+        return Promise.resolve(hit);
       }
       if (negative.has(topicId, t)) {
         stats.negativeHits++;
