@@ -124,6 +124,14 @@ test('rows cannot be swapped: ciphertext moved to another meter id in SQL is ref
     } finally {
       await dir.close();
     }
+    const reported: Error[] = [];
+    const preloading = await directory(schema, f.masterText, { onError: (e) => reported.push(e) });
+    try {
+      assert.equal(await preloading.preload(), 0, 'no damaged row is cached');
+      assert.deepEqual(reported.map((e) => /meter (\S+) do not open/.exec(e.message)?.[1]).sort(), ['gw-2', 'meter-1', 'meter-3']);
+    } finally {
+      await preloading.close();
+    }
     // rotate-key re-seals a damaged row only after opening it: refused too.
     await assert.rejects(runMeters(['rotate-key', 'meter-1', '--guek', newKeys().guek, '--store', PG_URL, '--schema', schema], f.env),
       /stored keys of meter meter-1 do not open/);

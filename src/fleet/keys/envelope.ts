@@ -35,8 +35,7 @@ const aadOfKeys = (meterId: string): Buffer => Buffer.from(`meterwire fleet keys
 const aadOfDataKey = (keyId: string, meterId: string): Buffer =>
   Buffer.from(`meterwire fleet data key v1\0${keyId}\0${meterId}`, 'utf8');
 
-function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+function seal(key: Buffer, plaintext: Buffer, aad: Buffer, iv: Buffer): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -64,7 +63,9 @@ function tampered(meterId: string): KeyStoreError {
 
 /** Seals a meter's keys under a fresh data key, itself wrapped by the master key. */
 export function sealMeterKeys(master: MasterKey, meterId: string, keys: MeterKeys): SealedKeys {
-  const dataKey = randomBytes(DATA_KEY_BYTES);
+  // One call for the data key and both IVs: a large import seals 100,000 rows and each call costs tens of µs.
+  const random = randomBytes(DATA_KEY_BYTES + 2 * IV_BYTES);
+  const dataKey = random.subarray(0, DATA_KEY_BYTES);
   const plain = Buffer.alloc(1 + 2 * METER_KEY_BYTES);
   try {
     let n = 1;
@@ -77,17 +78,17 @@ export function sealMeterKeys(master: MasterKey, meterId: string, keys: MeterKey
     }
     return {
       masterKeyId: master.id,
-      wrappedDataKey: wrapDataKey(master, meterId, dataKey),
-      encryptedKeys: seal(dataKey, plain.subarray(0, n), aadOfKeys(meterId)),
+      wrappedDataKey: wrapDataKey(master, meterId, dataKey, random.subarray(DATA_KEY_BYTES, DATA_KEY_BYTES + IV_BYTES)),
+      encryptedKeys: seal(dataKey, plain.subarray(0, n), aadOfKeys(meterId), random.subarray(DATA_KEY_BYTES + IV_BYTES)),
     };
   } finally {
     plain.fill(0);
-    dataKey.fill(0);
+    random.fill(0);
   }
 }
 
-function wrapDataKey(master: MasterKey, meterId: string, dataKey: Buffer): Buffer {
-  return seal(master.wrapKey, dataKey, aadOfDataKey(master.id, meterId));
+function wrapDataKey(master: MasterKey, meterId: string, dataKey: Buffer, iv: Buffer = randomBytes(IV_BYTES)): Buffer {
+  return seal(master.wrapKey, dataKey, aadOfDataKey(master.id, meterId), iv);
 }
 
 function unwrapDataKey(master: MasterKey, meterId: string, sealed: SealedKeys): Buffer {

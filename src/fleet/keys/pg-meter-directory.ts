@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { FleetMeter, MeterDirectory } from '../contracts.js';
 import { CachedMeter, KeySlab, StringInterner } from './cached-meter.js';
 import { openMeterKeys } from './envelope.js';
+import { isKeyStoreError } from './key-store-error.js';
 import type { MasterKey } from './master-key.js';
 import { sealedOf, type StoredMeterRow } from './meter-registry.js';
 import { NegativeCache } from './negative-cache.js';
@@ -60,7 +61,10 @@ export interface DirectoryStats {
 }
 
 export interface PgMeterDirectory extends MeterDirectory {
-  /** Loads and decrypts every registered meter in pages; resolves to the number cached. */
+  /**
+   * Loads and decrypts every registered meter in pages; resolves to the number cached. A row that does not open
+   * (tampered) is reported to onError and skipped; a wrong master key rejects.
+   */
   preload(): Promise<number>;
   stats(): DirectoryStats;
 }
@@ -209,7 +213,16 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
         const rows = (await pool.query<StoredMeterRow>(
           `SELECT ${COLUMNS} FROM ${schema}.meters WHERE meter_id > $1 ORDER BY meter_id LIMIT $2`, [after, pageSize])).rows;
         if (rows.length === 0) return count;
-        const meters = rows.map(toMeter);
+        const meters: CachedMeter[] = [];
+        for (const r of rows) {
+          try {
+            meters.push(toMeter(r));
+          } catch (e) {
+            // One damaged row must not keep a worker from starting: its lookups throw (and dead-letter) instead.
+            if (!isKeyStoreError(e) || e.reason !== 'tampered') throw e;
+            o.onError?.(e);
+          }
+        }
         if (gen === generation && !closed) {
           const t = now();
           for (const m of meters) remember(m, t);
