@@ -6,11 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import pg from 'pg';
 import { isMeterError } from '../src/core/errors.js';
 import { isKeyStoreError } from '../src/fleet/keys/key-store-error.js';
 import { keyFingerprint } from '../src/fleet/keys/master-key.js';
 import { createPgMeterDirectory, type PgMeterDirectory } from '../src/fleet/keys/pg-meter-directory.js';
 import { importMeters, rotateMeterKeys } from '../src/fleet/keys/meter-registry.js';
+import { openFleetMeterDirectory } from '../src/fleet/keys/open-directory.js';
+import { metersChannel } from '../src/fleet/keys/registry-schema.js';
 import { hasCommand } from './support/services.js';
 import {
   PG_URL, admin, eventually, masterOf, newKeys, newMasterKeyText, pgSkip, runMeters, tempDir, withSchema, type KeyPair,
@@ -372,10 +375,44 @@ test('rotate-key takes keys from a file or the environment; rewrap moves the reg
     } finally {
       await dir.close();
     }
+    // As a worker opens it: the master key from a file, all meters preloaded.
+    const opened = await openFleetMeterDirectory({ store: PG_URL, schema, masterKeyFile: keyFile, preload: true });
+    try {
+      assert.equal(opened.stats().cached, 3);
+      assert.equal(hex((await opened.lookup('gw-2'))?.guek), k.guek);
+      assert.equal(opened.stats().queries, 0);
+    } finally {
+      await opened.close();
+    }
     // Fingerprints follow the new master key.
     const listed = JSON.parse((await runMeters(['list', '--json', '--store', PG_URL, '--schema', schema], {})).out) as { meters: { meterId: string; guekFingerprint: string }[] };
     assert.equal(listed.meters.find((m) => m.meterId === 'gw-2')?.guekFingerprint, keyFingerprint(masterOf(newText), Buffer.from(k.guek, 'hex')));
   } finally {
     files.remove();
   }
+}));
+
+test('changes notify the registry\'s channel with the meter id as payload; another schema\'s directories hear nothing', { skip }, () => withSchema(async (schema, pool) => {
+  assert.equal(metersChannel('meterwire_fleet'), 'meterwire_fleet_meters');
+  assert.equal(metersChannel(schema), `meterwire_fleet_meters_${schema}`);
+  const files = tempDir();
+  const f = await imported(schema, files).finally(() => files.remove());
+  const listener = new pg.Client({ connectionString: PG_URL });
+  await listener.connect();
+  const payloads: string[] = [];
+  listener.on('notification', (n) => { if (n.channel === metersChannel(schema)) payloads.push(n.payload ?? ''); });
+  await listener.query(`LISTEN ${metersChannel(schema)}`);
+  await withSchema(async (other) => {
+    const files2 = tempDir();
+    const g = await imported(other, files2).finally(() => files2.remove());
+    const elsewhere = await directory(other, g.masterText);
+    try {
+      await rotateMeterKeys(pool, schema, masterOf(f.masterText), 'meter-1', { guek: Buffer.from(newKeys().guek, 'hex') });
+      await eventually(() => payloads.length >= 1, 'the notification arrived');
+      assert.deepEqual(payloads, ['meter-1']);
+      assert.equal(elsewhere.stats().notifications, 0);
+    } finally {
+      await elsewhere.close();
+    }
+  }).finally(() => listener.end());
 }));

@@ -125,7 +125,7 @@ export async function importMeters(pool: pg.Pool, schema: string, master: Master
           guek_fingerprint = excluded.guek_fingerprint, gak_fingerprint = excluded.gak_fingerprint, updated_at = now()
         RETURNING (xmax = 0) AS inserted`, cols)).rows;
       for (const r of rows) if (r.inserted) inserted++; else updated++;
-      await notifyMeters(client, chunk.map((r) => r.meterId));
+      await notifyMeters(client, schema, chunk.map((r) => r.meterId));
     }
     return { inserted, updated };
   });
@@ -154,7 +154,7 @@ export async function listMeters(pool: pg.Pool, schema: string): Promise<ListedM
 export async function removeMeter(pool: pg.Pool, schema: string, meterId: string): Promise<boolean> {
   return inTransaction(pool, schema, async (client) => {
     const n = (await client.query(`DELETE FROM ${schema}.meters WHERE meter_id = $1`, [meterId])).rowCount ?? 0;
-    if (n > 0) await notifyMeters(client, [meterId]);
+    if (n > 0) await notifyMeters(client, schema, [meterId]);
     return n > 0;
   });
 }
@@ -181,7 +181,7 @@ export async function rotateMeterKeys(pool: pg.Pool, schema: string, master: Mas
     await client.query(`UPDATE ${schema}.meters SET master_key_id = $2, wrapped_data_key = $3, encrypted_keys = $4,
       guek_fingerprint = $5, gak_fingerprint = $6, updated_at = now() WHERE meter_id = $1`,
     [meterId, sealed.masterKeyId, sealed.wrappedDataKey, sealed.encryptedKeys, gf, af]);
-    await notifyMeters(client, [meterId]);
+    await notifyMeters(client, schema, [meterId]);
   });
 }
 

@@ -16,7 +16,7 @@ import type { MasterKey } from './master-key.js';
 import { sealedOf, type StoredMeterRow } from './meter-registry.js';
 import { NegativeCache } from './negative-cache.js';
 import { startNotifyListener, type NotifyListener } from './notify-listener.js';
-import { assertMasterKey, checkSchemaName, DEFAULT_SCHEMA, ensureRegistrySchema, METERS_CHANNEL } from './registry-schema.js';
+import { assertMasterKey, checkSchemaName, DEFAULT_SCHEMA, ensureRegistrySchema, metersChannel } from './registry-schema.js';
 
 /** Longer topic ids are never registered (the import refuses them): answered without a query. */
 const MAX_TOPIC_ID = 128;
@@ -151,18 +151,23 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
   };
 
   // The registry must exist and be wrapped by this master key: a worker with the wrong key stops at start.
-  const setup = await pool.connect();
   try {
-    assertMasterKey(await ensureRegistrySchema(setup, schema), master);
-  } finally {
-    setup.release();
+    const setup = await pool.connect();
+    try {
+      assertMasterKey(await ensureRegistrySchema(setup, schema), master);
+    } finally {
+      setup.release();
+    }
+  } catch (e) {
+    if (ownPool) await pool.end();
+    throw e;
   }
 
   let listener: NotifyListener;
   try {
     listener = await startNotifyListener({
       client: { ...(ownPool ? { connectionString: o.connectionString } : pool.options), application_name: `meterwire-fleet-keys-${schema}` },
-      channel: METERS_CHANNEL,
+      channel: metersChannel(schema),
       onNotification(payload) {
         stats.notifications++;
         evictMeter(payload);

@@ -12,14 +12,25 @@ import { KeyStoreError, wrongMasterKey } from './key-store-error.js';
 import type { MasterKey } from './master-key.js';
 
 export const DEFAULT_SCHEMA = 'meterwire_fleet';
-/** Every change to a meter sends `NOTIFY meterwire_fleet_meters, '<meter id>'`. */
+/**
+ * Every change to a meter sends `NOTIFY meterwire_fleet_meters, '<meter id>'` (the default schema). Registries in
+ * other schemas of the same database notify `meterwire_fleet_meters_<schema>`, so one registry's changes do not
+ * evict (and stall the preload of) another's directories.
+ */
 export const METERS_CHANNEL = 'meterwire_fleet_meters';
+/** Channel names are identifiers (< 64 bytes): this leaves 40 for a schema name. */
+const MAX_SCHEMA_NAME = 63 - METERS_CHANNEL.length - 1;
+
+export function metersChannel(schema: string): string {
+  return schema === DEFAULT_SCHEMA ? METERS_CHANNEL : `${METERS_CHANNEL}_${schema}`;
+}
 export const REGISTRY_SCHEMA_VERSION = 1;
 
 /** A schema name safe to splice into SQL unquoted (lower case, as PostgreSQL folds it). */
 export function checkSchemaName(name: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    throw meterError('BAD_CONFIG', `schema name "${name}" is not usable: lower-case letters, digits and _, starting with a letter or _`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name) || name.length > MAX_SCHEMA_NAME) {
+    throw meterError('BAD_CONFIG', `schema name "${name}" is not usable: at most ${MAX_SCHEMA_NAME} lower-case letters, digits and _, ` +
+      'starting with a letter or _');
   }
   return name;
 }
@@ -101,7 +112,7 @@ export async function setMasterKeyId(client: pg.ClientBase, schema: string, keyI
 }
 
 /** Queues one notification per meter id; PostgreSQL delivers them when the transaction commits. */
-export async function notifyMeters(client: pg.ClientBase, meterIds: readonly string[]): Promise<void> {
+export async function notifyMeters(client: pg.ClientBase, schema: string, meterIds: readonly string[]): Promise<void> {
   if (meterIds.length === 0) return;
-  await client.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [METERS_CHANNEL, meterIds]);
+  await client.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [metersChannel(schema), meterIds]);
 }
