@@ -1,0 +1,91 @@
+/**
+ * FleetRows → staged rows: within-batch duplicates removed (a message the broker delivered twice into one batch),
+ * rollup buckets cut in the meter's zone, and the COPY text line of each row.
+ */
+import type { FleetRow } from '../contracts.js';
+import { createCalendar, localSpan } from '../../sinks/sql/local-time.js';
+import { FLEET_COLUMNS } from './columns.js';
+import { copyNumber, copyText, copyTextArray, copyTime, NULL } from './copy-text.js';
+
+export interface StagedRow {
+  row: FleetRow;
+  zone: string;
+  time: number;
+  b15: number;
+  b1h: number;
+  b1d: number;
+  b1dEnd: number;
+}
+
+const QUARTER = 900_000;
+const HOUR = 3_600_000;
+
+export interface Bucketer {
+  stage(row: FleetRow): StagedRow;
+}
+
+/** One per store: memoises the local day per zone (a batch asks for the same few days thousands of times). */
+export function createBucketer(defaultZone: string): Bucketer {
+  const calendar = createCalendar();
+  const dayEnds = new Map<string, number>();
+  return {
+    stage(row) {
+      const zone = row.timeZone ?? defaultZone;
+      const time = row.meterTime.getTime();
+      if (!Number.isFinite(time)) throw new Error(`meter ${row.meterId}: meterTime is not a valid date`);
+      const b1d = calendar(zone, 'day', time);
+      const dayKey = `${zone}\u0000${b1d}`;
+      let b1dEnd = dayEnds.get(dayKey);
+      if (b1dEnd === undefined) {
+        b1dEnd = localSpan(zone, 'day', time).end;
+        if (dayEnds.size > 10_000) dayEnds.clear();
+        dayEnds.set(dayKey, b1dEnd);
+      }
+      // Quarters are cut in UTC: every zone's offset is a whole number of quarters, so they are local quarters too.
+      return { row, zone, time, b15: Math.floor(time / QUARTER) * QUARTER, b1h: calendar(zone, 'hour', time), b1d, b1dEnd };
+    },
+  };
+}
+
+export interface Deduplicated {
+  unique: FleetRow[];
+  /** Rows that repeat an earlier row of the same batch (same meter and time, or same system title and counter). */
+  repeats: number;
+}
+
+export function dedupeBatch(rows: readonly FleetRow[]): Deduplicated {
+  const byTime = new Set<string>();
+  const byCounter = new Set<string>();
+  const unique: FleetRow[] = [];
+  for (const r of rows) {
+    const t = `${r.meterId}\u0000${r.meterTime.getTime()}`;
+    const c = r.systemTitle !== undefined && r.frameCounter !== undefined ? `${r.systemTitle}\u0000${r.frameCounter}` : undefined;
+    if (byTime.has(t) || (c !== undefined && byCounter.has(c))) continue;
+    byTime.add(t);
+    if (c !== undefined) byCounter.add(c);
+    unique.push(r);
+  }
+  return { unique, repeats: rows.length - unique.length };
+}
+
+function jsonText(extra: Record<string, unknown>): string {
+  let json = JSON.stringify(extra);
+  // jsonb refuses the NUL character; a meter text carrying one keeps a replacement character instead.
+  if (json.includes('\\u0000')) json = JSON.stringify(extra, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '\uFFFD') : v));
+  return copyText(json);
+}
+
+const optText = (s: string | undefined): string => (s === undefined ? NULL : copyText(s));
+
+/** The COPY text line of a staged row, in STAGE_COLUMNS order. */
+export function stageLine(s: StagedRow): string {
+  const r = s.row;
+  const fields: string[] = [
+    copyText(r.meterId), copyTime(s.time), r.clockFromMeter ? 't' : 'f', copyTime(r.receivedAt.getTime()),
+    optText(r.systemTitle), r.frameCounter === undefined ? NULL : String(r.frameCounter),
+  ];
+  for (const c of FLEET_COLUMNS) fields.push(copyNumber(r.columns[c]));
+  fields.push(jsonText(r.extra), copyTextArray(r.flags), copyText(s.zone),
+    copyTime(s.b15), copyTime(s.b15 + QUARTER), copyTime(s.b1h), copyTime(s.b1h + HOUR), copyTime(s.b1d), copyTime(s.b1dEnd));
+  return `${fields.join('\t')}\n`;
+}
