@@ -18,9 +18,6 @@ export function copyNumber(v: number | null | undefined): string {
   return String(v);
 }
 
-export function copyTime(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /** text[] literal: every element quoted, `"` and `\` escaped inside. */
 export function copyTextArray(items: readonly string[]): string {

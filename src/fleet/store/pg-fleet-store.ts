@@ -5,7 +5,7 @@
  *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
  *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
  *   3. COPY of the rows to insert into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
- *      into readings, in key order; the keys really inserted feed the rollup upserts (15 min, local hour, day);
+ *      into readings, in key order; the keys really inserted feed the quarter-hour rollup upsert;
  *   4. dead letters: the batch's own and the refused replays.
  *
  * Every lock a commit takes is taken in one global order per step (titles, then reading keys, then rollup keys
@@ -21,7 +21,7 @@ import { checkTimeZone } from '../../sinks/sql/local-time.js';
 import { insertDeadLetters, readDeadLetters, deleteDeadLetters, markDeadLetters, type DeadLetterPageQuery, type StoredDeadLetter } from './dead-letters.js';
 import { dropPartitionsOlderThan, ensureMonthPartition, listPartitions, monthOf, type RetentionResult } from './partitions.js';
 import { needsStoredCheck, verdictOf } from './replay-policy.js';
-import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified, ROLLUP_TABLES } from './schema.js';
+import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified } from './schema.js';
 import { createBucketer, dedupeBatch, stageLine, type StagedRow } from './stage-rows.js';
 import { COPY_STAGE, CREATE_STAGING, insertReadingsSql, rollupUpsertSql } from './staging.js';
 
@@ -38,7 +38,7 @@ export interface PgFleetStoreOptions {
   redeliveryHorizonMs?: number;
   /** Months around the store's clock for which partitions are created on demand. Default 3 back, 1 ahead. */
   partitionWindow?: { pastMonths: number; futureMonths: number };
-  /** Fold inserted rows into the rollup tables in the commit. Default true. */
+  /** Fold inserted rows into rollup_15m in the commit (the hourly and daily views read it). Default true. */
   rollups?: boolean;
   /** The store's clock (partitions ahead, retention). */
   now?: () => number;
@@ -145,10 +145,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     };
     for (const s of rows) {
       need('readings', s.time);
-      if (!withRollups) continue;
-      need('rollup_15m', s.b15);
-      need('rollup_1h', s.b1h);
-      need('rollup_1d', s.b1d);
+      if (withRollups) need('rollup_15m', s.b15);
     }
     if (missing.length) await withClient(async (c) => {
       for (const [table, month] of missing) await ensureMonth(c, table, month);
@@ -247,9 +244,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
       inserted = (await c.query(insertReadingsSql(t('readings'), withRollups))).rowCount ?? 0;
       duplicates += toInsert.length - inserted;
       if (withRollups && inserted > 0) {
-        await c.query(rollupUpsertSql(t('rollup_15m'), 'b15'));
-        await c.query(rollupUpsertSql(t('rollup_1h'), 'b1h'));
-        await c.query(rollupUpsertSql(t('rollup_1d'), 'b1d'));
+        await c.query(rollupUpsertSql(t('rollup_15m')));
       }
     }
     // 4. Dead letters.
@@ -278,7 +273,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
       await ready();
       return withClient(async (c) => {
         const a = await dropPartitionsOlderThan(c, schema, ['readings'], readingsMonths, now());
-        const b = await dropPartitionsOlderThan(c, schema, [...ROLLUP_TABLES], rollupMonths, now());
+        const b = await dropPartitionsOlderThan(c, schema, ['rollup_15m'], rollupMonths, now());
         partitions = await listPartitions(c, schema);
         return { dropped: [...a.dropped, ...b.dropped], defaultRowsDeleted: a.defaultRowsDeleted + b.defaultRowsDeleted };
       });

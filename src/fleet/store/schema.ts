@@ -10,12 +10,10 @@ export const FLEET_SCHEMA_VERSION = 1;
 export const DEFAULT_FLEET_SCHEMA = 'meterwire_fleet';
 
 /** Tables partitioned by month, with the column their range is on. */
-export const PARTITIONED: Readonly<Record<string, string>> = {
-  readings: 'meter_time', rollup_15m: 'bucket_start', rollup_1h: 'bucket_start', rollup_1d: 'bucket_start',
-};
+export const PARTITIONED: Readonly<Record<string, string>> = { readings: 'meter_time', rollup_15m: 'bucket_start' };
 
-export const ROLLUP_TABLES = ['rollup_15m', 'rollup_1h', 'rollup_1d'] as const;
-export type RollupTable = (typeof ROLLUP_TABLES)[number];
+/** Hourly and daily rollups are views over the quarters, grouped by the local hour and day each quarter lies in. */
+export const ROLLUP_VIEWS = { '15m': 'rollup_15m_v', '1h': 'rollup_1h_v', '1d': 'rollup_1d_v' } as const;
 
 /** A schema name we can put into SQL unquoted-safe: lower-case identifier characters only. */
 export function checkSchemaName(schema: string): string {
@@ -43,42 +41,68 @@ ${values},
 }
 
 /**
- * Rollup rows: first/last energy register values with their times (a delta is last − first; the consumption
- * between two buckets is the next bucket's first minus this one's last), power sample count, sum and maximum.
+ * Quarter-hour rollups, kept in the commit: first/last energy register values with their times (a delta is
+ * last − first; the consumption between two buckets is the next one's first minus this one's last), power sample
+ * count, sum and maximum. Each quarter also names the local hour and day (in the meter's zone) it belongs to, so
+ * the hourly and daily views group quarters without any time-zone arithmetic in SQL.
  */
-function rollupTable(s: string, table: RollupTable): string {
-  return `CREATE TABLE IF NOT EXISTS ${qualified(s, table)} (
+function rollupTable(s: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualified(s, 'rollup_15m')} (
   meter_id text COLLATE "C" NOT NULL,
   bucket_start timestamptz NOT NULL,
-  bucket_end timestamptz NOT NULL,
   time_zone text NOT NULL,
+  hour_start timestamptz NOT NULL,
+  day_start timestamptz NOT NULL,
+  day_end timestamptz NOT NULL,
   samples integer NOT NULL,
-  energy_import_first_time timestamptz, energy_import_first double precision,
-  energy_import_last_time timestamptz, energy_import_last double precision,
-  energy_export_first_time timestamptz, energy_export_first double precision,
-  energy_export_last_time timestamptz, energy_export_last double precision,
-  power_import_samples integer NOT NULL DEFAULT 0, power_import_sum double precision NOT NULL DEFAULT 0, power_import_max double precision,
-  power_export_samples integer NOT NULL DEFAULT 0, power_export_sum double precision NOT NULL DEFAULT 0, power_export_max double precision,
+  ${ENERGY.map((e) => `${e}_first_time timestamptz, ${e}_first double precision, ${e}_last_time timestamptz, ${e}_last double precision`).join(',\n  ')},
+  ${POWER.map((p) => `${p}_samples integer NOT NULL DEFAULT 0, ${p}_sum double precision NOT NULL DEFAULT 0, ${p}_max double precision`).join(',\n  ')},
   PRIMARY KEY (meter_id, bucket_start)
 ) PARTITION BY RANGE (bucket_start)`;
 }
 
-function rollupView(s: string, table: RollupTable): string {
-  return `CREATE OR REPLACE VIEW ${qualified(s, `${table}_v`)} AS SELECT *,
-  energy_import_last - energy_import_first AS energy_import_delta,
-  energy_export_last - energy_export_first AS energy_export_delta,
-  power_import_sum / NULLIF(power_import_samples, 0) AS power_import_avg,
-  power_export_sum / NULLIF(power_export_samples, 0) AS power_export_avg
-FROM ${qualified(s, table)}`;
+const ENERGY = ['energy_import', 'energy_export'] as const;
+const POWER = ['power_import', 'power_export'] as const;
+
+const derived = (): string => [
+  ...ENERGY.map((e) => `${e}_last - ${e}_first AS ${e}_delta`),
+  ...POWER.map((p) => `${p}_sum / NULLIF(${p}_samples, 0) AS ${p}_avg`),
+].join(',\n  ');
+
+/** A coarser bucket as the aggregate of its quarters (the same merge the commit does quarter by quarter). */
+function groupedView(s: string, name: string, start: string, end: string): string {
+  const energy = ENERGY.map((e) => `min(${e}_first_time) AS ${e}_first_time,
+    (array_agg(${e}_first ORDER BY ${e}_first_time) FILTER (WHERE ${e}_first_time IS NOT NULL))[1] AS ${e}_first,
+    max(${e}_last_time) AS ${e}_last_time,
+    (array_agg(${e}_last ORDER BY ${e}_last_time DESC) FILTER (WHERE ${e}_last_time IS NOT NULL))[1] AS ${e}_last`).join(',\n    ');
+  const power = POWER.map((p) => `sum(${p}_samples)::integer AS ${p}_samples, sum(${p}_sum) AS ${p}_sum, max(${p}_max) AS ${p}_max`).join(',\n    ');
+  return `CREATE OR REPLACE VIEW ${qualified(s, name)} AS SELECT *,
+  ${derived()}
+FROM (SELECT meter_id, ${start} AS bucket_start, ${end} AS bucket_end, max(time_zone) AS time_zone, sum(samples)::integer AS samples,
+    ${energy},
+    ${power}
+  FROM ${qualified(s, 'rollup_15m')} GROUP BY meter_id, ${start}, ${end}) g`;
+}
+
+function rollupViews(s: string): string[] {
+  return [
+    `CREATE OR REPLACE VIEW ${qualified(s, ROLLUP_VIEWS['15m'])} AS SELECT meter_id, bucket_start, bucket_start + interval '15 minutes' AS bucket_end,
+  time_zone, samples, ${ENERGY.map((e) => `${e}_first_time, ${e}_first, ${e}_last_time, ${e}_last`).join(', ')},
+  ${POWER.map((p) => `${p}_samples, ${p}_sum, ${p}_max`).join(', ')},
+  ${derived()}
+FROM ${qualified(s, 'rollup_15m')}`,
+    groupedView(s, ROLLUP_VIEWS['1h'], 'hour_start', "hour_start + interval '1 hour'"),
+    groupedView(s, ROLLUP_VIEWS['1d'], 'day_start', 'day_end'),
+  ];
 }
 
 function version1(s: string): string[] {
   return [
     readingsTable(s),
-    ...ROLLUP_TABLES.map((t) => rollupTable(s, t)),
+    rollupTable(s),
     // Rows whose month has no partition (a meter clock far off) land here instead of failing the batch.
-    ...Object.keys(PARTITIONED).map((t) => `CREATE TABLE IF NOT EXISTS ${qualified(s, `${t}_default`)} PARTITION OF ${qualified(s, t)} DEFAULT`),
-    ...ROLLUP_TABLES.map((t) => rollupView(s, t)),
+    ...Object.keys(PARTITIONED).map((t) => `CREATE TABLE IF NOT EXISTS ${qualified(s, `${t}_default`)} PARTITION OF ${qualified(s, t)} DEFAULT${t.startsWith('rollup_') ? ' WITH (fillfactor = 70)' : ''}`),
+    ...rollupViews(s),
     // Updated by every commit: room on each page for HOT updates.
     `CREATE TABLE IF NOT EXISTS ${qualified(s, 'frame_counters')} (
   system_title text COLLATE "C" PRIMARY KEY,

@@ -5,7 +5,7 @@
 import type { FleetRow } from '../contracts.js';
 import { createCalendar, localSpan } from '../../sinks/sql/local-time.js';
 import { FLEET_COLUMNS } from './columns.js';
-import { copyNumber, copyText, copyTextArray, copyTime, NULL } from './copy-text.js';
+import { copyNumber, copyText, copyTextArray, NULL } from './copy-text.js';
 
 export interface StagedRow {
   row: FleetRow;
@@ -18,7 +18,6 @@ export interface StagedRow {
 }
 
 const QUARTER = 900_000;
-const HOUR = 3_600_000;
 
 export interface Bucketer {
   stage(row: FleetRow): StagedRow;
@@ -80,12 +79,7 @@ const optText = (s: string | undefined): string => (s === undefined ? NULL : cop
 /** The COPY text line of a staged row, in STAGE_COLUMNS order. */
 export function stageLine(s: StagedRow): string {
   const r = s.row;
-  const fields: string[] = [
-    copyText(r.meterId), copyTime(s.time), r.clockFromMeter ? 't' : 'f', copyTime(r.receivedAt.getTime()),
-    optText(r.systemTitle), r.frameCounter === undefined ? NULL : String(r.frameCounter),
-  ];
-  for (const c of FLEET_COLUMNS) fields.push(copyNumber(r.columns[c]));
-  fields.push(jsonText(r.extra), copyTextArray(r.flags), copyText(s.zone),
-    copyTime(s.b15), copyTime(s.b15 + QUARTER), copyTime(s.b1h), copyTime(s.b1h + HOUR), copyTime(s.b1d), copyTime(s.b1dEnd));
-  return `${fields.join('\t')}\n`;
+  let line = `${copyText(r.meterId)}\t${s.time}\t${r.clockFromMeter ? 't' : 'f'}\t${r.receivedAt.getTime()}\t${optText(r.systemTitle)}\t${r.frameCounter === undefined ? NULL : String(r.frameCounter)}`;
+  for (const c of FLEET_COLUMNS) line += `\t${copyNumber(r.columns[c])}`;
+  return `${line}\t${jsonText(r.extra)}\t${copyTextArray(r.flags)}\t${copyText(s.zone)}\t${s.b15}\t${s.b1h}\t${s.b1d}\t${s.b1dEnd}\n`;
 }

@@ -1,30 +1,39 @@
 /**
  * The per-connection staging tables a commit COPYs into: temporary (no WAL, invisible to other workers) and
  * `ON COMMIT DELETE ROWS`, so they are created once per connection and emptied by every commit or rollback
- * without catalog churn. Each staged row carries its three rollup buckets, cut in JavaScript in the meter's zone.
+ * without catalog churn. Instants are staged as epoch milliseconds (bigint): cheaper to write in JavaScript and
+ * to parse in PostgreSQL than timestamp text, converted exactly in the INSERT … SELECT. Each staged row carries
+ * its three rollup buckets, cut in JavaScript in the meter's zone.
  */
 import { FLEET_COLUMNS } from './columns.js';
 
-/** Readings columns in table order (all but the defaults are staged). */
+/** Readings columns in table order (all are written). */
 export const READING_COLUMNS: readonly string[] = [
   'meter_id', 'meter_time', 'clock_from_meter', 'received_at', 'system_title', 'frame_counter', ...FLEET_COLUMNS, 'extra', 'flags',
 ];
 
-export const BUCKET_COLUMNS = ['time_zone', 'b15', 'b15_end', 'b1h', 'b1h_end', 'b1d', 'b1d_end'] as const;
+/** Staged columns in COPY order: instants as `<name>_ms`. */
+export const STAGE_COLUMNS: readonly string[] = [
+  'meter_id', 'meter_time_ms', 'clock_from_meter', 'received_at_ms', 'system_title', 'frame_counter', ...FLEET_COLUMNS, 'extra', 'flags',
+  'time_zone', 'b15_ms', 'b1h_ms', 'b1d_ms', 'b1d_end_ms',
+];
 
-export const STAGE_COLUMNS: readonly string[] = [...READING_COLUMNS, ...BUCKET_COLUMNS];
+/** Staged column types in STAGE_COLUMNS order (the binary COPY encoder follows them). */
+export type StageType = 'text' | 'int8' | 'bool' | 'float8' | 'jsonb' | 'text[]';
+export const STAGE_TYPES: readonly StageType[] = [
+  'text', 'int8', 'bool', 'int8', 'text', 'int8', ...FLEET_COLUMNS.map((): StageType => 'float8'), 'jsonb', 'text[]',
+  'text', 'int8', 'int8', 'int8', 'int8',
+];
 
 export const STAGE = 'pg_temp.fleet_stage';
 export const INSERTED = 'pg_temp.fleet_inserted';
 
+const SQL_TYPE: Record<StageType, string> = { text: 'text', int8: 'bigint', bool: 'boolean', float8: 'double precision', jsonb: 'jsonb', 'text[]': 'text[]' };
+const NULLABLE = new Set(['system_title', 'frame_counter', ...FLEET_COLUMNS]);
+
 export const CREATE_STAGING = [
   `CREATE TEMP TABLE IF NOT EXISTS fleet_stage (
-  meter_id text COLLATE "C" NOT NULL, meter_time timestamptz NOT NULL, clock_from_meter boolean NOT NULL,
-  received_at timestamptz NOT NULL, system_title text COLLATE "C", frame_counter bigint,
-  ${FLEET_COLUMNS.map((c) => `${c} double precision`).join(', ')},
-  extra jsonb NOT NULL, flags text[] NOT NULL,
-  time_zone text NOT NULL, b15 timestamptz NOT NULL, b15_end timestamptz NOT NULL, b1h timestamptz NOT NULL,
-  b1h_end timestamptz NOT NULL, b1d timestamptz NOT NULL, b1d_end timestamptz NOT NULL
+  ${STAGE_COLUMNS.map((c, i) => `${c} ${SQL_TYPE[STAGE_TYPES[i]]}${STAGE_TYPES[i] === 'text' ? ' COLLATE "C"' : ''}${NULLABLE.has(c) ? '' : ' NOT NULL'}`).join(',\n  ')}
 ) ON COMMIT DELETE ROWS`,
   'CREATE TEMP TABLE IF NOT EXISTS fleet_inserted (meter_id text COLLATE "C" NOT NULL, meter_time timestamptz NOT NULL) ON COMMIT DELETE ROWS',
 ];
@@ -32,13 +41,17 @@ export const CREATE_STAGING = [
 export const COPY_STAGE = (format: 'text' | 'binary'): string =>
   `COPY ${STAGE} (${STAGE_COLUMNS.join(', ')}) FROM STDIN${format === 'binary' ? ' (FORMAT binary)' : ''}`;
 
+/** Epoch milliseconds → timestamptz, exactly (integer milliseconds times an interval). */
+const ts = (col: string): string => `(timestamptz 'epoch' + ${col} * interval '1 millisecond')`;
+
 /**
  * Staged rows into readings in key order (two workers inserting the same keys wait on each other in one order,
  * never in a cycle); the keys really inserted go to fleet_inserted for the rollups. The row count is `inserted`.
  */
 export function insertReadingsSql(readings: string, withKeys: boolean): string {
-  const cols = READING_COLUMNS.join(', ');
-  const insert = `INSERT INTO ${readings} (${cols}) SELECT ${cols} FROM ${STAGE} ORDER BY meter_id, meter_time ON CONFLICT DO NOTHING`;
+  const select = READING_COLUMNS.map((c) => (c === 'meter_time' || c === 'received_at' ? `${ts(`${c}_ms`)}` : c)).join(', ');
+  const insert = `INSERT INTO ${readings} (${READING_COLUMNS.join(', ')}) SELECT ${select} FROM ${STAGE}
+    ORDER BY meter_id, meter_time_ms ON CONFLICT DO NOTHING`;
   if (!withKeys) return insert;
   return `WITH ins AS (${insert} RETURNING meter_id, meter_time) INSERT INTO ${INSERTED} SELECT meter_id, meter_time FROM ins`;
 }
@@ -47,16 +60,17 @@ const ENERGY = ['energy_import', 'energy_export'] as const;
 const POWER = ['power_import', 'power_export'] as const;
 
 /**
- * Folds the inserted rows of the batch into one rollup table: one upsert per (meter, bucket), in key order.
- * Only inserted rows count, so a redelivered batch changes no rollup.
+ * Folds the inserted rows of the batch into rollup_15m: one upsert per (meter, quarter), in key order. Only
+ * inserted rows count, so a redelivered batch changes no rollup.
  */
-export function rollupUpsertSql(table: string, bucket: 'b15' | 'b1h' | 'b1d'): string {
-  const selectEnergy = ENERGY.map((e) => `min(s.meter_time) FILTER (WHERE s.${e} IS NOT NULL),
-    (array_agg(s.${e} ORDER BY s.meter_time) FILTER (WHERE s.${e} IS NOT NULL))[1],
-    max(s.meter_time) FILTER (WHERE s.${e} IS NOT NULL),
-    (array_agg(s.${e} ORDER BY s.meter_time DESC) FILTER (WHERE s.${e} IS NOT NULL))[1]`).join(',\n    ');
+export function rollupUpsertSql(table: string): string {
+  const t = ts('s.meter_time_ms');
+  const selectEnergy = ENERGY.map((e) => `min(${t}) FILTER (WHERE s.${e} IS NOT NULL),
+    (array_agg(s.${e} ORDER BY s.meter_time_ms) FILTER (WHERE s.${e} IS NOT NULL))[1],
+    max(${t}) FILTER (WHERE s.${e} IS NOT NULL),
+    (array_agg(s.${e} ORDER BY s.meter_time_ms DESC) FILTER (WHERE s.${e} IS NOT NULL))[1]`).join(',\n    ');
   const selectPower = POWER.map((p) => `count(s.${p}), coalesce(sum(s.${p}), 0), max(s.${p})`).join(', ');
-  const cols = ['meter_id', 'bucket_start', 'bucket_end', 'time_zone', 'samples',
+  const cols = ['meter_id', 'bucket_start', 'time_zone', 'hour_start', 'day_start', 'day_end', 'samples',
     ...ENERGY.flatMap((e) => [`${e}_first_time`, `${e}_first`, `${e}_last_time`, `${e}_last`]),
     ...POWER.flatMap((p) => [`${p}_samples`, `${p}_sum`, `${p}_max`])];
   // On conflict every right-hand r.* is the stored row (PostgreSQL evaluates SET against the old version).
@@ -66,12 +80,13 @@ export function rollupUpsertSql(table: string, bucket: 'b15' | 'b1h' | 'b1d'): s
     ${e}_last_time = GREATEST(r.${e}_last_time, excluded.${e}_last_time)`).join(',\n    ');
   const mergePower = POWER.map((p) => `${p}_samples = r.${p}_samples + excluded.${p}_samples,
     ${p}_sum = r.${p}_sum + excluded.${p}_sum, ${p}_max = GREATEST(r.${p}_max, excluded.${p}_max)`).join(',\n    ');
+  // A quarter lies in one local hour and day: their columns are equal on every staged row of the group.
   return `INSERT INTO ${table} AS r (${cols.join(', ')})
-  SELECT s.meter_id, s.${bucket}, max(s.${bucket}_end), max(s.time_zone), count(*),
+  SELECT s.meter_id, ${ts('s.b15_ms')}, max(s.time_zone), ${ts('max(s.b1h_ms)')}, ${ts('max(s.b1d_ms)')}, ${ts('max(s.b1d_end_ms)')}, count(*),
     ${selectEnergy},
     ${selectPower}
-  FROM ${STAGE} s JOIN ${INSERTED} i ON i.meter_id = s.meter_id AND i.meter_time = s.meter_time
-  GROUP BY s.meter_id, s.${bucket} ORDER BY s.meter_id, s.${bucket}
+  FROM ${STAGE} s JOIN ${INSERTED} i ON i.meter_id = s.meter_id AND i.meter_time = ${t}
+  GROUP BY s.meter_id, s.b15_ms ORDER BY s.meter_id, s.b15_ms
   ON CONFLICT (meter_id, bucket_start) DO UPDATE SET
     samples = r.samples + excluded.samples,
     ${mergeEnergy},
