@@ -1,3 +1,4 @@
+/* global performance */
 // Fleet store throughput (issue 10): commits batches of synthetic wide rows from many meters into a fresh
 // PostgreSQL schema and prints rows/s with 1 and 2 concurrent writers. Frames are handed out like a shared
 // subscription hands them to workers: one global stream (meter n mod M, every meter every 5 s), each writer
