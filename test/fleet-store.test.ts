@@ -47,6 +47,18 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     assert.equal(samples, 48, 'rollups fold only inserted rows');
   });
 
+  it('folds only the newly inserted rows of a partly redelivered batch of meters without frame counters', async () => {
+    // DSMR-like rows: no system title, so the stored-key conflict is found by the insert itself.
+    const rows = Array.from({ length: 12 }, (_, i) => fleetRow({ meter: 150 + (i % 4), t: T0 + Math.floor(i / 4) * 5000, energy: 100 + i, power: 10 * i }));
+    assert.equal((await store.commit(batch(rows.slice(0, 8)))).inserted, 8);
+    assert.deepEqual(await store.commit(batch(rows)), { inserted: 4, duplicates: 8, replays: 0, deadLetters: 0 });
+    const q = await withDb(async (c) => (await c.query(`SELECT sum(samples) AS n, sum(power_import_sum) AS p, max(energy_import_last) AS e
+      FROM "${schema}".rollup_15m WHERE meter_id LIKE 'meter-15_'`)).rows[0]);
+    assert.equal(Number(q.n), 12);
+    assert.equal(Number(q.p), rows.reduce((n, r) => n + r.columns.power_import!, 0));
+    assert.equal(Number(q.e), 111);
+  });
+
   it('keeps the fleet-wide counter monotonic, accepts a late frame with the meter clock and refuses replays', async () => {
     const m = 200;
     const res1 = await store.commit(batch([100, 101, 102, 104, 105].map((c) => fleetRow({ meter: m, t: T0 + c * 1000, counter: c }))));
@@ -146,6 +158,38 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     // The worker does not acknowledge, the broker redelivers: the same batch commits whole on a fresh connection.
     assert.deepEqual(await victim.commit(batch(rows, [letter])), { inserted: 300, duplicates: 0, replays: 0, deadLetters: 1 });
     await victim.close();
+  });
+
+  it('stores the same values through COPY text and COPY binary, awkward characters included', async () => {
+    const text = createPgFleetStore({ connectionString: PG_URL, schema, now, copyFormat: 'text' });
+    const binary = createPgFleetStore({ connectionString: PG_URL, schema, now, copyFormat: 'binary' });
+    const awkward = (meter: number) => {
+      const r = fleetRow({ meter, t: T0 + 123, counter: 2 ** 40 + 3, energy: 0.1 + 0.2, power: -1.5e-7 });
+      r.meterId = `m\\t\t${meter} ü€`;
+      r.columns.frequency = 49.99;
+      r.columns.voltage_l1 = null;
+      r.extra = { text: 'tab\there\nnew "quoted" back\\slash \u0000 end', n: [1, 2.5] };
+      r.flags = ['unverified', 'a "b" \\ c', '{x,y}'];
+      return r;
+    };
+    try {
+      await text.commit(batch([awkward(500)]));
+      await binary.commit(batch([awkward(501)]));
+    } finally {
+      await Promise.all([text.close(), binary.close()]);
+    }
+    const rows = await withDb(async (c) => (await c.query(`SELECT * FROM "${schema}".readings WHERE meter_id = ANY($1) ORDER BY meter_id`, [[awkward(500).meterId, awkward(501).meterId]])).rows);
+    assert.equal(rows.length, 2);
+    const [a, b] = rows.map(({ meter_id: _id, system_title: _title, ...rest }) => rest);
+    assert.deepEqual(a, b);
+    assert.equal(rows[0].meter_id, 'm\\t\t500 ü€');
+    assert.equal(rows[0].energy_import, 0.1 + 0.2);
+    assert.equal(rows[0].power_import, -1.5e-7);
+    assert.equal(rows[0].voltage_l1, null);
+    assert.equal(String(rows[0].frame_counter), String(2 ** 40 + 3));
+    assert.deepEqual(rows[0].flags, ['unverified', 'a "b" \\ c', '{x,y}']);
+    assert.deepEqual(rows[0].extra, { text: 'tab\there\nnew "quoted" back\\slash \uFFFD end', n: [1, 2.5] });
+    assert.equal(rows[0].meter_time.getTime(), T0 + 123);
   });
 
   it('pages dead letters by id for redecode, removes and marks them', async () => {

@@ -5,7 +5,7 @@
  *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
  *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
  *   3. COPY of the rows to insert into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
- *      into readings, in key order; the keys really inserted feed the quarter-hour rollup upsert;
+ *      into readings, in key order; the rows really inserted are folded into quarters here and upserted;
  *   4. dead letters: the batch's own and the refused replays.
  *
  * Every lock a commit takes is taken in one global order per step (titles, then reading keys, then rollup keys
@@ -22,8 +22,10 @@ import { insertDeadLetters, readDeadLetters, deleteDeadLetters, markDeadLetters,
 import { dropPartitionsOlderThan, ensureMonthPartition, listPartitions, monthOf, type RetentionResult } from './partitions.js';
 import { needsStoredCheck, verdictOf } from './replay-policy.js';
 import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified } from './schema.js';
-import { createBucketer, dedupeBatch, stageLine, type StagedRow } from './stage-rows.js';
-import { COPY_STAGE, CREATE_STAGING, insertReadingsSql, rollupUpsertSql } from './staging.js';
+import { BinaryRows } from './copy-binary.js';
+import { createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
+import { COPY_ROLLUP_STAGE, CREATE_ROLLUP_STAGE, foldQuarters, rollupBinary, rollupMergeSql } from './rollup-stage.js';
+import { COPY_STAGE, CREATE_STAGING, insertedKeysSql, insertReadingsSql } from './staging.js';
 
 export interface PgFleetStoreOptions {
   connectionString?: string;
@@ -40,6 +42,8 @@ export interface PgFleetStoreOptions {
   partitionWindow?: { pastMonths: number; futureMonths: number };
   /** Fold inserted rows into rollup_15m in the commit (the hourly and daily views read it). Default true. */
   rollups?: boolean;
+  /** COPY format of the staging rows (see docs/fleet-schema.md for the measurement). Default binary. */
+  copyFormat?: 'text' | 'binary';
   /** The store's clock (partitions ahead, retention). */
   now?: () => number;
 }
@@ -78,6 +82,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   const window = options.partitionWindow ?? { pastMonths: 3, futureMonths: 1 };
   const withRollups = options.rollups ?? true;
   const now = options.now ?? Date.now;
+  const copyFormat = options.copyFormat ?? 'binary';
   if (!options.pool && !options.connectionString) throw new Error('createPgFleetStore needs a connectionString or a pool');
   const ownPool = !options.pool;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true });
@@ -154,20 +159,31 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
 
   async function ensureStaging(c: pg.PoolClient): Promise<void> {
     if (staged.has(c)) return;
-    for (const sql of CREATE_STAGING) await c.query(sql);
+    for (const sql of [...CREATE_STAGING, CREATE_ROLLUP_STAGE]) await c.query(sql);
     staged.add(c);
   }
 
   async function copyRows(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
     const CHUNK = 256;
-    function* chunks(): Generator<string> {
+    function* textChunks(): Generator<string> {
       for (let i = 0; i < rows.length; i += CHUNK) {
         let s = '';
         for (let j = i; j < Math.min(rows.length, i + CHUNK); j++) s += stageLine(rows[j]);
         yield s;
       }
     }
-    await pipeline(Readable.from(chunks()), c.query(copyStreams.from(COPY_STAGE('text'))));
+    function* binaryChunks(): Generator<Buffer> {
+      const w = new BinaryRows();
+      w.header();
+      for (let i = 0; i < rows.length; i++) {
+        stageBinary(w, rows[i]);
+        if (i % CHUNK === CHUNK - 1) yield w.take();
+      }
+      w.trailer();
+      yield w.take();
+    }
+    const source = copyFormat === 'binary' ? Readable.from(binaryChunks()) : Readable.from(textChunks());
+    await pipeline(source, c.query(copyStreams.from(COPY_STAGE(copyFormat))));
   }
 
   /** Which of the frames at or below their title's maximum are stored already (by time, or by counter nearby). */
@@ -241,15 +257,26 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     let inserted = 0;
     if (toInsert.length) {
       await copyRows(c, toInsert);
-      inserted = (await c.query(insertReadingsSql(t('readings'), withRollups))).rowCount ?? 0;
+      inserted = (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
       duplicates += toInsert.length - inserted;
-      if (withRollups && inserted > 0) {
-        await c.query(rollupUpsertSql(t('rollup_15m')));
-      }
+      if (withRollups && inserted > 0) await foldRollups(c, inserted === toInsert.length ? toInsert : await onlyInserted(c, toInsert));
     }
     // 4. Dead letters.
     const letters = await insertDeadLetters(c, schema, [...deadLetters, ...replays]);
     return { inserted, duplicates, replays: replays.length, deadLetters: letters };
+  }
+
+  /** The staged rows this transaction really inserted (some were stored already: a redelivery, another worker). */
+  async function onlyInserted(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<StagedRow[]> {
+    const res = await c.query<{ meter_id: string; meter_time_ms: string }>(insertedKeysSql(t('readings')));
+    const keys = new Set(res.rows.map((r) => `${r.meter_id}\u0000${Number(r.meter_time_ms)}`));
+    return rows.filter((s) => keys.has(`${s.row.meterId}\u0000${s.time}`));
+  }
+
+  async function foldRollups(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
+    const quarters = foldQuarters(rows);
+    await pipeline(Readable.from([rollupBinary(quarters)]), c.query(copyStreams.from(COPY_ROLLUP_STAGE)));
+    await c.query(rollupMergeSql(t('rollup_15m')));
   }
 
   function replayLetter(row: FleetRow, max: number): DeadLetter {

@@ -6,6 +6,8 @@ import type { FleetRow } from '../contracts.js';
 import { createCalendar, localSpan } from '../../sinks/sql/local-time.js';
 import { FLEET_COLUMNS } from './columns.js';
 import { copyNumber, copyText, copyTextArray, NULL } from './copy-text.js';
+import { writeBinaryRow, type BinaryRows, type FieldValue } from './copy-binary.js';
+import { STAGE_TYPES } from './staging.js';
 
 export interface StagedRow {
   row: FleetRow;
@@ -67,12 +69,14 @@ export function dedupeBatch(rows: readonly FleetRow[]): Deduplicated {
   return { unique, repeats: rows.length - unique.length };
 }
 
-function jsonText(extra: Record<string, unknown>): string {
-  let json = JSON.stringify(extra);
+function jsonOf(extra: Record<string, unknown>): string {
+  const json = JSON.stringify(extra);
   // jsonb refuses the NUL character; a meter text carrying one keeps a replacement character instead.
-  if (json.includes('\\u0000')) json = JSON.stringify(extra, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '\uFFFD') : v));
-  return copyText(json);
+  if (!json.includes('\\u0000')) return json;
+  return JSON.stringify(extra, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '\uFFFD') : v));
 }
+
+const jsonText = (extra: Record<string, unknown>): string => copyText(jsonOf(extra));
 
 const optText = (s: string | undefined): string => (s === undefined ? NULL : copyText(s));
 
@@ -82,4 +86,13 @@ export function stageLine(s: StagedRow): string {
   let line = `${copyText(r.meterId)}\t${s.time}\t${r.clockFromMeter ? 't' : 'f'}\t${r.receivedAt.getTime()}\t${optText(r.systemTitle)}\t${r.frameCounter === undefined ? NULL : String(r.frameCounter)}`;
   for (const c of FLEET_COLUMNS) line += `\t${copyNumber(r.columns[c])}`;
   return `${line}\t${jsonText(r.extra)}\t${copyTextArray(r.flags)}\t${copyText(s.zone)}\t${s.b15}\t${s.b1h}\t${s.b1d}\t${s.b1dEnd}\n`;
+}
+
+/** The staged row in COPY binary format, in STAGE_COLUMNS order. */
+export function stageBinary(w: BinaryRows, s: StagedRow): void {
+  const r = s.row;
+  const values: FieldValue[] = [r.meterId, s.time, r.clockFromMeter, r.receivedAt.getTime(), r.systemTitle, r.frameCounter];
+  for (const c of FLEET_COLUMNS) values.push(r.columns[c]);
+  values.push(jsonOf(r.extra), r.flags, s.zone, s.b15, s.b1h, s.b1d, s.b1dEnd);
+  writeBinaryRow(w, STAGE_TYPES, values);
 }

@@ -26,7 +26,6 @@ export const STAGE_TYPES: readonly StageType[] = [
 ];
 
 export const STAGE = 'pg_temp.fleet_stage';
-export const INSERTED = 'pg_temp.fleet_inserted';
 
 const SQL_TYPE: Record<StageType, string> = { text: 'text', int8: 'bigint', bool: 'boolean', float8: 'double precision', jsonb: 'jsonb', 'text[]': 'text[]' };
 const NULLABLE = new Set(['system_title', 'frame_counter', ...FLEET_COLUMNS]);
@@ -35,7 +34,6 @@ export const CREATE_STAGING = [
   `CREATE TEMP TABLE IF NOT EXISTS fleet_stage (
   ${STAGE_COLUMNS.map((c, i) => `${c} ${SQL_TYPE[STAGE_TYPES[i]]}${STAGE_TYPES[i] === 'text' ? ' COLLATE "C"' : ''}${NULLABLE.has(c) ? '' : ' NOT NULL'}`).join(',\n  ')}
 ) ON COMMIT DELETE ROWS`,
-  'CREATE TEMP TABLE IF NOT EXISTS fleet_inserted (meter_id text COLLATE "C" NOT NULL, meter_time timestamptz NOT NULL) ON COMMIT DELETE ROWS',
 ];
 
 export const COPY_STAGE = (format: 'text' | 'binary'): string =>
@@ -45,50 +43,20 @@ export const COPY_STAGE = (format: 'text' | 'binary'): string =>
 const ts = (col: string): string => `(timestamptz 'epoch' + ${col} * interval '1 millisecond')`;
 
 /**
- * Staged rows into readings in key order (two workers inserting the same keys wait on each other in one order,
- * never in a cycle); the keys really inserted go to fleet_inserted for the rollups. The row count is `inserted`.
+ * Staged rows into readings in key order: two workers inserting the same keys wait on each other in one order,
+ * never in a cycle. The row count is `inserted`.
  */
-export function insertReadingsSql(readings: string, withKeys: boolean): string {
+export function insertReadingsSql(readings: string): string {
   const select = READING_COLUMNS.map((c) => (c === 'meter_time' || c === 'received_at' ? `${ts(`${c}_ms`)}` : c)).join(', ');
-  const insert = `INSERT INTO ${readings} (${READING_COLUMNS.join(', ')}) SELECT ${select} FROM ${STAGE}
+  return `INSERT INTO ${readings} (${READING_COLUMNS.join(', ')}) SELECT ${select} FROM ${STAGE}
     ORDER BY meter_id, meter_time_ms ON CONFLICT DO NOTHING`;
-  if (!withKeys) return insert;
-  return `WITH ins AS (${insert} RETURNING meter_id, meter_time) INSERT INTO ${INSERTED} SELECT meter_id, meter_time FROM ins`;
 }
 
-const ENERGY = ['energy_import', 'energy_export'] as const;
-const POWER = ['power_import', 'power_export'] as const;
-
 /**
- * Folds the inserted rows of the batch into rollup_15m: one upsert per (meter, quarter), in key order. Only
- * inserted rows count, so a redelivered batch changes no rollup.
+ * When some staged rows were already stored: the keys this transaction inserted (their xmin is its own id), so
+ * the rollups fold exactly those.
  */
-export function rollupUpsertSql(table: string): string {
-  const t = ts('s.meter_time_ms');
-  const selectEnergy = ENERGY.map((e) => `min(${t}) FILTER (WHERE s.${e} IS NOT NULL),
-    (array_agg(s.${e} ORDER BY s.meter_time_ms) FILTER (WHERE s.${e} IS NOT NULL))[1],
-    max(${t}) FILTER (WHERE s.${e} IS NOT NULL),
-    (array_agg(s.${e} ORDER BY s.meter_time_ms DESC) FILTER (WHERE s.${e} IS NOT NULL))[1]`).join(',\n    ');
-  const selectPower = POWER.map((p) => `count(s.${p}), coalesce(sum(s.${p}), 0), max(s.${p})`).join(', ');
-  const cols = ['meter_id', 'bucket_start', 'time_zone', 'hour_start', 'day_start', 'day_end', 'samples',
-    ...ENERGY.flatMap((e) => [`${e}_first_time`, `${e}_first`, `${e}_last_time`, `${e}_last`]),
-    ...POWER.flatMap((p) => [`${p}_samples`, `${p}_sum`, `${p}_max`])];
-  // On conflict every right-hand r.* is the stored row (PostgreSQL evaluates SET against the old version).
-  const mergeEnergy = ENERGY.map((e) => `${e}_first = CASE WHEN r.${e}_first_time IS NULL OR excluded.${e}_first_time < r.${e}_first_time THEN excluded.${e}_first ELSE r.${e}_first END,
-    ${e}_first_time = LEAST(r.${e}_first_time, excluded.${e}_first_time),
-    ${e}_last = CASE WHEN r.${e}_last_time IS NULL OR excluded.${e}_last_time > r.${e}_last_time THEN excluded.${e}_last ELSE r.${e}_last END,
-    ${e}_last_time = GREATEST(r.${e}_last_time, excluded.${e}_last_time)`).join(',\n    ');
-  const mergePower = POWER.map((p) => `${p}_samples = r.${p}_samples + excluded.${p}_samples,
-    ${p}_sum = r.${p}_sum + excluded.${p}_sum, ${p}_max = GREATEST(r.${p}_max, excluded.${p}_max)`).join(',\n    ');
-  // A quarter lies in one local hour and day: their columns are equal on every staged row of the group.
-  return `INSERT INTO ${table} AS r (${cols.join(', ')})
-  SELECT s.meter_id, ${ts('s.b15_ms')}, max(s.time_zone), ${ts('max(s.b1h_ms)')}, ${ts('max(s.b1d_ms)')}, ${ts('max(s.b1d_end_ms)')}, count(*),
-    ${selectEnergy},
-    ${selectPower}
-  FROM ${STAGE} s JOIN ${INSERTED} i ON i.meter_id = s.meter_id AND i.meter_time = ${t}
-  GROUP BY s.meter_id, s.b15_ms ORDER BY s.meter_id, s.b15_ms
-  ON CONFLICT (meter_id, bucket_start) DO UPDATE SET
-    samples = r.samples + excluded.samples,
-    ${mergeEnergy},
-    ${mergePower}`;
+export function insertedKeysSql(readings: string): string {
+  return `SELECT s.meter_id, s.meter_time_ms FROM ${STAGE} s JOIN ${readings} r
+    ON r.meter_id = s.meter_id AND r.meter_time = ${ts('s.meter_time_ms')} WHERE r.xmin = pg_current_xact_id()::xid`;
 }
