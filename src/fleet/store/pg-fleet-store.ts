@@ -221,18 +221,25 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   async function commitIn(c: pg.PoolClient, deadLetters: readonly DeadLetter[], rows: readonly StagedRow[], repeats: number): Promise<CommitResult> {
     // 1. Counters: the batch maximum per title; GREATEST keeps the fleet-wide maximum monotonic.
     const maxByTitle = new Map<string, number>();
+    const minByTitle = new Map<string, number>();
     for (const { row } of rows) {
       if (row.systemTitle === undefined || row.frameCounter === undefined) continue;
-      const m = maxByTitle.get(row.systemTitle);
-      if (m === undefined || row.frameCounter > m) maxByTitle.set(row.systemTitle, row.frameCounter);
+      const hi = maxByTitle.get(row.systemTitle);
+      if (hi === undefined || row.frameCounter > hi) maxByTitle.set(row.systemTitle, row.frameCounter);
+      const lo = minByTitle.get(row.systemTitle);
+      if (lo === undefined || row.frameCounter < lo) minByTitle.set(row.systemTitle, row.frameCounter);
     }
+    // Only titles with a frame at or below their previous maximum come back: normally none.
     const previous = new Map<string, number>();
     if (maxByTitle.size) {
-      const res = await c.query<CounterRow>(`INSERT INTO ${t('frame_counters')} AS f (system_title, frame_counter, updated_at)
-        SELECT u.t, u.c, now() FROM unnest($1::text[], $2::bigint[]) AS u(t, c) ORDER BY u.t COLLATE "C"
-        ON CONFLICT (system_title) DO UPDATE SET previous_counter = f.frame_counter,
-          frame_counter = GREATEST(f.frame_counter, excluded.frame_counter), updated_at = now()
-        RETURNING system_title, previous_counter`, [[...maxByTitle.keys()], [...maxByTitle.values()]]);
+      const titles = [...maxByTitle.keys()];
+      const res = await c.query<CounterRow>(`WITH u AS (INSERT INTO ${t('frame_counters')} AS f (system_title, frame_counter, updated_at)
+          SELECT u.t, u.c, now() FROM unnest($1::text[], $2::bigint[]) AS u(t, c) ORDER BY u.t COLLATE "C"
+          ON CONFLICT (system_title) DO UPDATE SET previous_counter = f.frame_counter,
+            frame_counter = GREATEST(f.frame_counter, excluded.frame_counter), updated_at = now()
+          RETURNING system_title, previous_counter)
+        SELECT u.system_title, u.previous_counter FROM u JOIN unnest($1::text[], $3::bigint[]) AS m(t, lo) ON m.t = u.system_title
+        WHERE u.previous_counter >= m.lo`, [titles, titles.map((x) => maxByTitle.get(x)!), titles.map((x) => minByTitle.get(x)!)]);
       for (const r of res.rows) if (r.previous_counter !== null) previous.set(r.system_title, Number(r.previous_counter));
     }
     // 2. Frames at or below the previous maximum: stored already, late, or replayed.
