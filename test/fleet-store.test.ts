@@ -192,6 +192,20 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     assert.equal(rows[0].meter_time.getTime(), T0 + 123);
   });
 
+  it('turns a row no table can hold into a dead letter instead of failing the batch forever', async () => {
+    const bad = fleetRow({ meter: 600, t: T0 });
+    bad.meterTime = new Date(Number.NaN);
+    const oddZone = fleetRow({ meter: 601, t: T0, zone: 'Mars/Olympus_Mons' });
+    const fine = fleetRow({ meter: 602, t: T0 });
+    assert.deepEqual(await store.commit(batch([bad, oddZone, fine])), { inserted: 2, duplicates: 0, replays: 0, deadLetters: 1 });
+    const letter = await withDb(async (c) => (await c.query(`SELECT reason, detail, payload FROM "${schema}".dead_letters WHERE meter_id = 'meter-600'`)).rows);
+    assert.deepEqual(letter.map((l) => [l.reason, l.detail]), [['undecodable', 'INVALID_ROW: meterTime is not a valid date']]);
+    assert.ok(letter[0].payload.length > 0);
+    // An unknown zone keeps the reading; only its local buckets fall back to the store's zone (UTC here).
+    const zone = await withDb(async (c) => (await c.query(`SELECT time_zone FROM "${schema}".rollup_15m WHERE meter_id = 'meter-601'`)).rows);
+    assert.deepEqual(zone, [{ time_zone: 'UTC' }]);
+  });
+
   it('pages dead letters by id for redecode, removes and marks them', async () => {
     const letters: DeadLetter[] = Array.from({ length: 5 }, (_, i) => ({
       topic: `meters/u${i}/raw`, topicId: `u${i}`, receivedAt: new Date(T0 + i), payload: Uint8Array.of(i, 0xff), reason: 'unknown-meter', detail: `UNKNOWN_METER: u${i}`,

@@ -70,6 +70,15 @@ interface CounterRow {
   previous_counter: string | null;
 }
 
+/** Why a row cannot be stored, or undefined. */
+function invalidRow(r: FleetRow): string | undefined {
+  if (typeof r.meterId !== 'string' || r.meterId === '') return 'no meter id';
+  if (!(r.meterTime instanceof Date) || !Number.isFinite(r.meterTime.getTime())) return 'meterTime is not a valid date';
+  if (!(r.receivedAt instanceof Date) || !Number.isFinite(r.receivedAt.getTime())) return 'receivedAt is not a valid date';
+  if (r.frameCounter !== undefined && !Number.isSafeInteger(r.frameCounter)) return 'frameCounter is not an integer';
+  return undefined;
+}
+
 function payloadOf(row: FleetRow): Uint8Array {
   return row.payload ?? new Uint8Array(0);
 }
@@ -200,14 +209,22 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
 
   async function commit(batch: FleetBatch): Promise<CommitResult> {
     await ready();
-    const { unique, repeats } = dedupeBatch(batch.rows);
+    // A row no table can hold becomes a dead letter: thrown, it would fail its batch at every redelivery.
+    const valid: FleetRow[] = [];
+    const invalid: DeadLetter[] = [];
+    for (const r of batch.rows) {
+      const problem = invalidRow(r);
+      if (problem === undefined) valid.push(r);
+      else invalid.push(rowLetter(r, 'undecodable', `INVALID_ROW: ${problem}`));
+    }
+    const { unique, repeats } = dedupeBatch(valid);
     const stagedRows = unique.map((r) => bucketer.stage(r));
     await partitionsFor(stagedRows);
     return withClient(async (c) => {
       await ensureStaging(c);
       await c.query('BEGIN');
       try {
-        const result = await commitIn(c, batch.deadLetters, stagedRows, repeats);
+        const result = await commitIn(c, [...batch.deadLetters, ...invalid], stagedRows, repeats);
         await c.query('COMMIT');
         return result;
       } catch (e) {
@@ -286,13 +303,15 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     await c.query(rollupMergeSql(t('rollup_15m')));
   }
 
+  function rowLetter(row: FleetRow, reason: DeadLetter['reason'], detail: string): DeadLetter {
+    const received = Number.isFinite(row.receivedAt?.getTime()) ? row.receivedAt : new Date(now());
+    return { topic: row.topic ?? '', topicId: row.topicId ?? row.meterId ?? '', meterId: row.meterId, receivedAt: received, payload: payloadOf(row), reason, detail };
+  }
+
   function replayLetter(row: FleetRow, max: number): DeadLetter {
     const why = row.clockFromMeter ? `more than ${reorderWindow} below` : 'at or below';
-    return {
-      topic: row.topic ?? '', topicId: row.topicId ?? row.meterId, meterId: row.meterId, receivedAt: row.receivedAt, payload: payloadOf(row),
-      reason: 'replay',
-      detail: `REPLAY: frame counter ${row.frameCounter} ${why} the stored maximum ${max}${row.clockFromMeter ? '' : ' and the frame has no meter clock'}`,
-    };
+    return rowLetter(row, 'replay',
+      `REPLAY: frame counter ${row.frameCounter} ${why} the stored maximum ${max}${row.clockFromMeter ? '' : ' and the frame has no meter clock'}`);
   }
 
   return {

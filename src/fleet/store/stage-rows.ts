@@ -3,7 +3,7 @@
  * rollup buckets cut in the meter's zone, and the COPY text line of each row.
  */
 import type { FleetRow } from '../contracts.js';
-import { createCalendar, localSpan } from '../../sinks/sql/local-time.js';
+import { checkTimeZone, createCalendar, localSpan } from '../../sinks/sql/local-time.js';
 import { FLEET_COLUMNS } from './columns.js';
 import { copyNumber, copyText, copyTextArray, NULL } from './copy-text.js';
 import { writeBinaryRow, type BinaryRows, type FieldValue } from './copy-binary.js';
@@ -28,12 +28,25 @@ export interface Bucketer {
 /** One per store: memoises the local day per zone (a batch asks for the same few days thousands of times). */
 export function createBucketer(defaultZone: string): Bucketer {
   const calendar = createCalendar();
+  // A zone Intl does not know only moves the row's local buckets (to the default zone); the reading is kept.
+  const known = new Map<string, string>();
+  const zoneOrDefault = (zone: string): string => {
+    let z = known.get(zone);
+    if (z === undefined) {
+      try {
+        z = checkTimeZone(zone);
+      } catch {
+        z = defaultZone;
+      }
+      if (known.size < 1000) known.set(zone, z);
+    }
+    return z;
+  };
   const dayEnds = new Map<string, number>();
   return {
     stage(row) {
-      const zone = row.timeZone ?? defaultZone;
+      const zone = row.timeZone === undefined ? defaultZone : zoneOrDefault(row.timeZone);
       const time = row.meterTime.getTime();
-      if (!Number.isFinite(time)) throw new Error(`meter ${row.meterId}: meterTime is not a valid date`);
       const b1d = calendar(zone, 'day', time);
       const dayKey = `${zone}\u0000${b1d}`;
       let b1dEnd = dayEnds.get(dayKey);
