@@ -1,15 +1,16 @@
 /**
- * FleetStore on PostgreSQL. One commit is one transaction on one connection:
+ * FleetStore on PostgreSQL (docs/fleet-schema.md). One commit is one transaction on one connection:
  *
  *   1. frame counters of the batch's system titles: one upsert in system-title order that raises each maximum and
  *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
  *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
  *   3. COPY of the rows to insert into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
- *      into readings, in key order; the rows really inserted are folded into quarters here and upserted;
- *   4. dead letters: the batch's own and the refused replays.
+ *      into readings, in key order;
+ *   4. the rows really inserted, folded into quarters here, COPYed and upserted into rollup_15m in key order;
+ *   5. dead letters: the batch's own, its rows no table can hold, and the refused replays.
  *
- * Every lock a commit takes is taken in one global order per step (titles, then reading keys, then rollup keys
- * table by table), so concurrent commits wait on each other but never deadlock. Partitions a batch needs are
+ * Every step takes its locks in one global order (titles, then reading keys, then quarter keys) and the steps run
+ * in the same order, so concurrent commits wait on each other but never deadlock. Partitions a batch needs are
  * created before the transaction, each in its own short one.
  */
 import pg from 'pg';
