@@ -82,6 +82,11 @@ export interface FleetRow {
   flags: string[];
   /** The encrypted frame as received, for redecoding and audit. */
   payload?: Uint8Array;
+  /** The meter's IANA zone (FleetMeter.timeZone) for its local rollup days; the store's default when absent. */
+  timeZone?: string;
+  /** Where the frame came from: a frame the store refuses as a replay becomes a dead letter with these. */
+  topic?: string;
+  topicId?: string;
 }
 
 export interface FleetBatch {

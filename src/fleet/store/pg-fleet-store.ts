@@ -1,0 +1,344 @@
+/**
+ * FleetStore on PostgreSQL (docs/fleet-schema.md). One commit is one transaction on one connection:
+ *
+ *   1. frame counters of the batch's system titles: one upsert in system-title order that raises each maximum and
+ *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
+ *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
+ *   3. COPY of the rows to insert into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
+ *      into readings, in key order;
+ *   4. the rows really inserted, folded into quarters here, COPYed and upserted into rollup_15m in key order;
+ *   5. dead letters: the batch's own, its rows no table can hold, and the refused replays.
+ *
+ * Every step takes its locks in one global order (titles, then reading keys, then quarter keys) and the steps run
+ * in the same order, so concurrent commits wait on each other but never deadlock. Partitions a batch needs are
+ * created before the transaction, each in its own short one.
+ */
+import pg from 'pg';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
+import type { CommitResult, DeadLetter, FleetBatch, FleetRow, FleetStore } from '../contracts.js';
+import { checkTimeZone } from '../../sinks/sql/local-time.js';
+import { insertDeadLetters, readDeadLetters, deleteDeadLetters, markDeadLetters, type DeadLetterPageQuery, type StoredDeadLetter } from './dead-letters.js';
+import { dropPartitionsOlderThan, ensureMonthPartition, listPartitions, monthOf, type RetentionResult } from './partitions.js';
+import { needsStoredCheck, verdictOf } from './replay-policy.js';
+import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified } from './schema.js';
+import { BinaryRows } from './copy-binary.js';
+import { createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
+import { COPY_ROLLUP_STAGE, CREATE_ROLLUP_STAGE, foldQuarters, rollupBinary, rollupMergeSql } from './rollup-stage.js';
+import { COPY_STAGE, CREATE_STAGING, insertedKeysSql, insertReadingsSql } from './staging.js';
+
+export interface PgFleetStoreOptions {
+  connectionString?: string;
+  /** A pool of the caller's; not ended by close(). */
+  pool?: pg.Pool;
+  schema?: string;
+  /** Zone of rows without `timeZone`. Default UTC. */
+  defaultTimeZone?: string;
+  /** How far below the stored maximum a late frame with the meter's own clock is still accepted. Default 1000. */
+  reorderWindow?: number;
+  /** How far apart (ms) a stored frame and its redelivery may be when matched by frame counter. Default 24 h. */
+  redeliveryHorizonMs?: number;
+  /** Months around the store's clock for which partitions are created on demand. Default 3 back, 1 ahead. */
+  partitionWindow?: { pastMonths: number; futureMonths: number };
+  /** Fold inserted rows into rollup_15m in the commit (the hourly and daily views read it). Default true. */
+  rollups?: boolean;
+  /** COPY format of the staging rows (see docs/fleet-schema.md for the measurement). Default binary. */
+  copyFormat?: 'text' | 'binary';
+  /** The store's clock (partitions ahead, retention). */
+  now?: () => number;
+}
+
+export interface PgFleetStore extends FleetStore {
+  readonly schema: string;
+  /** Creates the schema and this month's and next month's partitions; commit() calls it on first use. */
+  ready(): Promise<void>;
+  /** Creates the partitions of the months around `now` (run daily, e.g. by `fleet status` or a timer). */
+  ensurePartitionsAhead(): Promise<void>;
+  /** Drops month partitions older than `readingsMonths` (readings) and `rollupMonths` (rollups) before this month. */
+  retention(opts: { readingsMonths: number; rollupMonths?: number }): Promise<RetentionResult>;
+  deadLetters: {
+    page(query?: DeadLetterPageQuery): Promise<StoredDeadLetter[]>;
+    remove(ids: readonly number[]): Promise<number>;
+    markFailed(ids: readonly number[], reason?: DeadLetter['reason'], detail?: string): Promise<number>;
+  };
+}
+
+const DAY = 86_400_000;
+
+interface CounterRow {
+  system_title: string;
+  previous_counter: string | null;
+}
+
+/** Why a row cannot be stored, or undefined. */
+function invalidRow(r: FleetRow): string | undefined {
+  if (typeof r.meterId !== 'string' || r.meterId === '') return 'no meter id';
+  if (!(r.meterTime instanceof Date) || !Number.isFinite(r.meterTime.getTime())) return 'meterTime is not a valid date';
+  if (!(r.receivedAt instanceof Date) || !Number.isFinite(r.receivedAt.getTime())) return 'receivedAt is not a valid date';
+  if (r.frameCounter !== undefined && !Number.isSafeInteger(r.frameCounter)) return 'frameCounter is not an integer';
+  return undefined;
+}
+
+function payloadOf(row: FleetRow): Uint8Array {
+  return row.payload ?? new Uint8Array(0);
+}
+
+export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
+  const schema = checkSchemaName(options.schema ?? DEFAULT_FLEET_SCHEMA);
+  const defaultZone = checkTimeZone(options.defaultTimeZone ?? 'UTC');
+  const reorderWindow = options.reorderWindow ?? 1000;
+  const horizon = options.redeliveryHorizonMs ?? DAY;
+  const window = options.partitionWindow ?? { pastMonths: 3, futureMonths: 1 };
+  const withRollups = options.rollups ?? true;
+  const now = options.now ?? Date.now;
+  const copyFormat = options.copyFormat ?? 'binary';
+  if (!options.pool && !options.connectionString) throw new Error('createPgFleetStore needs a connectionString or a pool');
+  const ownPool = !options.pool;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true });
+  // An idle connection that dies (server restart) must not end the process; the next commit reconnects.
+  if (ownPool) pool.on('error', () => undefined);
+
+  const t = (name: string): string => qualified(schema, name);
+  const staged = new WeakSet<pg.PoolClient>();
+  const bucketer = createBucketer(defaultZone);
+  let partitions: Map<string, Set<number>> | undefined;
+  let readyPromise: Promise<void> | undefined;
+
+  async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    c.on('error', onError);
+    try {
+      return await fn(c);
+    } catch (e) {
+      broken ??= e instanceof Error ? e : new Error(String(e));
+      throw e;
+    } finally {
+      c.off('error', onError);
+      // A connection that failed mid-transaction is not handed to the next commit.
+      c.release(broken);
+    }
+  }
+
+  async function ensureMonth(c: pg.PoolClient, table: string, month: number): Promise<void> {
+    await ensureMonthPartition(c, schema, table, month);
+    partitions!.get(table)!.add(month);
+  }
+
+  async function aheadOn(c: pg.PoolClient): Promise<void> {
+    const m = monthOf(now());
+    for (const table of partitions!.keys()) {
+      for (const month of [m, m + 1]) if (!partitions!.get(table)!.has(month)) await ensureMonth(c, table, month);
+    }
+  }
+
+  function ready(): Promise<void> {
+    readyPromise ??= withClient(async (c) => {
+      await ensureFleetSchema(c, schema);
+      partitions = await listPartitions(c, schema);
+      await aheadOn(c);
+    }).catch((e: unknown) => {
+      readyPromise = undefined;
+      throw e;
+    });
+    return readyPromise;
+  }
+
+  /** Month partitions the staged rows need and the window allows; rows outside the window go to the default. */
+  async function partitionsFor(rows: readonly StagedRow[]): Promise<void> {
+    const current = monthOf(now());
+    const lo = current - window.pastMonths;
+    const hi = current + window.futureMonths;
+    const missing: [string, number][] = [];
+    const need = (table: string, ms: number): void => {
+      const month = monthOf(ms);
+      if (month >= lo && month <= hi && !partitions!.get(table)!.has(month) && !missing.some(([tt, mm]) => tt === table && mm === month)) missing.push([table, month]);
+    };
+    for (const s of rows) {
+      need('readings', s.time);
+      if (withRollups) need('rollup_15m', s.b15);
+    }
+    if (missing.length) await withClient(async (c) => {
+      for (const [table, month] of missing) await ensureMonth(c, table, month);
+    });
+  }
+
+  async function ensureStaging(c: pg.PoolClient): Promise<void> {
+    if (staged.has(c)) return;
+    for (const sql of [...CREATE_STAGING, CREATE_ROLLUP_STAGE]) await c.query(sql);
+    staged.add(c);
+  }
+
+  async function copyRows(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
+    const CHUNK = 256;
+    function* textChunks(): Generator<string> {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        let s = '';
+        for (let j = i; j < Math.min(rows.length, i + CHUNK); j++) s += stageLine(rows[j]);
+        yield s;
+      }
+    }
+    function* binaryChunks(): Generator<Buffer> {
+      const w = new BinaryRows();
+      w.header();
+      for (let i = 0; i < rows.length; i++) {
+        stageBinary(w, rows[i]);
+        if (i % CHUNK === CHUNK - 1) yield w.take();
+      }
+      w.trailer();
+      yield w.take();
+    }
+    const source = copyFormat === 'binary' ? Readable.from(binaryChunks()) : Readable.from(textChunks());
+    await pipeline(source, c.query(copyStreams.from(COPY_STAGE(copyFormat))));
+  }
+
+  /** Which of the frames at or below their title's maximum are stored already (by time, or by counter nearby). */
+  async function storedAlready(c: pg.PoolClient, rows: readonly FleetRow[]): Promise<Set<number>> {
+    if (rows.length === 0) return new Set();
+    const res = await c.query<{ i: number }>(`SELECT u.i FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::bigint[]) AS u(i, meter_id, meter_time, fc)
+      WHERE EXISTS (SELECT 1 FROM ${t('readings')} r WHERE r.meter_id = u.meter_id AND r.meter_time = u.meter_time)
+         OR EXISTS (SELECT 1 FROM ${t('readings')} r WHERE r.meter_id = u.meter_id AND r.frame_counter = u.fc
+              AND r.meter_time BETWEEN u.meter_time - $5 * interval '1 millisecond' AND u.meter_time + $5 * interval '1 millisecond')`, [
+      rows.map((_r, i) => i), rows.map((r) => r.meterId), rows.map((r) => r.meterTime.toISOString()), rows.map((r) => r.frameCounter!), horizon,
+    ]);
+    return new Set(res.rows.map((r) => r.i));
+  }
+
+  async function commit(batch: FleetBatch): Promise<CommitResult> {
+    await ready();
+    // A row no table can hold becomes a dead letter: thrown, it would fail its batch at every redelivery.
+    const valid: FleetRow[] = [];
+    const invalid: DeadLetter[] = [];
+    for (const r of batch.rows) {
+      const problem = invalidRow(r);
+      if (problem === undefined) valid.push(r);
+      else invalid.push(rowLetter(r, 'undecodable', `INVALID_ROW: ${problem}`));
+    }
+    const { unique, repeats } = dedupeBatch(valid);
+    const stagedRows = unique.map((r) => bucketer.stage(r));
+    await partitionsFor(stagedRows);
+    return withClient(async (c) => {
+      await ensureStaging(c);
+      await c.query('BEGIN');
+      try {
+        const result = await commitIn(c, [...batch.deadLetters, ...invalid], stagedRows, repeats);
+        await c.query('COMMIT');
+        return result;
+      } catch (e) {
+        // Rolled back by the server when the connection is gone; the client is then released as broken.
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  async function commitIn(c: pg.PoolClient, deadLetters: readonly DeadLetter[], rows: readonly StagedRow[], repeats: number): Promise<CommitResult> {
+    // 1. Counters: the batch maximum per title; GREATEST keeps the fleet-wide maximum monotonic.
+    const maxByTitle = new Map<string, number>();
+    const minByTitle = new Map<string, number>();
+    for (const { row } of rows) {
+      if (row.systemTitle === undefined || row.frameCounter === undefined) continue;
+      const hi = maxByTitle.get(row.systemTitle);
+      if (hi === undefined || row.frameCounter > hi) maxByTitle.set(row.systemTitle, row.frameCounter);
+      const lo = minByTitle.get(row.systemTitle);
+      if (lo === undefined || row.frameCounter < lo) minByTitle.set(row.systemTitle, row.frameCounter);
+    }
+    // Only titles with a frame at or below their previous maximum come back: normally none.
+    const previous = new Map<string, number>();
+    if (maxByTitle.size) {
+      const titles = [...maxByTitle.keys()];
+      const res = await c.query<CounterRow>(`WITH u AS (INSERT INTO ${t('frame_counters')} AS f (system_title, frame_counter, updated_at)
+          SELECT u.t, u.c, now() FROM unnest($1::text[], $2::bigint[]) AS u(t, c) ORDER BY u.t COLLATE "C"
+          ON CONFLICT (system_title) DO UPDATE SET previous_counter = f.frame_counter,
+            frame_counter = GREATEST(f.frame_counter, excluded.frame_counter), updated_at = now()
+          RETURNING system_title, previous_counter)
+        SELECT u.system_title, u.previous_counter FROM u JOIN unnest($1::text[], $3::bigint[]) AS m(t, lo) ON m.t = u.system_title
+        WHERE u.previous_counter >= m.lo`, [titles, titles.map((x) => maxByTitle.get(x)!), titles.map((x) => minByTitle.get(x)!)]);
+      for (const r of res.rows) if (r.previous_counter !== null) previous.set(r.system_title, Number(r.previous_counter));
+    }
+    // 2. Frames at or below the previous maximum: stored already, late, or replayed.
+    const suspects: StagedRow[] = [];
+    const toInsert: StagedRow[] = [];
+    for (const s of rows) {
+      const { systemTitle, frameCounter } = s.row;
+      if (systemTitle !== undefined && frameCounter !== undefined && needsStoredCheck(frameCounter, previous.get(systemTitle))) suspects.push(s);
+      else toInsert.push(s);
+    }
+    const stored = await storedAlready(c, suspects.map((s) => s.row));
+    let duplicates = repeats;
+    const replays: DeadLetter[] = [];
+    suspects.forEach((s, i) => {
+      const max = previous.get(s.row.systemTitle!)!;
+      const verdict = verdictOf({ frameCounter: s.row.frameCounter!, clockFromMeter: s.row.clockFromMeter, storedMax: max, alreadyStored: stored.has(i) }, reorderWindow);
+      if (verdict === 'duplicate') duplicates += 1;
+      else if (verdict === 'late') toInsert.push(s);
+      else replays.push(replayLetter(s.row, max));
+    });
+    // 3. Readings and rollups.
+    let inserted = 0;
+    if (toInsert.length) {
+      await copyRows(c, toInsert);
+      inserted = (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
+      duplicates += toInsert.length - inserted;
+      if (withRollups && inserted > 0) await foldRollups(c, inserted === toInsert.length ? toInsert : await onlyInserted(c, toInsert));
+    }
+    // 4. Dead letters.
+    const letters = await insertDeadLetters(c, schema, [...deadLetters, ...replays]);
+    return { inserted, duplicates, replays: replays.length, deadLetters: letters };
+  }
+
+  /** The staged rows this transaction really inserted (some were stored already: a redelivery, another worker). */
+  async function onlyInserted(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<StagedRow[]> {
+    const res = await c.query<{ meter_id: string; meter_time_ms: string }>(insertedKeysSql(t('readings')));
+    const keys = new Set(res.rows.map((r) => `${r.meter_id}\u0000${Number(r.meter_time_ms)}`));
+    return rows.filter((s) => keys.has(`${s.row.meterId}\u0000${s.time}`));
+  }
+
+  async function foldRollups(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
+    const quarters = foldQuarters(rows);
+    await pipeline(Readable.from([rollupBinary(quarters)]), c.query(copyStreams.from(COPY_ROLLUP_STAGE)));
+    await c.query(rollupMergeSql(t('rollup_15m')));
+  }
+
+  function rowLetter(row: FleetRow, reason: DeadLetter['reason'], detail: string): DeadLetter {
+    const received = Number.isFinite(row.receivedAt?.getTime()) ? row.receivedAt : new Date(now());
+    return { topic: row.topic ?? '', topicId: row.topicId ?? row.meterId ?? '', meterId: row.meterId, receivedAt: received, payload: payloadOf(row), reason, detail };
+  }
+
+  function replayLetter(row: FleetRow, max: number): DeadLetter {
+    const why = row.clockFromMeter ? `more than ${reorderWindow} below` : 'at or below';
+    return rowLetter(row, 'replay',
+      `REPLAY: frame counter ${row.frameCounter} ${why} the stored maximum ${max}${row.clockFromMeter ? '' : ' and the frame has no meter clock'}`);
+  }
+
+  return {
+    schema,
+    ready,
+    commit,
+    async ensurePartitionsAhead() {
+      await ready();
+      await withClient(aheadOn);
+    },
+    async retention({ readingsMonths, rollupMonths = readingsMonths }) {
+      await ready();
+      return withClient(async (c) => {
+        const a = await dropPartitionsOlderThan(c, schema, ['readings'], readingsMonths, now());
+        const b = await dropPartitionsOlderThan(c, schema, ['rollup_15m'], rollupMonths, now());
+        partitions = await listPartitions(c, schema);
+        return { dropped: [...a.dropped, ...b.dropped], defaultRowsDeleted: a.defaultRowsDeleted + b.defaultRowsDeleted };
+      });
+    },
+    deadLetters: {
+      page: async (query) => (await ready(), readDeadLetters(pool, schema, query)),
+      remove: async (ids) => (await ready(), deleteDeadLetters(pool, schema, ids)),
+      markFailed: async (ids, reason, detail) => (await ready(), markDeadLetters(pool, schema, ids, reason, detail)),
+    },
+    async close() {
+      if (ownPool) await pool.end();
+    },
+  };
+}
