@@ -4,7 +4,7 @@
 //   own    — src/fleet/mqtt (mqtt-packet, PUBACKs managed by us, in arrival order), per broker/client inflight;
 //   mqttjs — MQTT.js with customHandleAcks (one message in flight per connection), K connections per worker.
 // Prints one line per run and a JSON summary. Not a test: figures depend on the machine.
-//   node --import tsx bench/fleet-mqtt-probe.mjs [--messages 200000] [--only own|mqttjs] [--quick]
+//   node --import tsx bench/fleet-mqtt-probe.mjs [--messages 200000] [--only own|mqttjs] [--prefill-only]
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
@@ -147,11 +147,20 @@ async function worker() {
   let stop;
   if (design === 'own') {
     const { createMqttFleetConsumer } = await import('../src/fleet/mqtt/index.ts');
-    const consumer = createMqttFleetConsumer({ url: `mqtt://127.0.0.1:${port}`, topic: TOPIC, group: 'g', clientId: `probe-w${member}`,
-      receiveMaximum, connections });
+    let consumer;
     const take = batcher(batch, 2, () => undefined);
-    await consumer.start((m) => { note(seqOf(m.payload)); take(m); });
+    const open = async () => {
+      consumer = createMqttFleetConsumer({ url: `mqtt://127.0.0.1:${port}`, topic: TOPIC, group: 'g', clientId: `probe-w${member}`,
+        receiveMaximum, connections });
+      await consumer.start((m) => { note(seqOf(m.payload)); take(m); });
+    };
+    await open();
     stop = () => consumer.close();
+    // Prefill runs: the sessions go offline while the publisher fills their queues, then drain them.
+    process.on('message', async (m) => {
+      if (m.type === 'offline') { await consumer.close(); process.send({ type: 'offline' }); }
+      if (m.type === 'online') { cpu0 = process.cpuUsage(); await open(); }
+    });
   } else {
     const { default: mqtt } = await import('mqtt');
     const take = batcher(batch, 2, () => undefined);
@@ -162,7 +171,7 @@ async function worker() {
     await Promise.all(clients.map((c) => c.subscribeAsync(`$share/g/${TOPIC}`, { qos: 1 })));
     stop = () => Promise.all(clients.map((c) => c.endAsync()));
   }
-  const cpu0 = process.cpuUsage(); // after start-up (tsx, imports): the CPU of consuming only
+  let cpu0 = process.cpuUsage(); // after start-up (tsx, imports): the CPU of consuming only
   process.send({ type: 'ready' });
   process.on('message', async (m) => {
     if (m.type === 'report') {
@@ -181,7 +190,7 @@ async function worker() {
 
 // ---- one run ----
 
-async function run({ design, total, size, brokerLines, batch, connections, receiveMaximum, label }) {
+async function run({ design, total, size, brokerLines, batch, connections, receiveMaximum, label, prefill = false }) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-probe-'));
   const broker = await startBroker(dir, brokerLines);
   const workers = [];
@@ -196,11 +205,18 @@ async function run({ design, total, size, brokerLines, batch, connections, recei
       workers.push(child);
     }
     const report = (c, full = false) => new Promise((res) => { c.once('message', res); c.send({ type: 'report', full }); });
-    const cpu0 = procCpu(broker.pid);
+    let cpu0 = procCpu(broker.pid);
     const pubCpu0 = process.cpuUsage();
-    const start = Date.now();
+    let start = Date.now();
+    if (prefill) await Promise.all(workers.map((c) => new Promise((res) => { c.once('message', res); c.send({ type: 'offline' }); })));
     const pub = await publish(broker.port, total, size);
     const published = Date.now();
+    if (prefill) {
+      // Only the draining is timed: no publisher competes for the cores.
+      cpu0 = procCpu(broker.pid);
+      start = Date.now();
+      for (const c of workers) c.send({ type: 'online' });
+    }
     // Wait until every message arrived, or nothing moved for 5 s (lost ones: max_queued_messages).
     let reports;
     let before = -1;
@@ -251,6 +267,7 @@ async function run({ design, total, size, brokerLines, batch, connections, recei
 async function main() {
   const total = Number(arg('messages', '200000'));
   const only = arg('only');
+  const prefillOnly = args.includes('--prefill-only');
   const size = 200;
   const unlimitedQueue = 'max_queued_messages 0';
   const runs = [];
@@ -267,6 +284,10 @@ async function main() {
       label: 'own, 4 connections, inflight 1000, RM 1000' });
     runs.push({ design: 'own', brokerLines: ['max_inflight_messages 1000'], batch: 500, connections: 1, receiveMaximum: 1000,
       label: 'own, inflight 1000, default max_queued (1000)' });
+    for (const rm of [100, 1000, 5000]) {
+      runs.push({ design: 'own', brokerLines: [unlimitedQueue], batch: Math.min(rm, 1000), connections: 1, receiveMaximum: rm, prefill: true,
+        label: `own, drain a prefilled queue, RM ${rm}` });
+    }
   }
   if (!only || only === 'mqttjs') {
     for (const k of [1, 8, 32]) {
@@ -276,7 +297,7 @@ async function main() {
     }
   }
   const results = [];
-  for (const r of runs) results.push(await run({ size, ...r, total: r.total ?? total }));
+  for (const r of runs.filter((x) => !prefillOnly || x.prefill)) results.push(await run({ size, ...r, total: r.total ?? total }));
   console.log(JSON.stringify(results));
 }
 
