@@ -114,7 +114,16 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
   }, settings.connectTimeoutMs);
   let pingTimer: NodeJS.Timeout | undefined;
 
+  let unsent: number[] = [];
+  function flushPubacks(): void {
+    if (gone || unsent.length === 0) return;
+    socket.write(pubacks(unsent));
+    counters.acked += unsent.length;
+    unsent = [];
+  }
+
   const send = (packet: Packet): void => {
+    flushPubacks(); // PUBACKs released before this packet go first (flushAcks relies on it)
     if (!gone) socket.write(generate(packet, PROTOCOL));
   };
 
@@ -134,8 +143,9 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
     }
     const due = acks.ack(slot);
     if (due.length === 0) return;
-    socket.write(pubacks(due));
-    counters.acked += due.length;
+    // A worker acks a committed batch in one loop: one write for all its PUBACKs, not a syscall each.
+    if (unsent.length === 0) process.nextTick(flushPubacks);
+    for (const id of due) unsent.push(id);
     while (backlog.length > 0 && acks.pending < settings.maxPending && !gone) deliver(backlog.shift() as IPublishPacket);
     if (paused && backlog.length === 0 && acks.pending < settings.maxPending) {
       paused = false;
@@ -278,6 +288,7 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
         return;
       }
       closing = true;
+      flushPubacks();
       // Reason 0: the session (and every unacknowledged message) stays for the next connection with this id.
       socket.end(generate({ cmd: 'disconnect', reasonCode: 0 }, PROTOCOL));
       gone = true;
