@@ -61,6 +61,12 @@ export interface MqttFleetConsumer extends FleetConsumer {
   stats(): MqttFleetConsumerStats;
   /** Test hook: drops every socket at once, as a crash would (nothing more is acknowledged). */
   destroySockets(): void;
+  /**
+   * Leaves the group for good: UNSUBSCRIBE, hand over what the broker still queued for these sessions (keep
+   * acknowledging), and once a PINGREQ round trip with nothing pending brings nothing new, end the sessions
+   * (Session Expiry 0). Without it, Mosquitto holds a departed worker's share until its session expires.
+   */
+  retire(): Promise<void>;
   /** Resolves once the broker has processed every PUBACK sent so far on the live connections (a PINGREQ round trip). */
   flushAcks(): Promise<void>;
 }
@@ -178,6 +184,26 @@ export function createMqttFleetConsumer(options: MqttFleetConsumerOptions): Mqtt
       }
     },
     close: closeAll,
+    async retire() {
+      await Promise.all(slots.map(async (s) => {
+        const conn = s.current;
+        if (!conn || !s.subscribed) throw new FleetMqttError(`${s.clientId} is not connected: retire it when it is`, false);
+        await conn.unsubscribe();
+        for (;;) {
+          while (conn.pending > 0) {
+            if (s.current !== conn) throw new FleetMqttError(`${s.clientId} lost its connection while retiring: retire it again`, false);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          const before = counters.received;
+          await conn.sync(); // the broker writes what it still holds for us before the PINGRESP
+          if (conn.pending === 0 && counters.received === before) break;
+        }
+        clearTimeout(s.timer);
+      }));
+      closing = true;
+      await Promise.all(slots.map((s) => s.current?.endSession()));
+      log.info(`fleet consumer ${options.clientId}: retired, its sessions ended`);
+    },
     stats() {
       const live = slots.filter((s) => s.current && s.subscribed);
       return {

@@ -62,6 +62,10 @@ export interface SessionConnection {
    * connection's packets are handled in order). Rejects when the connection drops first. Not while paused.
    */
   sync(): Promise<void>;
+  /** UNSUBSCRIBE from the shared subscription; resolves on UNSUBACK. Queued messages still arrive. */
+  unsubscribe(): Promise<void>;
+  /** Like close(), but with Session Expiry 0: the broker deletes the session (and anything left in it). */
+  endSession(): Promise<void>;
 }
 
 const PROTOCOL = { protocolVersion: 5 } as const;
@@ -89,6 +93,7 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
   const acks = createOrderedAcks();
   const backlog: IPublishPacket[] = [];
   const pongs: Array<() => void> = [];
+  const unsubacks: Array<() => void> = [];
   const parser = createParser(PROTOCOL);
   const socket: Socket = settings.tls
     ? tlsConnect({ ...settings.tls, host: settings.host, port: settings.port })
@@ -226,6 +231,9 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
       case 'publish':
         onPublish(packet);
         return;
+      case 'unsuback':
+        unsubacks.shift()?.();
+        return;
       case 'pingresp':
         awaitingPong = false;
         pongs.shift()?.();
@@ -277,27 +285,40 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
     resolveClosed(reason);
   });
 
+  async function end(expire: boolean): Promise<void> {
+    if (gone) {
+      await closed;
+      return;
+    }
+    closing = true;
+    flushPubacks();
+    // Reason 0: the session (and every unacknowledged message) stays for the next connection with this id;
+    // Session Expiry 0 instead ends it (retiring a worker).
+    socket.end(generate(expire ? { cmd: 'disconnect', reasonCode: 0, properties: { sessionExpiryInterval: 0 } }
+      : { cmd: 'disconnect', reasonCode: 0 }, PROTOCOL));
+    gone = true;
+    clearTimeout(connectTimer);
+    clearInterval(pingTimer);
+    socket.resume(); // read the broker's FIN even when paused; what still arrives is ignored and redelivered
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    await closed;
+    clearTimeout(timer);
+  }
+
   return {
     ready,
     closed,
     get pending() { return acks.pending; },
     get paused() { return paused; },
-    async close() {
-      if (gone) {
-        await closed;
-        return;
-      }
-      closing = true;
-      flushPubacks();
-      // Reason 0: the session (and every unacknowledged message) stays for the next connection with this id.
-      socket.end(generate({ cmd: 'disconnect', reasonCode: 0 }, PROTOCOL));
-      gone = true;
-      clearTimeout(connectTimer);
-      clearInterval(pingTimer);
-      socket.resume(); // read the broker's FIN even when paused; what still arrives is ignored and redelivered
-      const timer = setTimeout(() => socket.destroy(), 2000);
-      await closed;
-      clearTimeout(timer);
+    close: () => end(false),
+    endSession: () => end(true),
+    unsubscribe() {
+      if (gone) return Promise.reject(new FleetMqttError('the connection is closed', false));
+      return new Promise<void>((resolve, reject) => {
+        unsubacks.push(resolve);
+        void closed.then(() => reject(new FleetMqttError('the connection dropped before the broker answered', false)));
+        send({ cmd: 'unsubscribe', messageId: 2, unsubscriptions: [settings.filter] });
+      });
     },
     destroy(reason) {
       if (!reason) closing = true;
