@@ -41,6 +41,10 @@ export interface ConsumedMessage {
   receivedAt: number;
   /** The broker's DUP flag: a redelivery. */
   redelivered: boolean;
+  /** The RETAIN flag as delivered (a retained message sent on subscribe), when the consumer knows it. */
+  retained?: boolean;
+  /** 0 or 1; for QoS 0 `ack` does nothing (the broker keeps no copy). */
+  qos?: 0 | 1;
   ack(): void;
 }
 
