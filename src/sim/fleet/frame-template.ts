@@ -79,7 +79,7 @@ function probe(o: SimFrameOptions, values: Map<string, number>, timeMs: number, 
 const keyOf = (f: TemplateField): string => `${f.obis}|${f.unit ?? ''}|${f.scaler}`;
 
 /** A field's slot from the bytes that changed when only its value moved by one step (CRC bytes excluded). */
-function slotOf(base: Uint8Array, moved: Uint8Array, field: number, limit: number, dsmr: boolean): Slot | undefined {
+function slotOf(base: Uint8Array, moved: Uint8Array, field: number, raw: number, limit: number, dsmr: boolean): Slot | undefined {
   let first = -1, last = -1;
   for (let i = 0; i < limit; i++) if (base[i] !== moved[i]) { if (first < 0) first = i; last = i; }
   if (first < 0 || base.length !== moved.length) return undefined;
@@ -95,6 +95,8 @@ function slotOf(base: Uint8Array, moved: Uint8Array, field: number, limit: numbe
   for (const width of [1, 2, 4, 8]) {
     const at = end - width;
     if (at < 1 || at > first || INT_WIDTH[base[at - 1]] !== width) continue;
+    // The tag could be a value byte that looks like one: the bytes must also be the probe's integer.
+    if (Math.abs(raw) >= 2 ** (8 * width) || !equalBytes(base.subarray(at, end), beBytes(raw, width))) continue;
     return { kind: 'int', at, width, field };
   }
   return undefined;
@@ -231,7 +233,8 @@ export function compileTemplate(profile: Profile, recipe: SimRecipe, sample: (i:
     const step = 10 ** fields[f].scaler;
     const moved = [...baseValues];
     moved[f] = baseValues[f] + step;
-    const slot = slotOf(base, probe(o(counter0, recipe.meterNumber), valuesOf(moved), first.timeMs), f, limit, dsmr);
+    const raw = Math.round(baseValues[f] / step);
+    const slot = slotOf(base, probe(o(counter0, recipe.meterNumber), valuesOf(moved), first.timeMs), f, raw, limit, dsmr);
     if (!slot) return undefined;
     slots.push(slot);
     mark(slot.at, slot.kind === 'int' ? slot.width : slot.kind === 'dec' ? slot.int + slot.frac + (slot.frac > 0 ? 1 : 0) : 0);
