@@ -66,18 +66,34 @@ export async function openQos1Publisher(o: PublisherOptions): Promise<Qos1Publis
     parser.on('packet', (p) => {
       if (p.cmd === 'connack') {
         if (p.returnCode !== 0) reject(new Error(`MQTT ${o.host}:${o.port} refused the connection (return code ${p.returnCode})`));
-        else resolve();
-      } else if (p.cmd === 'puback' && p.messageId !== undefined && inFlight[p.messageId] === 1) {
-        inFlight[p.messageId] = 0;
-        pending--;
-        acked++;
-        if (pending === 0) drained?.();
-        roomListener?.();
+        else { connected = true; resolve(); }
       }
     });
   });
   parser.on('error', (e: Error) => fail(new Error(`MQTT: ${e.message}`)));
-  socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+  // Until CONNACK the protocol library parses; after it only PUBACKs come (no subscriptions, no keep-alive), read
+  // here without an object per packet. Anything else after CONNACK is a protocol error.
+  let connected = false;
+  let rest: Buffer | undefined;
+  const ack = (id: number): void => {
+    if (inFlight[id] !== 1) return;
+    inFlight[id] = 0;
+    pending--;
+    acked++;
+    if (pending === 0) drained?.();
+  };
+  const readAcks = (chunk: Buffer): void => {
+    const b = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let p = 0;
+    while (p + 4 <= b.length) {
+      if (b[p] !== 0x40 || b[p + 1] !== 0x02) { fail(new Error(`MQTT: unexpected packet 0x${b[p].toString(16)} from the broker`)); socket.destroy(); return; }
+      ack((b[p + 2] << 8) | b[p + 3]);
+      p += 4;
+    }
+    rest = p < b.length ? b.subarray(p) : undefined;
+    roomListener?.();
+  };
+  socket.on('data', (chunk: Buffer) => { if (connected) readAcks(chunk); else parser.parse(chunk); });
   socket.on('close', () => {
     if (!closing) fail(new Error(`MQTT ${o.host}:${o.port} closed the connection`));
     drained?.();

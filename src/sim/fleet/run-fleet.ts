@@ -24,7 +24,11 @@ export interface FleetRunOptions {
   signal?: AbortSignal;
 }
 
-export interface FleetRunResult { published: number; acked: number; seconds: number; rate: number; target: number }
+export interface FleetRunResult {
+  published: number; acked: number; seconds: number; rate: number; target: number;
+  /** CPU seconds (user + system) this process spent while publishing: the cost that a loaded machine hides. */
+  cpuSeconds: number;
+}
 
 interface Group { meters: number[]; rate: number; sent: number }
 
@@ -69,6 +73,7 @@ export async function runFleet(o: FleetRunOptions): Promise<FleetRunResult> {
   o.log(`publishing ${sim.meters.length} meters to mqtt://${t.host}:${t.port}/${t.topic}, ${Math.round(target)} msg/s in all (each meter every ${(perMeterMs / 1000).toFixed(2)} s), QoS 1, ${o.encoding}`);
 
   const start = Date.now();
+  const cpuAtStart = process.cpuUsage();
   const limit = o.count ?? Infinity;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -109,12 +114,15 @@ export async function runFleet(o: FleetRunOptions): Promise<FleetRunResult> {
   pub.onRoom(() => { if (!scheduled && !stopped && pub.free >= Math.min(BATCH, 100)) { scheduled = true; if (timer) clearTimeout(timer); setImmediate(tick); } });
 
   const every = o.reportEveryMs ?? 5000;
-  let lastAt = start, lastPublished = 0;
+  let lastAt = start, lastPublished = 0, lastCpu = 0, lastAtCpu = start;
   const reporter = setInterval(() => {
     const now = Date.now();
     const rate = ((pub.published - lastPublished) * 1000) / (now - lastAt);
     lastAt = now; lastPublished = pub.published;
-    o.log(`${Math.round(rate)} msg/s (target ${Math.round(target)}), published ${pub.published}, acked ${pub.acked}, in flight ${pub.inFlight}`);
+    const cpuNow = process.cpuUsage(cpuAtStart);
+    const cpuShare = ((cpuNow.user + cpuNow.system - lastCpu) / 1000) / (now - lastAtCpu);
+    lastCpu = cpuNow.user + cpuNow.system; lastAtCpu = now;
+    o.log(`${Math.round(rate)} msg/s (target ${Math.round(target)}), published ${pub.published}, acked ${pub.acked}, in flight ${pub.inFlight}, CPU ${Math.round(cpuShare * 100)} %`);
   }, every);
   reporter.unref();
 
@@ -122,6 +130,7 @@ export async function runFleet(o: FleetRunOptions): Promise<FleetRunResult> {
   await finished;
   clearInterval(reporter);
   const publishEnd = Date.now();
+  const cpu = process.cpuUsage(cpuAtStart);
   // Stop publishing, then wait for the PUBACKs of what is in flight.
   await pub.drain(10_000);
   let failure: unknown;
@@ -129,7 +138,7 @@ export async function runFleet(o: FleetRunOptions): Promise<FleetRunResult> {
   await pub.close();
   const seconds = (publishEnd - start) / 1000;
   const result = { published: pub.published, acked: pub.acked, seconds: Math.round(seconds * 1000) / 1000,
-    rate: Math.round(pub.published / seconds), target: Math.round(target) };
+    rate: Math.round(pub.published / seconds), target: Math.round(target), cpuSeconds: Math.round((cpu.user + cpu.system) / 1000) / 1000 };
   if (failure) throw Object.assign(failure as Error, { result });
   return result;
 }
