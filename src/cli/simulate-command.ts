@@ -10,9 +10,17 @@ import { keyOptions, type KeyFlags } from './key-options.js';
 import { positiveInt } from './numbers.js';
 import { runSecrets } from './secrets.js';
 
-export interface SimulateFlags extends KeyFlags { profile: string; interval?: string; count?: string; seed?: string }
+export interface SimulateFlags extends KeyFlags {
+  profile?: string; interval?: string; count?: string; seed?: string;
+  fleet?: string; metersFile?: string; rate?: string; duration?: string; profiles?: string; encoding?: string;
+}
 
 export async function runSimulate(target: string, flags: SimulateFlags): Promise<number> {
+  if (flags.fleet !== undefined) return (await import('./simulate-fleet.js')).runSimulateFleet(target, flags);
+  if (flags.profile === undefined) throw meterError('BAD_CONFIG', 'simulate needs --profile (or --fleet N for many meters)');
+  for (const [flag, v] of [['--meters-file', flags.metersFile], ['--rate', flags.rate], ['--duration', flags.duration], ['--profiles', flags.profiles], ['--encoding', flags.encoding]] as const) {
+    if (v !== undefined) throw meterError('BAD_CONFIG', `${flag} is a --fleet option`);
+  }
   // A simulated meter keeps its demo keys unless asked: KEY/AAD in the environment are some other program's.
   const keys = keyOptions(flags, {}, undefined, { compat: false });
   runSecrets.add(keys.key, keys.authKey);

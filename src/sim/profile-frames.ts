@@ -26,7 +26,14 @@ export interface SimFrameOptions {
   key?: Uint8Array;
   authKey?: Uint8Array;
   frameCounter: number;
+  /** Another meter of the same family (fleet simulator): its own meter number; default the profile's recipe. */
+  recipe?: SimRecipe;
+  /** The meter's own system title; default the one derived from the recipe. */
+  systemTitle?: Uint8Array;
 }
+
+/** What the meter sends for a code in a unit at a scaler; undefined = it has no such quantity. */
+export type SimValueOf = (obis: string, unit: string | undefined, scaler: number) => number | undefined;
 
 export function simulatedProfiles(): string[] {
   return Object.keys(SIM_RECIPES);
@@ -51,7 +58,7 @@ export function systemTitleFor(recipe: SimRecipe): Uint8Array {
 }
 
 /** Meter-local Central European wall clock as COSEM date-time, with deviation and DST status like AT meters. */
-function cosemNow(ms: number): CosemDateTime {
+export function cosemNow(ms: number): CosemDateTime {
   const utc = new Date(ms);
   const probe = { year: utc.getUTCFullYear(), month: utc.getUTCMonth() + 1, day: utc.getUTCDate(), hour: utc.getUTCHours(), minute: 0, second: 0 };
   const offset = centralEuropeanOffsetMinutes(probe);
@@ -63,38 +70,38 @@ function cosemNow(ms: number): CosemDateTime {
   };
 }
 
-function bodyReadings(state: MeterState, recipe: SimRecipe, fields: readonly SimField[]): BodyReading[] {
+function bodyReadings(valueOf: SimValueOf, recipe: SimRecipe, fields: readonly SimField[]): BodyReading[] {
   const out: BodyReading[] = [];
   for (const f of fields) {
-    const value = stateValue(state, f.obis, f.unit, f.scaler ?? 0);
+    const value = valueOf(f.obis, f.unit, f.scaler ?? 0);
     if (value !== undefined) out.push({ obis: f.obis, value, scaler: f.scaler ?? 0, unit: f.unit, type: f.type });
   }
   for (const [obis, text] of Object.entries(recipe.texts ?? {})) out.push({ obis, value: text });
   return out;
 }
 
-function dsmrTelegram(state: MeterState, recipe: SimRecipe): Uint8Array {
+function dsmrTelegram(valueOf: SimValueOf, timeMs: number, recipe: SimRecipe): Uint8Array {
   const readings: RawReading[] = [{ obis: recipe.dsmrIdObis ?? '0-0:96.1.1', value: recipe.meterNumber }];
   for (const f of recipe.dsmrFields ?? []) {
-    const v = stateValue(state, f.obis, f.unit, f.scaler ?? 0);
+    const v = valueOf(f.obis, f.unit, f.scaler ?? 0);
     if (v !== undefined) readings.push(f.unit ? { obis: f.obis, value: v, unit: f.unit } : { obis: f.obis, value: v });
   }
-  const text = encodeDsmrTelegram(readings, { header: recipe.dsmrHeader ?? 'XXX5\\SIM', timestamp: new Date(state.timeMs).toISOString(), version: '50' });
+  const text = encodeDsmrTelegram(readings, { header: recipe.dsmrHeader ?? 'XXX5\\SIM', timestamp: new Date(timeMs).toISOString(), version: '50' });
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-function dlmsNotification(state: MeterState, recipe: SimRecipe, profile: Profile, frameCounter: number): Uint8Array {
-  const dateTime = cosemNow(state.timeMs);
+function dlmsNotification(valueOf: SimValueOf, timeMs: number, recipe: SimRecipe, profile: Profile, frameCounter: number): Uint8Array {
+  const dateTime = cosemNow(timeMs);
   if (recipe.elements !== undefined) {
     const layout = profile.layouts?.find((l) => l.elements === recipe.elements);
     if (!layout) throw new MeterError('UNKNOWN_LAYOUT', 'profile', `profile ${profile.id} has no layout of ${recipe.elements} elements`);
     // The layout's declared A-XDR types decide the encoding (notification-body.ts), not the recipe.
     const fields = layout.fields.filter((f) => !f.role && !f.skip && !(recipe.texts && f.obis in recipe.texts))
       .map((f): SimField => ({ obis: f.obis, scaler: f.scaler, unit: f.unit }));
-    const body = buildNotificationBody('positional', bodyReadings(state, recipe, fields), { layout, dateTime, meterNumber: recipe.meterNumber });
+    const body = buildNotificationBody('positional', bodyReadings(valueOf, recipe, fields), { layout, dateTime, meterNumber: recipe.meterNumber });
     return encodeDataNotification({ invokeId: frameCounter, dateTime, body, dateTimeTagQuirk: recipe.dateTimeTagQuirk });
   }
-  const body = buildNotificationBody(recipe.body ?? 'obis-structures', bodyReadings(state, recipe, recipe.fields ?? []),
+  const body = buildNotificationBody(recipe.body ?? 'obis-structures', bodyReadings(valueOf, recipe, recipe.fields ?? []),
     { dateTime, meterNumber: recipe.sendMeterNumber ? recipe.meterNumber : undefined });
   return encodeDataNotification({ invokeId: frameCounter, dateTime, body, dateTimeTagQuirk: recipe.dateTimeTagQuirk });
 }
@@ -104,18 +111,29 @@ function secure(plaintext: Uint8Array, recipe: SimRecipe, o: SimFrameOptions): U
   if (sc === undefined) return plaintext;
   if (!o.key) throw new MeterError('BAD_CONFIG', 'config', `profile ${o.profile.id} encrypts: the simulator needs a key`);
   const authKey = (sc & 0x10) ? o.authKey ?? new Uint8Array(16) : undefined;
-  return encodeGeneralGloCipher(plaintext, { systemTitle: systemTitleFor(recipe), securityControl: sc,
+  return encodeGeneralGloCipher(plaintext, { systemTitle: o.systemTitle ?? systemTitleFor(recipe), securityControl: sc,
     invocationCounter: o.frameCounter >>> 0, key: o.key, authKey }, o.aes);
 }
 
-/** One message of the simulated meter, as the bytes that would arrive on its customer interface. */
-export function encodeSimulatedFrame(state: MeterState, o: SimFrameOptions): Uint8Array {
-  const recipe = recipeFor(o.profile.id);
-  const plain = recipe.dsmrFields ? dsmrTelegram(state, recipe) : dlmsNotification(state, recipe, o.profile, o.frameCounter);
+/** The APDU or DSMR telegram before the security envelope: the values from `valueOf`, the clock at `timeMs`. */
+export function encodeSimulatedPlaintext(valueOf: SimValueOf, timeMs: number, o: SimFrameOptions): Uint8Array {
+  const recipe = o.recipe ?? recipeFor(o.profile.id);
+  return recipe.dsmrFields ? dsmrTelegram(valueOf, timeMs, recipe) : dlmsNotification(valueOf, timeMs, recipe, o.profile, o.frameCounter);
+}
+
+/** The security envelope (when the family encrypts) and the link layer around a plaintext. */
+export function protectAndFrame(plain: Uint8Array, o: SimFrameOptions): Uint8Array {
+  const recipe = o.recipe ?? recipeFor(o.profile.id);
   const apdu = secure(plain, recipe, o);
   switch (o.profile.framing) {
     case 'dsmr': case 'apdu': return apdu;
     case 'mbus': return encodeMbusFrames(apdu, recipe.mbus);
     case 'hdlc': return encodeHdlcFrames(recipe.gbtBlockSize ? encodeGbtBlocks(apdu, recipe.gbtBlockSize) : apdu, recipe.hdlc);
   }
+}
+
+/** One message of the simulated meter, as the bytes that would arrive on its customer interface. */
+export function encodeSimulatedFrame(state: MeterState, o: SimFrameOptions): Uint8Array {
+  const valueOf: SimValueOf = (obis, unit, scaler) => stateValue(state, obis, unit, scaler);
+  return protectAndFrame(encodeSimulatedPlaintext(valueOf, state.timeMs, o), o);
 }

@@ -29,9 +29,14 @@ export function quantize(x: number, scaler: number): number {
 
 /** The value for `obis` in `unit`, quantised to `scaler`; undefined when the model has no such quantity. */
 export function stateValue(s: MeterState, obis: string, unit: string | undefined, scaler: number): number | undefined {
+  return stateGetter(obis, unit, scaler)?.(s);
+}
+
+/** `stateValue` with the code parsed once, for callers that read the same codes from many states (fleet). */
+export function stateGetter(obis: string, unit: string | undefined, scaler: number): ((s: MeterState) => number) | undefined {
   const g = parseObis(obis);
   const get = GETTERS[`${g[2]}.${g[3]}.${g[4]}`];
   if (!get) return undefined;
-  const base = get(s);
-  return quantize(unit && KILO[unit] ? base / 1000 : base, scaler);
+  const kilo = unit !== undefined && KILO[unit] === true;
+  return (s) => quantize(kilo ? get(s) / 1000 : get(s), scaler);
 }

@@ -1,0 +1,173 @@
+/**
+ * Many simulated meters at once, without I/O: `frame(i, nowMs)` is meter i's message as it would arrive from its
+ * gateway, and the readings the decoder must return for it. `meterwire simulate --fleet`, the fleet tests and the
+ * fleet bench build the same frames from the same meters.
+ */
+import { nodeAesGcm } from '../../crypto/node-aes-gcm.js';
+import { getProfile } from '../../core/profiles/builtin.js';
+import type { Profile } from '../../core/profiles/types.js';
+import { createMeterModel, prng, type MeterModel, type MeterState } from '../meter-model.js';
+import { SIM_EPOCH_MS } from '../energy-curve.js';
+import { encodeSimulatedPlaintext, protectAndFrame, recipeFor, type SimFrameOptions } from '../profile-frames.js';
+import { stateValue } from '../state-values.js';
+import type { SimRecipe } from '../recipes.js';
+import { compileTemplate, type FrameTemplate } from './frame-template.js';
+import { generateFleetMeters, type FleetMeterSpec } from './fleet-meters.js';
+
+export interface FleetSimulatorOptions {
+  /** A number of meters to generate, or the meters of a meters file. */
+  meters: number | readonly FleetMeterSpec[];
+  /** Deterministic keys and titles (tests and benchmarks only); default: the CSPRNG. */
+  seed?: number;
+  /** The families to mix; default every one the simulator plays. */
+  profiles?: readonly string[];
+}
+
+export interface ExpectedReading { obis: string; unit?: string; value: number }
+
+export interface FleetFrame {
+  bytes: Uint8Array;
+  /** The invocation counter of the security envelope (encrypted families). */
+  frameCounter?: number;
+  /** The meter's clock (whole seconds, as the frame carries it). */
+  meterTimeMs: number;
+  /** What the decoder must return for the values this frame carries. */
+  readings: ExpectedReading[];
+}
+
+export interface FleetSimulator {
+  readonly meters: readonly FleetMeterSpec[];
+  /** Meter i's next message at `nowMs` (its counter goes up by one per call, at least to its clock). */
+  frame(meterIndex: number, nowMs: number): FleetFrame;
+  /** The same as `frame(...).bytes` without building the expected readings (the publisher's hot path). */
+  bytes(meterIndex: number, nowMs: number): Uint8Array;
+  /** The push interval of meter i's family, in ms. */
+  intervalMs(meterIndex: number): number;
+}
+
+/** FNV-1a: a household seed from the meter number, so a meters file gives the same households on every run. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+interface Household { scale: number; offsetWh: number; gasScale: number }
+
+function householdOf(meterId: string): Household {
+  const rnd = prng(hash32(meterId));
+  return { scale: 0.4 + 2.1 * rnd(), offsetWh: Math.round(rnd() * 5_000_000), gasScale: 0.3 + 1.4 * rnd() };
+}
+
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * The meter model's state for this household: energy and power scaled by its size, counters offset by its
+ * history. Linear in the model's counters, so they still never step back.
+ */
+function householdState(s: MeterState, h: Household): MeterState {
+  const k = h.scale, base = h.offsetWh / 4;
+  const i1 = base + k * s.energyImportT1Wh, i2 = base + k * s.energyImportT2Wh;
+  const x1 = base + k * s.energyExportT1Wh, x2 = base + k * s.energyExportT2Wh;
+  return {
+    timeMs: s.timeMs, tariff: s.tariff, voltage: s.voltage, powerFactor: s.powerFactor,
+    energyImportWh: i1 + i2, energyImportT1Wh: i1, energyImportT2Wh: i2,
+    energyExportWh: x1 + x2, energyExportT1Wh: x1, energyExportT2Wh: x2,
+    reactiveImportVarh: base + k * s.reactiveImportVarh, reactiveExportVarh: base + k * s.reactiveExportVarh,
+    powerImportW: Math.round(k * s.powerImportW), powerExportW: Math.round(k * s.powerExportW),
+    reactivePowerImportVar: Math.round(k * s.reactivePowerImportVar), reactivePowerExportVar: Math.round(k * s.reactivePowerExportVar),
+    current: [r2(k * s.current[0]), r2(k * s.current[1]), r2(k * s.current[2])],
+    gasM3: h.gasScale * s.gasM3,
+  };
+}
+
+interface FamilyPlan { profile: Profile; recipe: SimRecipe; template?: FrameTemplate }
+
+/** Compiles each family's template once per process, checked against the real encoder with random inputs. */
+const plans = new Map<string, FamilyPlan>();
+
+function planFor(profileId: string): FamilyPlan {
+  let plan = plans.get(profileId);
+  if (plan) return plan;
+  const profile = getProfile(profileId);
+  if (!profile) throw new Error(`no built-in profile ${profileId}`);
+  const recipe = recipeFor(profileId);
+  const rnd = prng(hash32(profileId));
+  const digits = (n: number): string => Array.from({ length: n }, () => String(Math.floor(rnd() * 10))).join('');
+  const template = compileTemplate(profile, recipe, (i) => {
+    const t = Date.UTC(2025, 0, 1) + Math.floor(rnd() * 4 * 365 * 86_400) * 1000;
+    const state = householdState(createMeterModel({ seed: i + 1, startMs: t }).step(t), householdOf(digits(8)));
+    const k = Math.min(8, recipe.meterNumber.length);
+    return { state, counter: Math.floor(rnd() * 2 ** 32), meterNumber: i === 0 ? recipe.meterNumber : recipe.meterNumber.slice(0, -k) + digits(k) };
+  });
+  plan = { profile, recipe, template };
+  plans.set(profileId, plan);
+  return plan;
+}
+
+/** Whether a family's frames come from a compiled template (fast) rather than the generic encoder. */
+export function usesTemplate(profileId: string): boolean {
+  return planFor(profileId).template !== undefined;
+}
+
+interface MeterRuntime {
+  plan: FamilyPlan;
+  household: Household;
+  /** Per meter, its counter updated in place for each frame (no copy per frame). */
+  options: SimFrameOptions;
+  model?: MeterModel;
+  counter: number;
+}
+
+const expected = (obis: string, unit: string | undefined, value: number): ExpectedReading =>
+  (unit === undefined ? { obis, value } : { obis, unit, value });
+
+const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+
+export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
+  const meters = typeof o.meters === 'number' ? generateFleetMeters(o.meters, { seed: o.seed, profiles: o.profiles }) : [...o.meters];
+  const runtimes: MeterRuntime[] = meters.map((m) => {
+    const plan = planFor(m.profile);
+    return {
+      plan, household: householdOf(m.meterId), counter: -1,
+      options: { frameCounter: 0, profile: plan.profile, aes: nodeAesGcm, key: m.guek, authKey: m.gak, recipe: { ...plan.recipe, meterNumber: m.meterId },
+        systemTitle: m.systemTitle ? hexBytes(m.systemTitle) : undefined },
+    };
+  });
+
+  const build = (i: number, nowMs: number, withReadings: boolean): FleetFrame => {
+    const rt = runtimes[i];
+    if (!rt) throw new RangeError(`no meter ${i} in a fleet of ${meters.length}`);
+    rt.model ??= createMeterModel({ seed: rt.household.offsetWh, startMs: nowMs });
+    const state = householdState(rt.model.step(nowMs), rt.household);
+    // Tenths of a second since 2024, like the single simulator, and +1 per frame: a restarted fleet continues
+    // above its last counters unless it sent more than ten frames a second per meter.
+    rt.counter = Math.max(rt.counter + 1, Math.floor((state.timeMs - SIM_EPOCH_MS) / 100)) % 0xffffffff;
+    const options = rt.options;
+    options.frameCounter = rt.counter;
+    const template = rt.plan.template;
+    const readings: ExpectedReading[] = [];
+    const values = template?.values(state);
+    let plain = template && values ? template.fill(values, state.timeMs, rt.counter, meters[i].meterId) : undefined;
+    if (plain && values && withReadings) {
+      template!.fields.forEach((f, k) => readings.push(expected(f.obis, f.unit, values[k])));
+    }
+    plain ??= encodeSimulatedPlaintext((obis, unit, scaler) => {
+      const v = stateValue(state, obis, unit, scaler);
+      if (v !== undefined && withReadings) readings.push(expected(obis, unit, v));
+      return v;
+    }, state.timeMs, options);
+    const bytes = protectAndFrame(plain, options);
+    return {
+      bytes, meterTimeMs: Math.floor(state.timeMs / 1000) * 1000, readings,
+      frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined,
+    };
+  };
+
+  return {
+    meters,
+    frame: (i, nowMs) => build(i, nowMs, true),
+    bytes: (i, nowMs) => build(i, nowMs, false).bytes,
+    intervalMs: (i) => runtimes[i].plan.profile.intervalMs,
+  };
+}
