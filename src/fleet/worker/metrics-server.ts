@@ -23,7 +23,8 @@ export function isLoopback(host: string): boolean {
 
 /** `host:port`, `:port`, `port` or `[v6]:port`; the host defaults to 127.0.0.1. */
 export function parseMetricsListen(text: string): MetricsListen {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*))?:?(\d{1,5})$/.exec(text.trim());
+  const t = text.trim();
+  const m = /^\d{1,5}$/.test(t) ? [t, undefined, undefined, t] : /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(t);
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) {
     throw meterError('BAD_CONFIG', `--metrics "${text}": expected host:port, e.g. 127.0.0.1:9464 (0.0.0.0:9464 with a token to serve the network)`);
