@@ -116,3 +116,17 @@ test('fleet metrics: names and exposition pass promtool check metrics', { skip: 
   assert.match(text, /meterwire_fleet_queue_depth 3/);
   assert.match(text, /meterwire_fleet_batch_commit_seconds_count 1/);
 });
+
+test('base values: the fast path gives exactly what toBaseUnit gives', async () => {
+  const fc = (await import('fast-check')).default;
+  const { baseValue } = await import('../src/fleet/worker/base-value.js');
+  const { toBaseUnit } = await import('../src/core/model/base-units.js');
+  const units = ['kWh', 'kW', 'kvarh', 'MWh', 'Wh', 'V', undefined];
+  fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e13 }), fc.integer({ min: 0, max: 6 }), fc.constantFrom(...units), (digits, scale, unit) => {
+    const value = digits / 10 ** scale; // a decimal as meters send them
+    assert.equal(baseValue(value, unit), toBaseUnit(value, unit).value);
+  }), { numRuns: 20000 });
+  fc.assert(fc.property(fc.double({ noNaN: true }), fc.constantFrom(...units), (value, unit) => {
+    assert.ok(Object.is(baseValue(value, unit), toBaseUnit(value, unit).value));
+  }), { numRuns: 20000 });
+});

@@ -4,10 +4,10 @@
  * fixed by a key import (then `fleet redecode`), `undecodable` by a gateway or a meterwire fix, `no-readings` is a
  * frame that carried nothing to store.
  */
-import { toBaseUnit } from '../../core/model/base-units.js';
 import { isErrorMessage, type DecodeResult, type MeterMessage } from '../../core/model/message.js';
 import type { DeadLetter, DeadLetterReason, FleetMeter, FleetRow } from '../contracts.js';
 import { columnFor, emptyColumns } from './row-columns.js';
+import { baseValue } from './base-value.js';
 
 /** Codes the worker adds to the core's (src/core/errors.ts) for what only the fleet can tell. */
 export const FLEET_CODES = {
@@ -58,13 +58,15 @@ function deadLetter(ctx: PayloadContext, code: string, message: string): DeadLet
 
 /** Trust flags a stored row carries (DESIGN §7): kept and visible, never hidden in a value. */
 function flagsOf(msg: MeterMessage): string[] {
-  const flags = new Set<string>();
+  // Most messages carry none: no Set, no sort for them.
+  const flags: string[] = [];
+  const add = (f: string) => { if (!flags.includes(f)) flags.push(f); };
   const s = msg.security;
-  if (s?.encrypted && !s.authenticated) flags.add('unauthenticated');
-  if (s?.checksum === 'mismatch') flags.add('checksum_mismatch');
-  for (const r of msg.readings) for (const q of r.quality) flags.add(q);
-  for (const i of msg.issues) flags.add(`issue:${i.code}`);
-  return [...flags].sort();
+  if (s?.encrypted && !s.authenticated) add('unauthenticated');
+  if (s?.checksum === 'mismatch') add('checksum_mismatch');
+  for (const r of msg.readings) for (const q of r.quality) add(q);
+  for (const i of msg.issues) add(`issue:${i.code}`);
+  return flags.length > 1 ? flags.sort() : flags;
 }
 
 function meterTimeOf(msg: MeterMessage, receivedAt: Date): { meterTime: Date; clockFromMeter: boolean } {
@@ -78,7 +80,7 @@ export function rowOf(msg: MeterMessage, meter: FleetMeter, ctx: PayloadContext)
   for (const r of msg.readings) {
     const column = typeof r.value === 'number' ? columnFor(r.obis, r.id) : undefined;
     if (column !== undefined && columns[column] === null) {
-      columns[column] = toBaseUnit(r.value as number, r.unit).value;
+      columns[column] = baseValue(r.value as number, r.unit);
       continue;
     }
     const key = extra[r.obis] === undefined ? r.obis : `${r.obis} ${r.id}`;

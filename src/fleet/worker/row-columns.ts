@@ -44,9 +44,9 @@ export function columnFor(obis: string, id: string): string | undefined {
   return BY_OBIS.get(obis) ?? BY_ID.get(id);
 }
 
+const EMPTY: Readonly<Record<string, number | null>> = Object.freeze(Object.fromEntries(FLEET_COLUMN_NAMES.map((n) => [n, null])));
+
 /** A fresh column record with every column null ("the meter did not send it"), in table order. */
 export function emptyColumns(): Record<string, number | null> {
-  const c: Record<string, number | null> = {};
-  for (const name of FLEET_COLUMN_NAMES) c[name] = null;
-  return c;
+  return { ...EMPTY };
 }
