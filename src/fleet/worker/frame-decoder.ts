@@ -9,12 +9,12 @@
  * - decode state: one per profile choice. It holds only caches checked against the bytes they stand for (interned
  *   OBIS codes, the previous list's layout, profile rankings), and its profile chooser depends on the profile, not
  *   on keys; so meters of one profile can share it, where a state per meter would cost ~5–10 kB each.
- * - decode config (holds the keys): one per meter in a bounded LRU. Keeping the same key arrays also keeps the AES
- *   port's per-key cipher cache warm. A changed key or profile in the registry replaces the entry.
+ * - decode config (holds copies of the keys): one per meter in a bounded LRU, sharing one frozen profile list.
+ *   A changed key or profile in the registry replaces the entry. The AES port keeps nothing per key (fleet-aes.ts).
  */
 import { MeterError } from '../../core/errors.js';
 import { decodeMqttPayload } from '../../adapters/sources/payload-encoding.js';
-import { nodeAesGcm } from '../../crypto/node-aes-gcm.js';
+import { fleetAesGcm } from './fleet-aes.js';
 import { createDecodeConfig, createDecodeState, type DecodeConfig, type DecodeState } from '../../core/decode-config.js';
 import { createFramer, type FramingFormat } from '../../core/framing/auto-framer.js';
 import type { Framer, FramerEvent } from '../../core/framing/types.js';
@@ -22,6 +22,7 @@ import type { DecodeResult } from '../../core/model/message.js';
 import { decodeFrameEvent, errorMessage } from '../../core/pipeline.js';
 import { resolveProfile } from '../../decoder-options.js';
 import type { AesGcm } from '../../core/security/aes-gcm.js';
+import type { Profile } from '../../core/profiles/types.js';
 import type { FleetMeter } from '../contracts.js';
 import { LruMap } from './lru-map.js';
 
@@ -33,7 +34,10 @@ export interface FrameDecoder {
 }
 
 export interface FrameDecoderOptions {
-  /** Meters whose decode config stays cached (default 100,000: an entry is a few hundred bytes). */
+  /**
+   * Meters whose decode config stays cached (default 100,000; an entry is ~0.3 kB: the key copies, no cipher,
+   * see fleet-aes.ts). A miss costs a new config, a few µs.
+   */
   maxMeters?: number;
   aes?: AesGcm;
 }
@@ -46,6 +50,8 @@ interface MeterEntry {
   state: DecodeState;
 }
 
+const DEFAULT_MAX_METERS = 100_000;
+
 const KIND_BY_FIRST_BYTE: Record<number, Exclude<FramingFormat, 'auto'>> = { 0x2f: 'dsmr', 0x68: 'mbus', 0x7e: 'hdlc', 0xdb: 'apdu', 0x0f: 'apdu' };
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
@@ -56,8 +62,19 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
 }
 
 export function createFrameDecoder(o: FrameDecoderOptions = {}): FrameDecoder {
-  const aes = o.aes ?? nodeAesGcm;
-  const meters = new LruMap<string, MeterEntry>(o.maxMeters ?? 100_000);
+  const aes = o.aes ?? fleetAesGcm;
+  const meters = new LruMap<string, MeterEntry>(o.maxMeters ?? DEFAULT_MAX_METERS);
+  const shared = createDecodeConfig({ aes });
+
+  /** createDecodeConfig copies the profile list per config; a fleet's configs share the one frozen list instead. */
+  function meterConfig(meter: FleetMeter, profile: Profile | undefined): DecodeConfig {
+    return Object.freeze({
+      ...shared,
+      ...(meter.guek ? { key: meter.guek.slice() } : {}),
+      ...(meter.gak ? { authKey: meter.gak.slice() } : {}),
+      ...(profile ? { profile } : {}),
+    });
+  }
   const statesByProfile = new Map<string, DecodeState>();
   const framers = new Map<string, Framer>();
 
@@ -66,7 +83,7 @@ export function createFrameDecoder(o: FrameDecoderOptions = {}): FrameDecoder {
     if (cached && cached.profile === meter.profile && sameBytes(cached.guek, meter.guek) && sameBytes(cached.gak, meter.gak)) return cached;
     // Throws UNKNOWN_PROFILE for a registry row naming a profile this version does not know.
     const profile = resolveProfile(meter.profile);
-    const config = createDecodeConfig({ aes, key: meter.guek, authKey: meter.gak, ...(profile ? { profile } : {}) });
+    const config = meterConfig(meter, profile);
     const stateKey = profile?.id ?? '';
     let state = statesByProfile.get(stateKey);
     if (state === undefined) {
