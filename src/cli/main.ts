@@ -162,6 +162,10 @@ service.command('install')
   .option('--force', 'replace an existing unit file')
   .action(async (flags) => { process.exitCode = (await commands.service()).runServiceInstall(flags); });
 
+// Fleet mode has subcommands of its own: their definitions load only for `meterwire fleet …`.
+if (process.argv[2] === 'fleet') (await import('./fleet-command.js')).mountFleetCommands(program);
+else program.command('fleet').description('decode many meters from an MQTT broker into PostgreSQL: worker, status, redecode (see `meterwire fleet --help`)');
+
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')
   .option('--wide', 'one line per profile, with the operators (wider than a terminal)')

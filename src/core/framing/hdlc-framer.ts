@@ -134,6 +134,8 @@ export function createHdlcLinkReader(limits: FramerOptions = DEFAULT_LIMITS): Li
     metered: true,
     accept,
     flush: () => {
+      // Nothing pending is the common case (a fleet worker flushes after every payload): no error object then.
+      if (parts.length === 0) return delivery.flush();
       const reason = 'HDLC segmented message incomplete at end of input: final frame missing';
       return [...dropPartial(reason, new MeterError('TRUNCATED', 'framing', reason)), ...delivery.flush()];
     },

@@ -1,0 +1,307 @@
+/**
+ * The fleet worker (DESIGN §9): takes messages from the FleetConsumer, decodes each with its meter's keys from the
+ * MeterDirectory, gathers rows and dead letters into a batch (up to `maxBatch`, or `maxWaitMs` after the batch's
+ * first message), commits it through the FleetStore, and only then acknowledges every message of the batch, in
+ * arrival order. A commit that throws (database down) is retried, the same batch, with backoff until it commits:
+ * nothing of it is acknowledged before, so a worker killed meanwhile loses nothing (the broker redelivers) and the
+ * store's idempotent writes double nothing.
+ *
+ * Memory stays bounded by the consumer's in-flight limit: unacknowledged messages are what the broker lets a
+ * session hold (MQTT receive maximum), and a consumer that can pause is paused while `maxQueued` messages wait.
+ * Messages are never dropped unacknowledged: a consumer sends PUBACKs in arrival order, so one message left
+ * unacknowledged would hold back the acknowledgement of all that came after it.
+ *
+ * stop(): takes no new message, decodes and commits those already received, acknowledges, then closes the
+ * consumer. While the store is down, stop keeps retrying for `drainTimeoutMs`, then leaves the rest to redelivery.
+ */
+import type { ConsumedMessage, DeadLetter, FleetConsumer, FleetMeter, FleetRow, FleetStore, MeterDirectory } from '../contracts.js';
+import { createBackoff, type BackoffSettings } from '../../net/backoff.js';
+import { redactText } from '../../redact/index.js';
+import { classifyPayload } from './classify.js';
+import { createFrameErrorLog, type WorkerLog } from './error-log.js';
+import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
+import { createTopicIdReader } from './topic-id.js';
+import { NO_METRICS, type WorkerMetrics } from './worker-metrics.js';
+
+/** A consumer that can stop reading its socket while the worker's queue is full (optional). */
+export interface PausableConsumer extends FleetConsumer {
+  pause?(): void;
+  resume?(): void;
+}
+
+export interface FleetWorkerOptions {
+  consumer: PausableConsumer;
+  directory: MeterDirectory;
+  store: FleetStore;
+  /** The subscription's topic pattern with one `+` level for the meter, e.g. `meters/+/raw`. */
+  topicPattern: string;
+  log: WorkerLog;
+  metrics?: WorkerMetrics;
+  decoder?: FrameDecoder;
+  /** Rows and dead letters per commit (default 2,000). */
+  maxBatch?: number;
+  /** How long a batch waits for more after its first message (default 100 ms). */
+  maxWaitMs?: number;
+  /** Received messages waiting to be decoded before the consumer is paused (default 4 × maxBatch). */
+  maxQueued?: number;
+  /** Delays between commit (and key lookup) attempts (default 200 ms doubling to 10 s). */
+  retry?: BackoffSettings;
+  /** How long stop() keeps retrying a failing commit before leaving the batch to redelivery (default 15 s). */
+  drainTimeoutMs?: number;
+  /** Clock for the rate-limited log and the drain deadline (tests pass a fake one). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface WorkerStats {
+  received: number;
+  acked: number;
+  rows: number;
+  deadLetters: number;
+  batches: number;
+  commitFailures: number;
+  /** Messages that arrived after stop(): left unacknowledged for redelivery. */
+  refusedWhileStopping: number;
+  /** Messages waiting to be decoded now. */
+  readonly queued: number;
+  /** Messages decoded into the batch that is being gathered or committed, not yet acknowledged. */
+  readonly inBatch: number;
+}
+
+export interface FleetWorker {
+  /** Subscribes; resolves once the consumer is subscribed. */
+  start(): Promise<void>;
+  /** Graceful stop (see above); resolves when the consumer is closed. Safe to call more than once. */
+  stop(): Promise<void>;
+  /** Settles when the worker has stopped; rejects if its loop failed (a bug). */
+  readonly done: Promise<void>;
+  readonly stats: WorkerStats;
+}
+
+interface BatchItem {
+  message: ConsumedMessage;
+  rows: FleetRow[];
+  deadLetter?: DeadLetter;
+}
+
+const DEFAULT_RETRY: BackoffSettings = { initialMs: 200, maxMs: 10_000 };
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
+  const maxBatch = Math.max(1, o.maxBatch ?? 2000);
+  const maxWaitMs = Math.max(0, o.maxWaitMs ?? 100);
+  const maxQueued = Math.max(1, o.maxQueued ?? 4 * maxBatch);
+  const drainTimeoutMs = o.drainTimeoutMs ?? 15_000;
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? delay;
+  const metrics = o.metrics ?? NO_METRICS;
+  const decoder = o.decoder ?? createFrameDecoder();
+  const topicIdOf = createTopicIdReader(o.topicPattern);
+  const errorLog = createFrameErrorLog(o.log);
+
+  // The inbox: an array read from `head`, compacted now and then (shift() on a long array is O(n)).
+  let inbox: ConsumedMessage[] = [];
+  let head = 0;
+  let paused = false;
+  let stopping = false;
+  let stopDeadline = Infinity;
+  let wakeUp: (() => void) | undefined;
+  let batch: BatchItem[] = [];
+  const stats: WorkerStats = {
+    received: 0, acked: 0, rows: 0, deadLetters: 0, batches: 0, commitFailures: 0, refusedWhileStopping: 0,
+    get queued() { return inbox.length - head; },
+    get inBatch() { return batch.length; },
+  };
+
+  function wake(): void {
+    const w = wakeUp;
+    wakeUp = undefined;
+    w?.();
+  }
+
+  /** Resolves on the next message or stop, or after `ms` (undefined: no time limit). */
+  function waitForWork(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => { wakeUp = undefined; resolve(); }, ms);
+      wakeUp = () => { if (timer) clearTimeout(timer); resolve(); };
+    });
+  }
+
+  function onMessage(message: ConsumedMessage): void {
+    if (stopping) {
+      stats.refusedWhileStopping++;
+      return;
+    }
+    stats.received++;
+    inbox.push(message);
+    if (!paused && stats.queued >= maxQueued && o.consumer.pause) {
+      paused = true;
+      o.consumer.pause();
+    }
+    wake();
+  }
+
+  function take(): ConsumedMessage {
+    const m = inbox[head++];
+    if (head >= 1024 && head * 2 >= inbox.length) {
+      inbox = inbox.slice(head);
+      head = 0;
+    }
+    if (paused && stats.queued <= maxQueued >> 1) {
+      paused = false;
+      o.consumer.resume?.();
+    }
+    return m;
+  }
+
+  const pastDeadline = (): boolean => stopping && now() >= stopDeadline;
+
+  /** The registry's meter; a directory that throws (its database is down) is retried, never taken for "unknown". */
+  async function lookup(topicId: string): Promise<FleetMeter | undefined | 'gave-up'> {
+    const backoff = createBackoff(o.retry ?? DEFAULT_RETRY);
+    for (;;) {
+      try {
+        return await o.directory.lookup(topicId);
+      } catch (e) {
+        errorLog.report('directory', 'LOOKUP_FAILED', `meter lookup failed, retrying: ${redactText(e instanceof Error ? e.message : String(e))}`, now());
+        if (pastDeadline()) return 'gave-up';
+        await sleep(backoff.next());
+      }
+    }
+  }
+
+  /** Decodes one message into the batch; false when stop gave up waiting for the directory. */
+  async function process(message: ConsumedMessage): Promise<boolean> {
+    const topicId = topicIdOf(message.topic);
+    const meter = topicId === undefined ? undefined : await lookup(topicId);
+    if (meter === 'gave-up') return false;
+    const receivedAt = new Date(message.receivedAt);
+    const ctx = { topic: message.topic, topicId, meter, payload: message.payload, receivedAt };
+    const outcome = classifyPayload(ctx, meter ? decoder.decode(message.payload, meter) : []);
+    metrics.payload(outcome.errors.map((e) => e.code), message.redelivered);
+    const who = meter?.meterId ?? `topic ${topicId ?? message.topic}`;
+    for (const e of outcome.errors) errorLog.report(who, e.code, e.message, now());
+    if (outcome.deadLetter) metrics.deadLetter(outcome.deadLetter.reason);
+    batch.push({ message, rows: outcome.rows, ...(outcome.deadLetter ? { deadLetter: outcome.deadLetter } : {}) });
+    return true;
+  }
+
+  /** Gathers up to maxBatch messages; returns early on stop once the inbox is empty. False: stop gave up. */
+  async function gather(): Promise<boolean> {
+    let deadline = 0;
+    while (batch.length < maxBatch) {
+      if (stats.queued === 0) {
+        if (stopping) return true;
+        if (batch.length === 0) await waitForWork();
+        else {
+          const left = deadline - Date.now();
+          if (left <= 0) return true;
+          await waitForWork(left);
+        }
+        continue;
+      }
+      if (batch.length === 0) deadline = Date.now() + maxWaitMs;
+      if (!(await process(take()))) return false;
+    }
+    return true;
+  }
+
+  /** Commits the batch, retrying until it commits; false when stop's drain time ran out first. */
+  async function commit(items: BatchItem[]): Promise<boolean> {
+    const rows: FleetRow[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const it of items) {
+      for (const r of it.rows) rows.push(r);
+      if (it.deadLetter) deadLetters.push(it.deadLetter);
+    }
+    const backoff = createBackoff(o.retry ?? DEFAULT_RETRY);
+    for (let attempt = 1; ; attempt++) {
+      const t0 = performance.now();
+      try {
+        const result = await o.store.commit({ rows, deadLetters });
+        metrics.committed(rows.length, deadLetters.length, result, (performance.now() - t0) / 1000);
+        if (attempt > 1) o.log.info({ attempts: attempt }, `store: batch of ${items.length} messages committed after ${attempt} attempts`);
+        stats.rows += rows.length;
+        stats.deadLetters += deadLetters.length;
+        return true;
+      } catch (e) {
+        stats.commitFailures++;
+        metrics.commitFailed();
+        const why = redactText(e instanceof Error ? e.message : String(e));
+        errorLog.report('store', 'COMMIT_FAILED', `batch of ${items.length} messages not committed (attempt ${attempt}), kept and retried: ${why}`, now());
+        if (pastDeadline()) return false;
+        await sleep(backoff.next());
+      }
+    }
+  }
+
+  function ackAll(items: BatchItem[]): void {
+    for (const it of items) {
+      try {
+        it.message.ack();
+        stats.acked++;
+      } catch (e) {
+        o.log.error({}, `ack failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  async function run(): Promise<void> {
+    for (;;) {
+      const complete = await gather();
+      const items = batch;
+      if (items.length > 0) {
+        const committed = await commit(items);
+        if (!committed) {
+          o.log.warn({ left: items.length + stats.queued }, `stopping: ${items.length + stats.queued} messages not committed, left to the broker for redelivery`);
+          return;
+        }
+        ackAll(items);
+        stats.batches++;
+      }
+      batch = [];
+      if (!complete) {
+        o.log.warn({ left: stats.queued }, `stopping: the meter directory is unreachable; ${stats.queued + 1} messages left to the broker for redelivery`);
+        return;
+      }
+      if (stopping && stats.queued === 0) return;
+    }
+  }
+
+  let started: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  let resolveDone!: () => void;
+  let rejectDone!: (e: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => { resolveDone = resolve; rejectDone = reject; });
+  done.catch(() => {}); // observed through stop() or by the caller; never an unhandled rejection here
+
+  let loop: Promise<void> | undefined;
+  return {
+    stats,
+    done,
+    start() {
+      started ??= (async () => {
+        loop = run();
+        loop.catch((e) => rejectDone(e));
+        await o.consumer.start(onMessage);
+      })();
+      return started;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        stopDeadline = now() + drainTimeoutMs;
+        wake();
+        try {
+          if (started) await started.catch(() => {});
+          await loop;
+        } finally {
+          await o.consumer.close();
+          resolveDone();
+        }
+      })();
+      return stopped;
+    },
+  };
+}
