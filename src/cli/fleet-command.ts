@@ -12,20 +12,10 @@ import { runSecrets } from './secrets.js';
 import { positiveInt } from './numbers.js';
 import { handleStopSignals } from './stop-signals.js';
 import type { FleetBackends } from '../fleet/worker/backends.js';
+import { LIVE_BACKENDS } from '../fleet/live-backends.js';
 import type { WorkerLog } from '../fleet/worker/error-log.js';
 
 /** Until the consumer and the PostgreSQL store are joined in, each command says so instead of pretending. */
-const UNCONNECTED: FleetBackends = {
-  openConsumer: () => Promise.reject(missing('the MQTT consumer')),
-  openDirectory: () => Promise.reject(missing('the PostgreSQL meter directory')),
-  openStore: () => Promise.reject(missing('the PostgreSQL fleet store')),
-  openAdmin: () => Promise.reject(missing('the PostgreSQL fleet store')),
-};
-
-function missing(what: string): Error {
-  return meterError('BAD_CONFIG', `fleet mode: ${what} is not part of this build yet`);
-}
-
 const DEFAULT_TOPIC = 'meters/+/raw';
 const DEFAULT_SCHEMA = 'meterwire_fleet';
 
@@ -185,7 +175,7 @@ function storeOptions(c: Command): Command {
  * Mounts `fleet worker|status|redecode` (and any `extra` subcommands, e.g. `fleet meters`) on the program.
  * `backends` opens the consumer, directory, store and admin queries.
  */
-export function mountFleetCommands(program: Command, extra: Command[] = [], backends: FleetBackends = UNCONNECTED): Command {
+export function mountFleetCommands(program: Command, extra: Command[] = [], backends: FleetBackends = LIVE_BACKENDS): Command {
   const fleet = program.command('fleet')
     .description('decode many meters from an MQTT broker into PostgreSQL (workers, status, dead letters)');
 

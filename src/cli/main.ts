@@ -163,8 +163,11 @@ service.command('install')
   .action(async (flags) => { process.exitCode = (await commands.service()).runServiceInstall(flags); });
 
 // Fleet mode has subcommands of its own: their definitions load only for `meterwire fleet …`.
-if (process.argv[2] === 'fleet') (await import('./fleet-command.js')).mountFleetCommands(program);
-else program.command('fleet').description('decode many meters from an MQTT broker into PostgreSQL: worker, status, redecode (see `meterwire fleet --help`)');
+if (process.argv[2] === 'fleet') {
+  const { fleetMetersCommand } = await import('./fleet-meters-command.js');
+  (await import('./fleet-command.js')).mountFleetCommands(program, [fleetMetersCommand()]);
+}
+else program.command('fleet').description('decode many meters from an MQTT broker into PostgreSQL: worker, status, redecode, meters (see `meterwire fleet --help`)');
 
 program.command('profiles')
   .description('list the meter profiles that --profile accepts')

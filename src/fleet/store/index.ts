@@ -1,6 +1,7 @@
-export { createPgFleetStore, type PgFleetStore, type PgFleetStoreOptions } from './pg-fleet-store.js';
+export { createPgFleetStore, type PgFleetStore, type PgFleetStoreOptions, type RedecodeCommit } from './pg-fleet-store.js';
 export { FLEET_COLUMNS, isFleetColumn, splitReadings } from './columns.js';
 export { DEFAULT_FLEET_SCHEMA, FLEET_SCHEMA_VERSION, ensureFleetSchema } from './schema.js';
 export { verdictOf, type Verdict } from './replay-policy.js';
 export type { StoredDeadLetter, DeadLetterPageQuery } from './dead-letters.js';
 export type { RetentionResult } from './partitions.js';
+export { createPgFleetAdmin, type PgFleetAdminOptions } from './pg-fleet-admin.js';

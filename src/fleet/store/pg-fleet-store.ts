@@ -49,8 +49,20 @@ export interface PgFleetStoreOptions {
   now?: () => number;
 }
 
+/** `fleet redecode`: dead letters stored after a key import. */
+export interface RedecodeCommit {
+  /** Dead letters this batch resolves: deleted in the same transaction. */
+  resolvedIds: readonly number[];
+}
+
 export interface PgFleetStore extends FleetStore {
   readonly schema: string;
+  /**
+   * Like commit, for frames that waited in dead letters for their key: deduplicated on (meter, meter time) like
+   * any row, but a counter below the title's maximum is no replay here (the frame arrived in order, the counter
+   * moved on while it waited), and the resolved dead letters are deleted in the same transaction.
+   */
+  commitRedecoded(batch: FleetBatch, r: RedecodeCommit): Promise<CommitResult>;
   /** Creates the schema and this month's and next month's partitions; commit() calls it on first use. */
   ready(): Promise<void>;
   /** Creates the partitions of the months around `now` (run daily, e.g. by `fleet status` or a timer). */
@@ -208,7 +220,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     return new Set(res.rows.map((r) => r.i));
   }
 
-  async function commit(batch: FleetBatch): Promise<CommitResult> {
+  async function commit(batch: FleetBatch, redecode?: RedecodeCommit): Promise<CommitResult> {
     await ready();
     // A row no table can hold becomes a dead letter: thrown, it would fail its batch at every redelivery.
     const valid: FleetRow[] = [];
@@ -225,7 +237,8 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
       await ensureStaging(c);
       await c.query('BEGIN');
       try {
-        const result = await commitIn(c, [...batch.deadLetters, ...invalid], stagedRows, repeats);
+        const result = await commitIn(c, [...batch.deadLetters, ...invalid], stagedRows, repeats, redecode !== undefined);
+        if (redecode) await deleteDeadLetters(c, schema, redecode.resolvedIds);
         await c.query('COMMIT');
         return result;
       } catch (e) {
@@ -236,7 +249,8 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     });
   }
 
-  async function commitIn(c: pg.PoolClient, deadLetters: readonly DeadLetter[], rows: readonly StagedRow[], repeats: number): Promise<CommitResult> {
+  async function commitIn(c: pg.PoolClient, deadLetters: readonly DeadLetter[], rows: readonly StagedRow[], repeats: number,
+    redecoded = false): Promise<CommitResult> {
     // 1. Counters: the batch maximum per title; GREATEST keeps the fleet-wide maximum monotonic.
     const maxByTitle = new Map<string, number>();
     const minByTitle = new Map<string, number>();
@@ -275,7 +289,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
       const max = previous.get(s.row.systemTitle!)!;
       const verdict = verdictOf({ frameCounter: s.row.frameCounter!, clockFromMeter: s.row.clockFromMeter, storedMax: max, alreadyStored: stored.has(i) }, reorderWindow);
       if (verdict === 'duplicate') duplicates += 1;
-      else if (verdict === 'late') toInsert.push(s);
+      else if (verdict === 'late' || redecoded) toInsert.push(s);
       else replays.push(replayLetter(s.row, max));
     });
     // 3. Readings and rollups.
@@ -318,7 +332,8 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   return {
     schema,
     ready,
-    commit,
+    commit: (batch) => commit(batch),
+    commitRedecoded: (batch, r) => commit(batch, r),
     async ensurePartitionsAhead() {
       await ready();
       await withClient(aheadOn);

@@ -1,0 +1,69 @@
+/**
+ * The queries of `meterwire fleet status` and the transaction of `fleet redecode` (FleetAdmin) over the fleet
+ * store's tables and the meter registry (the `meters` table of src/fleet/keys, in the same schema). Status reads
+ * only the last day of readings, so its queries touch this month's partitions at most.
+ */
+import pg from 'pg';
+import type { CommitResult, DeadLetterReason, FleetBatch } from '../contracts.js';
+import type { FleetAdmin, MeterActivity, StoredDeadLetter } from '../worker/fleet-admin.js';
+import { createPgFleetStore } from './pg-fleet-store.js';
+import { checkSchemaName, DEFAULT_FLEET_SCHEMA, qualified } from './schema.js';
+
+export interface PgFleetAdminOptions {
+  connectionString: string;
+  schema?: string;
+}
+
+const LOOKBACK_MS = 86_400_000;
+
+export function createPgFleetAdmin(o: PgFleetAdminOptions): FleetAdmin {
+  const schema = checkSchemaName(o.schema ?? DEFAULT_FLEET_SCHEMA);
+  const pool = new pg.Pool({ connectionString: o.connectionString, max: 2, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => undefined);
+  const store = createPgFleetStore({ pool, schema });
+  const t = (name: string): string => qualified(schema, name);
+
+  return {
+    async framesPerMinute(since) {
+      await store.ready();
+      const { rows } = await pool.query<{ minute: Date; frames: string }>(`SELECT date_trunc('minute', received_at) AS minute, count(*) AS frames
+        FROM ${t('readings')} WHERE meter_time >= $1::timestamptz - interval '1 day' AND received_at >= $1
+        GROUP BY 1 ORDER BY 1`, [since.toISOString()]);
+      return rows.map((r) => ({ minute: r.minute, frames: Number(r.frames) }));
+    },
+    async deadLetterCounts() {
+      await store.ready();
+      const { rows } = await pool.query<{ reason: DeadLetterReason; count: string }>(
+        `SELECT reason, count(*) AS count FROM ${t('dead_letters')} GROUP BY reason ORDER BY reason`);
+      return rows.map((r) => ({ reason: r.reason, count: Number(r.count) }));
+    },
+    async silentMeters(cutoffByProfile, limit) {
+      await store.ready();
+      const profiles = Object.keys(cutoffByProfile);
+      const fallback = cutoffByProfile[''] ?? Date.now() - LOOKBACK_MS;
+      const { rows } = await pool.query<{ meter_id: string; topic_id: string; profile: string | null; last: Date | null }>(`
+        WITH cut AS (SELECT * FROM unnest($1::text[], $2::double precision[]) AS c(profile, ms)),
+        recent AS (SELECT meter_id, max(received_at) AS last FROM ${t('readings')}
+          WHERE meter_time >= now() - interval '1 day' GROUP BY meter_id)
+        SELECT m.meter_id, m.topic_id, m.profile, r.last FROM ${t('meters')} m
+          LEFT JOIN recent r ON r.meter_id = m.meter_id
+          LEFT JOIN cut c ON c.profile = coalesce(m.profile, '')
+        WHERE r.last IS NULL OR r.last < to_timestamp(coalesce(c.ms, $3) / 1000.0)
+        ORDER BY r.last DESC NULLS FIRST LIMIT $4`, [profiles, profiles.map((p) => cutoffByProfile[p]), fallback, limit]);
+      return rows.reverse().map((r): MeterActivity => ({
+        meterId: r.meter_id, topicId: r.topic_id, ...(r.profile ? { profile: r.profile } : {}), ...(r.last ? { lastReceivedAt: r.last } : {}),
+      }));
+    },
+    async deadLettersPage({ reasons, afterId, limit }) {
+      const page = await store.deadLetters.page({ reasons, afterId: afterId === undefined ? 0 : Number(afterId), limit });
+      return page.map((l): StoredDeadLetter => ({ ...l, id: String(l.id) }));
+    },
+    resolveDeadLetters(batch: FleetBatch, resolvedIds: readonly string[]): Promise<CommitResult> {
+      return store.commitRedecoded(batch, { resolvedIds: resolvedIds.map(Number) });
+    },
+    async close() {
+      await store.close();
+      await pool.end();
+    },
+  };
+}
