@@ -107,7 +107,7 @@ export async function runFleetWorker(flags: WorkerFlags, backends: FleetBackends
     log.info(`fleet worker ${workerId} (client id ${clientId}) consuming $share/${flags.group}/${flags.topic}`);
     await worker.done;
     const s = worker.stats;
-    log.info(`stopped: ${s.acked} messages acknowledged, ${s.rows} rows, ${s.deadLetters} dead letters, ${s.batches} batches`);
+    log.info(`stopped: ${s.acked} messages acknowledged, ${s.rows} rows (${s.inserted} stored, ${s.duplicates} already stored, ${s.replays} replays), ${s.deadLetters} dead letters, ${s.batches} batches`);
     return 0;
   } finally {
     await closeAll();

@@ -24,7 +24,9 @@ export async function runSimulateFleet(target: string, flags: SimulateFlags): Pr
   const intervalS = positiveNumber(flags.interval, '--interval');
   if (rate !== undefined && intervalS !== undefined) throw meterError('BAD_CONFIG', '--rate and --interval both set the pace: give one');
   const durationS = positiveNumber(flags.duration, '--duration');
-  const count = positiveInt(flags.count, '--count');
+  // --count 0: only write (or check) the meters file, so its keys can be imported before anything is published.
+  const metersOnly = flags.count !== undefined && /^0+$/.test(flags.count.trim());
+  const count = metersOnly ? undefined : positiveInt(flags.count, '--count');
   const seed = flags.seed === undefined ? undefined : Number(flags.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw meterError('BAD_CONFIG', `--seed expects a whole number, got "${flags.seed}"`);
   const encoding = flags.encoding ?? 'binary';
@@ -36,6 +38,7 @@ export async function runSimulateFleet(target: string, flags: SimulateFlags): Pr
   log.info(reused
     ? `reusing ${flags.metersFile} (${n} meters)`
     : `wrote ${flags.metersFile}: ${n} meters, keys ${seed === undefined ? 'from the CSPRNG' : `derived from --seed ${seed} (for tests only: the seed gives away every key)`}; import it with \`meterwire fleet meters import ${flags.metersFile}\``);
+  if (metersOnly) return 0;
   const sim = createFleetSimulator({ meters });
   const abort = new AbortController();
   const stop = (): void => abort.abort();

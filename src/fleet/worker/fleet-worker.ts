@@ -58,6 +58,10 @@ export interface WorkerStats {
   acked: number;
   rows: number;
   deadLetters: number;
+  /** Of `rows`: newly stored, already stored (redeliveries, or a second frame in one meter-clock second), refused as replays. */
+  inserted: number;
+  duplicates: number;
+  replays: number;
   batches: number;
   commitFailures: number;
   /** Messages that arrived after stop(): left unacknowledged for redelivery. */
@@ -109,7 +113,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   let wakeUp: (() => void) | undefined;
   let batch: BatchItem[] = [];
   const stats: WorkerStats = {
-    received: 0, acked: 0, rows: 0, deadLetters: 0, batches: 0, commitFailures: 0, refusedWhileStopping: 0,
+    received: 0, acked: 0, rows: 0, deadLetters: 0, inserted: 0, duplicates: 0, replays: 0, batches: 0, commitFailures: 0, refusedWhileStopping: 0,
     get queued() { return inbox.length - head; },
     get inBatch() { return batch.length; },
   };
@@ -224,6 +228,9 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
         if (attempt > 1) o.log.info({ attempts: attempt }, `store: batch of ${items.length} messages committed after ${attempt} attempts`);
         stats.rows += rows.length;
         stats.deadLetters += deadLetters.length;
+        stats.inserted += result.inserted;
+        stats.duplicates += result.duplicates;
+        stats.replays += result.replays;
         return true;
       } catch (e) {
         stats.commitFailures++;

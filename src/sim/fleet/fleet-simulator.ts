@@ -117,6 +117,8 @@ interface MeterRuntime {
   options: SimFrameOptions;
   model?: MeterModel;
   counter: number;
+  /** The meter clock's last whole second (ms). */
+  lastSecondMs: number;
 }
 
 const expected = (obis: string, unit: string | undefined, value: number): ExpectedReading =>
@@ -129,7 +131,7 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
   const runtimes: MeterRuntime[] = meters.map((m) => {
     const plan = planFor(m.profile);
     return {
-      plan, household: householdOf(m.meterId), counter: -1,
+      plan, household: householdOf(m.meterId), counter: -1, lastSecondMs: -Infinity,
       options: { frameCounter: 0, profile: plan.profile, aes: nodeAesGcm, key: m.guek, authKey: m.gak, recipe: { ...plan.recipe, meterNumber: m.meterId },
         systemTitle: m.systemTitle ? hexBytes(m.systemTitle) : undefined },
     };
@@ -138,8 +140,12 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
   const build = (i: number, nowMs: number, withReadings: boolean): FleetFrame => {
     const rt = runtimes[i];
     if (!rt) throw new RangeError(`no meter ${i} in a fleet of ${meters.length}`);
-    rt.model ??= createMeterModel({ seed: rt.household.offsetWh, startMs: nowMs });
-    const state = householdState(rt.model.step(nowMs), rt.household);
+    // Meter clocks tell whole seconds, and a store keys rows on (meter, meter time): a publisher that runs late
+    // and catches up must not give one meter two frames in one clock second, so its clock moves on by a second.
+    const clockMs = Math.max(nowMs, rt.lastSecondMs + 1000);
+    rt.lastSecondMs = Math.floor(clockMs / 1000) * 1000;
+    rt.model ??= createMeterModel({ seed: rt.household.offsetWh, startMs: clockMs });
+    const state = householdState(rt.model.step(clockMs), rt.household);
     // Tenths of a second since 2024, like the single simulator, and +1 per frame: a restarted fleet continues
     // above its last counters unless it sent more than ten frames a second per meter.
     rt.counter = Math.max(rt.counter + 1, Math.floor((state.timeMs - SIM_EPOCH_MS) / 100)) % 0xffffffff;
