@@ -1,0 +1,107 @@
+/**
+ * Dead letters end to end, every command a child process against a private Mosquitto and a real PostgreSQL schema:
+ * a meter rotated to a wrong GUEK and a meter not yet imported go to dead letters (wrong-key, unknown-meter) while
+ * the others are stored; the worker logs one line per meter and code, not one per frame; `fleet redecode` after the
+ * import and after the key fix stores exactly the simulator's readings, and a second run changes nothing. Then
+ * neither the schema's pg_dump nor any output line holds a key or the master key.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createFleetEnv, secretSpellings, servicesSkip, storedReadings, type Expected, type FleetEnv } from './fleet-deadletters-support.js';
+
+const skip = await servicesSkip();
+let e: FleetEnv;
+before(async () => { if (!skip) e = await createFleetEnv('dead', ['at-kaernten-am550', 'lu-smarty'], 4); });
+after(async () => { if (!skip) await e.cleanup(); });
+
+// meters: 0 and 3 good, 1 rotated to a wrong GUEK, 2 not imported until after the worker ran
+const GOOD = [0, 3], WRONG = 1, UNKNOWN = 2;
+const FRAMES = { 0: 5, 1: 12, 2: 6, 3: 5 } as Record<number, number>;
+const wrongGuek = randomBytes(16).toString('hex').toUpperCase();
+const expected = new Map<number, Expected[]>();
+const byMeterTime = (a: Expected, b: Expected) => a.meterTimeMs - b.meterTimeMs;
+
+async function deadLetters(): Promise<{ reason: string; topic_id: string; n: number }[]> {
+  return (await e.query<{ reason: string; topic_id: string; n: string }>(
+    `SELECT reason, topic_id, count(*) AS n FROM ${e.schema}.dead_letters GROUP BY 1, 2 ORDER BY 1, 2`)).map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+const ok = (r: { code: number | null; stderr: string }, what: string) => assert.equal(r.code, 0, `${what} failed: ${r.stderr.slice(-1500)}`);
+
+test('wrong key and unknown meter become dead letters, the others are stored, one log line per meter and code', { skip }, async () => {
+  const m = e.meters;
+  ok(await e.fleet(['meters', 'import', e.csvFile('initial.csv', m.filter((_, i) => i !== UNKNOWN))]), 'import');
+  ok(await e.fleet(['meters', 'rotate-key', m[WRONG].meterId], { METERWIRE_KEY: wrongGuek }), 'rotate-key to a wrong GUEK');
+
+  const worker = await e.startWorker('w1');
+  const start = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+  for (const i of [0, 1, 2, 3]) expected.set(i, await e.publish(i, FRAMES[i], start, 10_000));
+  for (const i of [0, 1, 2, 3]) assert.ok('energy_import' in expected.get(i)![0].columns, `meter ${i}: the simulator's frames fill columns`);
+  const good = FRAMES[0] + FRAMES[3], dead = FRAMES[WRONG] + FRAMES[UNKNOWN];
+  await e.untilCount(`SELECT count(*) FROM ${e.schema}.readings`, good, 'rows of the good meters');
+  await e.untilCount(`SELECT count(*) FROM ${e.schema}.dead_letters`, dead, 'dead letters');
+  const out = await e.stopWorker(worker);
+
+  assert.deepEqual(await deadLetters(), [
+    { reason: 'unknown-meter', topic_id: m[UNKNOWN].topicId, n: FRAMES[UNKNOWN] },
+    { reason: 'wrong-key', topic_id: m[WRONG].topicId, n: FRAMES[WRONG] },
+  ]);
+  for (const i of GOOD) assert.deepEqual(await storedReadings(e, m[i].meterId), expected.get(i)!.sort(byMeterTime), `meter ${i} stored as simulated`);
+  assert.deepEqual(await storedReadings(e, m[WRONG].meterId), [], 'nothing stored for the wrong key');
+
+  // Frame errors: at most one line per meter per code in this (sub-minute) run, and at least one for the wrong key.
+  const lines = out.stderr.split('\n').filter((l) => l.includes(m[WRONG].meterId) || l.includes(m[WRONG].topicId));
+  assert.ok(lines.length >= 1, `no log line names the wrong-key meter: ${out.stderr.slice(-1500)}`);
+  const perCode = new Map<string, number>();
+  for (const l of lines) {
+    const code = /"code":"([A-Z_]+)"/.exec(l)?.[1] ?? /: ([A-Z_]{3,}):/.exec(l)?.[1] ?? l;
+    perCode.set(code, (perCode.get(code) ?? 0) + 1);
+  }
+  for (const [code, n] of perCode) assert.equal(n, 1, `${n} lines for ${m[WRONG].meterId} code ${code}:\n${lines.join('\n')}`);
+  const unknownLines = out.stderr.split('\n').filter((l) => l.includes(m[UNKNOWN].topicId));
+  assert.ok(unknownLines.length <= 1, `unknown meter logged ${unknownLines.length} times:\n${unknownLines.join('\n')}`);
+});
+
+test('redecode after the import stores the unknown meter\'s frames; a second run changes nothing; after the key fix the wrong-key meter\'s too', { skip }, async () => {
+  const m = e.meters;
+  ok(await e.fleet(['meters', 'import', e.csvFile('late.csv', [m[UNKNOWN]])]), 'import of the late meter');
+  const r1 = await e.fleet(['redecode', '--json']);
+  ok(r1, 'redecode');
+  const res1 = JSON.parse(r1.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  assert.deepEqual({ resolved: res1.resolved, rows: res1.rows, unchanged: res1.unchanged },
+    { resolved: FRAMES[UNKNOWN], rows: FRAMES[UNKNOWN], unchanged: FRAMES[WRONG] });
+  assert.deepEqual(await storedReadings(e, m[UNKNOWN].meterId), expected.get(UNKNOWN)!.sort(byMeterTime));
+  assert.deepEqual(await deadLetters(), [{ reason: 'wrong-key', topic_id: m[WRONG].topicId, n: FRAMES[WRONG] }]);
+
+  const before2 = await e.query(`SELECT count(*)::int AS n, sum(energy_import) AS s FROM ${e.schema}.readings`);
+  const r2 = await e.fleet(['redecode', '--json']);
+  ok(r2, 'second redecode');
+  const res2 = JSON.parse(r2.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  assert.deepEqual({ resolved: res2.resolved, rows: res2.rows }, { resolved: 0, rows: 0 });
+  assert.deepEqual(await e.query(`SELECT count(*)::int AS n, sum(energy_import) AS s FROM ${e.schema}.readings`), before2);
+  assert.deepEqual(await deadLetters(), [{ reason: 'wrong-key', topic_id: m[WRONG].topicId, n: FRAMES[WRONG] }]);
+
+  const right = Buffer.from(m[WRONG].guek!).toString('hex').toUpperCase();
+  ok(await e.fleet(['meters', 'rotate-key', m[WRONG].meterId], { METERWIRE_KEY: right }), 'rotate-key back');
+  const r3 = await e.fleet(['redecode']);
+  ok(r3, 'redecode after the key fix');
+  assert.deepEqual(await storedReadings(e, m[WRONG].meterId), expected.get(WRONG)!.sort(byMeterTime));
+  assert.deepEqual(await deadLetters(), []);
+  for (const i of GOOD) assert.deepEqual(await storedReadings(e, m[i].meterId), expected.get(i)!.sort(byMeterTime), `meter ${i} unchanged`);
+});
+
+test('no key and no master key in the schema dump or in any output of any command', { skip }, async () => {
+  const secrets = secretSpellings([...e.meters.flatMap((m) => [m.guek, m.gak]), wrongGuek, e.masterKey]);
+  assert.ok(secrets.length >= 2 * (4 + 2 + 2), 'every meter\'s keys are in the list');
+  const dump = e.pgDump();
+  assert.match(dump, /CREATE TABLE/, 'the dump holds the schema');
+  assert.match(dump, /dead_letters/);
+  for (const s of secrets) assert.ok(!dump.includes(s), 'a key or the master key is in the pg_dump of the schema');
+  assert.ok(e.outputs.length >= 8, `every command recorded (${e.outputs.length})`);
+  for (const o of e.outputs) {
+    for (const s of secrets) {
+      assert.ok(!o.stdout.includes(s) && !o.stderr.includes(s), `a key or the master key in the output of ${o.args.slice(0, 3).join(' ')}`);
+    }
+  }
+});
