@@ -12,11 +12,11 @@ import { createFleetEnv, secretSpellings, servicesSkip, storedReadings, type Exp
 
 const skip = await servicesSkip();
 let e: FleetEnv;
-before(async () => { if (!skip) e = await createFleetEnv('dead', ['at-kaernten-am550', 'lu-smarty'], 4); });
+before(async () => { if (!skip) e = await createFleetEnv('dead', ['at-kaernten-am550', 'lu-smarty'], 5); });
 after(async () => { if (!skip) await e.cleanup(); });
 
-// meters: 0 and 3 good, 1 rotated to a wrong GUEK, 2 not imported until after the worker ran
-const GOOD = [0, 3], WRONG = 1, UNKNOWN = 2;
+// meters: 0 and 3 good, 1 rotated to a wrong GUEK, 2 not imported until after the worker ran, 4 for the live test
+const GOOD = [0, 3], WRONG = 1, UNKNOWN = 2, LIVE = 4;
 const FRAMES = { 0: 5, 1: 12, 2: 6, 3: 5 } as Record<number, number>;
 const wrongGuek = randomBytes(16).toString('hex').toUpperCase();
 const expected = new Map<number, Expected[]>();
@@ -31,7 +31,7 @@ const ok = (r: { code: number | null; stderr: string }, what: string) => assert.
 
 test('wrong key and unknown meter become dead letters, the others are stored, one log line per meter and code', { skip }, async () => {
   const m = e.meters;
-  ok(await e.fleet(['meters', 'import', e.csvFile('initial.csv', m.filter((_, i) => i !== UNKNOWN))]), 'import');
+  ok(await e.fleet(['meters', 'import', e.csvFile('initial.csv', m.filter((_, i) => i !== UNKNOWN && i !== LIVE))]), 'import');
   ok(await e.fleet(['meters', 'rotate-key', m[WRONG].meterId], { METERWIRE_KEY: wrongGuek }), 'rotate-key to a wrong GUEK');
 
   const worker = await e.startWorker('w1');
@@ -91,9 +91,60 @@ test('redecode after the import stores the unknown meter\'s frames; a second run
   for (const i of GOOD) assert.deepEqual(await storedReadings(e, m[i].meterId), expected.get(i)!.sort(byMeterTime), `meter ${i} unchanged`);
 });
 
+test('a running worker picks up an import and a key rotation; redecode stores what went to dead letters meanwhile', { skip }, async () => {
+  const m = e.meters, ROTATED = GOOD[1];
+  const start = Math.floor(Date.now() / 1000) * 1000 - 1_800_000;
+  const sent = new Map<number, Expected[]>([[LIVE, []], [ROTATED, []]]);
+  let step = 0;
+  const outcomes = async () => Number((await e.query<{ n: string }>(
+    `SELECT (SELECT count(*) FROM ${e.schema}.readings) + (SELECT count(*) FROM ${e.schema}.dead_letters) AS n`))[0].n);
+  const rowsOf = async (i: number) => (await storedReadings(e, m[i].meterId)).length;
+  const wrongKeyOf = async (i: number) => Number((await e.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${e.schema}.dead_letters WHERE topic_id = $1 AND reason = 'wrong-key'`, [m[i].topicId]))[0].n);
+  /** One frame of meter i, waited for until it is a row or a dead letter. */
+  const sendOne = async (i: number) => {
+    const before = await outcomes();
+    sent.get(i)!.push(...await e.publish(i, 1, start + 10_000 * step++, 0));
+    await e.untilCount(`SELECT (SELECT count(*) FROM ${e.schema}.readings) + (SELECT count(*) FROM ${e.schema}.dead_letters)`, before + 1, 'the frame\'s outcome');
+  };
+  /** Notifications reach the worker asynchronously: frames until `cond` holds (bounded), each one accounted for. */
+  const sendUntil = async (i: number, what: string, cond: () => Promise<boolean>) => {
+    for (let k = 0; k < 40; k++) {
+      await sendOne(i);
+      if (await cond()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`the worker never ${what}`);
+  };
+
+  const worker = await e.startWorker('w1');
+  try {
+    await sendOne(LIVE);
+    assert.deepEqual((await deadLetters()).map((d) => d.topic_id), [m[LIVE].topicId], 'unknown at first');
+    await sendOne(ROTATED);
+    assert.equal(await rowsOf(ROTATED), FRAMES[ROTATED] + 1, 'the cached meter is stored');
+    ok(await e.fleet(['meters', 'import', e.csvFile('live.csv', [m[LIVE]])]), 'import while the worker runs');
+    await sendUntil(LIVE, 'stored the imported meter', async () => (await rowsOf(LIVE)) > 0);
+    ok(await e.fleet(['meters', 'rotate-key', m[ROTATED].meterId], { METERWIRE_KEY: wrongGuek }), 'rotate-key to a wrong GUEK');
+    await sendUntil(ROTATED, 'used the rotated key', async () => (await wrongKeyOf(ROTATED)) > 0);
+    const right = Buffer.from(m[ROTATED].guek!).toString('hex');
+    ok(await e.fleet(['meters', 'rotate-key', m[ROTATED].meterId], { METERWIRE_KEY: right }), 'rotate-key back');
+    // Once the wrong key was in use every frame failed, so a new row means the restored key is.
+    const rowsBeforeRestore = await rowsOf(ROTATED);
+    await sendUntil(ROTATED, 'used the restored key', async () => (await rowsOf(ROTATED)) > rowsBeforeRestore);
+    // Redecode while the worker keeps running: the dead letters of the meanwhile become rows.
+    ok(await e.fleet(['redecode']), 'redecode');
+  } finally {
+    await e.stopWorker(worker);
+  }
+  assert.deepEqual(await deadLetters(), []);
+  assert.deepEqual(await storedReadings(e, m[LIVE].meterId), sent.get(LIVE)!.sort(byMeterTime));
+  assert.deepEqual(await storedReadings(e, m[ROTATED].meterId), [...expected.get(ROTATED)!, ...sent.get(ROTATED)!].sort(byMeterTime));
+});
+
 test('no key and no master key in the schema dump or in any output of any command', { skip }, async () => {
   const secrets = secretSpellings([...e.meters.flatMap((m) => [m.guek, m.gak]), wrongGuek, e.masterKey]);
-  assert.ok(secrets.length >= 2 * (4 + 2 + 2), 'every meter\'s keys are in the list');
+  assert.ok(secrets.length >= 2 * (5 + 2 + 2), 'every meter\'s keys are in the list');
   const dump = e.pgDump();
   assert.match(dump, /CREATE TABLE/, 'the dump holds the schema');
   assert.match(dump, /dead_letters/);
