@@ -41,8 +41,8 @@ export interface FleetEnv {
   /** The meters file rows of these meters (all of them: a test imports a subset). */
   csvFile(name: string, meters: readonly FleetMeterSpec[]): string;
   outputs: CommandOutput[];
-  /** `meterwire fleet …args` to its end, stdout/stderr kept. */
-  fleet(args: string[], env?: Record<string, string>): Promise<CommandOutput>;
+  /** `meterwire fleet …args --store … --schema <schema>` to its end, stdout/stderr kept. */
+  fleet(args: string[], env?: Record<string, string>, schema?: string): Promise<CommandOutput>;
   startWorker(id: string): Promise<CliRun>;
   stopWorker(run: CliRun): Promise<CommandOutput>;
   /** Publishes meter i's next `n` frames (QoS 1, binary), meter clocks `stepMs` apart from `startMs`; returns what they must become. */
@@ -94,8 +94,8 @@ export async function createFleetEnv(tag: string, profiles: readonly string[], n
       writeFileSync(file, formatMetersCsv(ms), { mode: 0o600 });
       return file;
     },
-    async fleet(args, extra = {}) {
-      const full = ['fleet', ...args, ...storeArgs];
+    async fleet(args, extra = {}, other = schema) {
+      const full = ['fleet', ...args, '--store', PG_URL, '--schema', other];
       const run = runCli(full, { ...env, ...extra });
       const guard = setTimeout(() => void run.stop(), 60_000);
       try {

@@ -81,3 +81,18 @@ test('status run: no key and no master key in the schema dump or in any output',
     for (const s of secrets) assert.ok(!o.stdout.includes(s) && !o.stderr.includes(s), `a key in the output of ${o.args.slice(0, 3).join(' ')}`);
   }
 });
+
+test('status and redecode on a schema without a fleet store fail and create nothing', { skip }, async () => {
+  const typo = `${e.schema}_typo`;
+  try {
+    for (const command of [['status', '--json'], ['redecode']]) {
+      const r = await e.fleet(command, {}, typo);
+      assert.equal(r.code, 1, `${command[0]} on a missing schema: ${r.stdout} ${r.stderr}`);
+      assert.match(`${r.stdout}${r.stderr}`, /BAD_CONFIG.*holds no fleet store/);
+    }
+    const left = await e.query(`SELECT nspname FROM pg_namespace WHERE nspname = $1`, [typo]);
+    assert.deepEqual(left, [], 'no schema created by a read of a mistyped schema');
+  } finally {
+    await e.query(`DROP SCHEMA IF EXISTS ${typo} CASCADE`);
+  }
+});
