@@ -47,6 +47,8 @@ test('wrong key and unknown meter become dead letters, the others are stored, on
     { reason: 'unknown-meter', topic_id: m[UNKNOWN].topicId, n: FRAMES[UNKNOWN] },
     { reason: 'wrong-key', topic_id: m[WRONG].topicId, n: FRAMES[WRONG] },
   ]);
+  const meterIds = await e.query<{ reason: string; meter_id: string | null }>(`SELECT DISTINCT reason, meter_id FROM ${e.schema}.dead_letters ORDER BY 1`);
+  assert.deepEqual(meterIds, [{ reason: 'unknown-meter', meter_id: null }, { reason: 'wrong-key', meter_id: m[WRONG].meterId }]);
   for (const i of GOOD) assert.deepEqual(await storedReadings(e, m[i].meterId), expected.get(i)!.sort(byMeterTime), `meter ${i} stored as simulated`);
   assert.deepEqual(await storedReadings(e, m[WRONG].meterId), [], 'nothing stored for the wrong key');
 
@@ -143,7 +145,12 @@ test('a running worker picks up an import and a key rotation; redecode stores wh
 });
 
 test('no key and no master key in the schema dump or in any output of any command', { skip }, async () => {
-  const secrets = secretSpellings([...e.meters.flatMap((m) => [m.guek, m.gak]), wrongGuek, e.masterKey]);
+  // A wrong master key stops redecode before it reads a dead letter; its message must not echo either master key.
+  const otherMaster = randomBytes(32).toString('hex');
+  const refused = await e.fleet(['redecode'], { METERWIRE_MASTER_KEY: otherMaster });
+  assert.notEqual(refused.code, 0, 'redecode with a wrong master key must fail');
+  assert.match(`${refused.stdout}${refused.stderr}`, /master key/i);
+  const secrets = secretSpellings([...e.meters.flatMap((m) => [m.guek, m.gak]), wrongGuek, e.masterKey, otherMaster]);
   assert.ok(secrets.length >= 2 * (5 + 2 + 2), 'every meter\'s keys are in the list');
   const dump = e.pgDump();
   assert.match(dump, /CREATE TABLE/, 'the dump holds the schema');
