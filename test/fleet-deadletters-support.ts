@@ -47,6 +47,8 @@ export interface FleetEnv {
   stopWorker(run: CliRun): Promise<CommandOutput>;
   /** Publishes meter i's next `n` frames (QoS 1, binary), meter clocks `stepMs` apart from `startMs`; returns what they must become. */
   publish(i: number, n: number, startMs: number, stepMs: number): Promise<Expected[]>;
+  /** One raw payload on meter topic `topicId` (QoS 1). */
+  publishRaw(topicId: string, payload: Uint8Array): Promise<void>;
   query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Polls until `sql`'s first column of the first row equals `n` (bounded; a guard, not a timing check). */
   untilCount(sql: string, n: number, what: string): Promise<void>;
@@ -123,6 +125,9 @@ export async function createFleetEnv(tag: string, profiles: readonly string[], n
         await publisher.publishAsync(`${prefix}/${m.topicId}/raw`, Buffer.from(f.bytes), { qos: 1 });
       }
       return expected;
+    },
+    async publishRaw(topicId, payload) {
+      await publisher.publishAsync(`${prefix}/${topicId}/raw`, Buffer.from(payload), { qos: 1 });
     },
     async query(sql, params = []) {
       return admin(async (c) => (await c.query(sql, params)).rows);
