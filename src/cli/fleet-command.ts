@@ -147,6 +147,8 @@ export async function runFleetRedecode(flags: StoreFlags, backends: FleetBackend
   const settings = { store: flags.store, schema: flags.schema, log };
   const admin = await backends.openAdmin(settings);
   try {
+    // A first query fails on a schema without a fleet store before the directory opens (it would create a registry there).
+    await admin.deadLetterCounts();
     const directory = await backends.openDirectory({ ...settings, ...(flags.masterKeyFile ? { masterKeyFile: flags.masterKeyFile } : {}) });
     try {
       const r = await redecodeDeadLetters({

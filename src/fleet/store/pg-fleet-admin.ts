@@ -4,6 +4,7 @@
  * only the last day of readings, so its queries touch this month's partitions at most.
  */
 import pg from 'pg';
+import { meterError } from '../../core/errors.js';
 import type { CommitResult, DeadLetterReason, FleetBatch } from '../contracts.js';
 import type { FleetAdmin, MeterActivity, StoredDeadLetter } from '../worker/fleet-admin.js';
 import { createPgFleetStore } from './pg-fleet-store.js';
@@ -22,23 +23,34 @@ export function createPgFleetAdmin(o: PgFleetAdminOptions): FleetAdmin {
   pool.on('error', () => undefined);
   const store = createPgFleetStore({ pool, schema });
   const t = (name: string): string => qualified(schema, name);
+  // Status and redecode work on a store a worker made: a mistyped --schema must fail, not create an empty store
+  // (store.ready() creates what is missing) and then stop on the absent registry with an internal error.
+  let present: Promise<void> | undefined;
+  const existing = (): Promise<void> => (present ??= (async () => {
+    const { rows } = await pool.query<{ readings: string | null; meters: string | null }>(
+      'SELECT to_regclass($1) AS readings, to_regclass($2) AS meters', [t('readings'), t('meters')]);
+    const missing = [rows[0]?.readings ? undefined : 'readings (a worker creates it)', rows[0]?.meters ? undefined : 'meters (`fleet meters import` creates it)']
+      .filter((x) => x !== undefined);
+    if (missing.length) throw meterError('BAD_CONFIG', `schema "${schema}" holds no fleet store: no table ${missing.join(', no table ')}; check --schema`);
+    await store.ready();
+  })());
 
   return {
     async framesPerMinute(since) {
-      await store.ready();
+      await existing();
       const { rows } = await pool.query<{ minute: Date; frames: string }>(`SELECT date_trunc('minute', received_at) AS minute, count(*) AS frames
         FROM ${t('readings')} WHERE meter_time >= $1::timestamptz - interval '1 day' AND received_at >= $1
         GROUP BY 1 ORDER BY 1`, [since.toISOString()]);
       return rows.map((r) => ({ minute: r.minute, frames: Number(r.frames) }));
     },
     async deadLetterCounts() {
-      await store.ready();
+      await existing();
       const { rows } = await pool.query<{ reason: DeadLetterReason; count: string }>(
         `SELECT reason, count(*) AS count FROM ${t('dead_letters')} GROUP BY reason ORDER BY reason`);
       return rows.map((r) => ({ reason: r.reason, count: Number(r.count) }));
     },
     async silentMeters(cutoffByProfile, limit) {
-      await store.ready();
+      await existing();
       const profiles = Object.keys(cutoffByProfile);
       const fallback = cutoffByProfile[''] ?? Date.now() - LOOKBACK_MS;
       const { rows } = await pool.query<{ meter_id: string; topic_id: string; profile: string | null; last: Date | null }>(`
@@ -55,6 +67,7 @@ export function createPgFleetAdmin(o: PgFleetAdminOptions): FleetAdmin {
       }));
     },
     async deadLettersPage({ reasons, afterId, limit }) {
+      await existing();
       const page = await store.deadLetters.page({ reasons, afterId: afterId === undefined ? 0 : Number(afterId), limit });
       return page.map((l): StoredDeadLetter => ({ ...l, id: String(l.id) }));
     },

@@ -30,8 +30,15 @@ export const FLEET_COLUMNS: readonly FleetColumn[] = [
   { column: 'current_l2', obis: '1-0:51.7.0' },
   { column: 'current_l3', obis: '1-0:71.7.0' },
   { column: 'power_factor', obis: '1-0:13.7.0' },
+  { column: 'power_import_l1', obis: '1-0:21.7.0' },
+  { column: 'power_import_l2', obis: '1-0:41.7.0' },
+  { column: 'power_import_l3', obis: '1-0:61.7.0' },
+  { column: 'power_export_l1', obis: '1-0:22.7.0' },
+  { column: 'power_export_l2', obis: '1-0:42.7.0' },
+  { column: 'power_export_l3', obis: '1-0:62.7.0' },
   { column: 'frequency', obis: '1-0:14.7.0' },
-  { column: 'gas_volume', id: 'gas_volume' },
+  // The store's column for the first M-Bus channel's meter (docs/fleet-schema.md): a name the store lacks is not written.
+  { column: 'mbus1_reading', id: 'gas_volume' },
 ];
 
 export const FLEET_COLUMN_NAMES: readonly string[] = FLEET_COLUMNS.map((c) => c.column);
