@@ -1,16 +1,19 @@
+/* global fetch */
 // Fleet benchmark (issue 10, Performance; docs/fleet-bench.md): a private Mosquitto (persistence on,
 // max_queued_messages 0, max_inflight_messages 1000) on a free port, 1 then 2 `fleet worker` processes, PostgreSQL
 // (own schema in the test database, dropped at the end) and the `simulate --fleet` load generator, all on this
 // machine. Measures committed frames/s, CPU per component (/proc/<pid>/stat), publish-to-commit latency, lost and
 // duplicated frames, worker memory with the keys cached. Not a test: the figures depend on the machine.
-//   npm run bench:fleet -- [--meters 100000] [--rate 20000] [--duration 60] [--workers 1,2] [--store postgres://…]
+//   npm run bench:fleet -- [--meters 100000] [--rate 20000] [--duration 60] [--workers 1,2] [--warmup on|off]
+//     [--batch n] [--store postgres://…]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { setInterval, clearInterval } from 'node:timers';
+import { fileURLToPath, URL } from 'node:url';
 import pg from 'pg';
 
 const args = process.argv.slice(2);
@@ -24,8 +27,8 @@ const DURATION_S = Number(arg('duration', '60'));
 const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
 const STORE = arg('store', 'postgres://postgres@127.0.0.1:5432/test');
 const BATCH = arg('batch');
-// A first generator pass before the measured one, so every meter has sent once and its key is cached.
-const WARMUP_S = Number(arg('warmup', String(Math.ceil(METERS / RATE) + 2)));
+// A first generator pass before the measured one: every meter sends once, so its key is cached (--warmup off: cold).
+const WARMUP = arg('warmup', 'on') !== 'off';
 if (!(METERS >= RATE)) throw new Error(`--meters ${METERS} < --rate ${RATE}: a meter would send twice in one second of its clock`);
 
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -131,11 +134,11 @@ async function run(workers, ctx) {
       '--master-key-file', masterFile, '--metrics', `127.0.0.1:${mport}`, '--log-level', 'info', ...(BATCH ? ['--batch', BATCH] : [])],
     /consuming \$share/));
   }
-  await Promise.race([Promise.all(ws.map((w) => w.ready)), sleep(30_000).then(() => { throw new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`); })]);
+  await Promise.race([Promise.all(ws.map((w) => w.ready)), sleep(180_000).then(() => { throw new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`); })]);
   const pgPids = await backendPids(db);
   const memIdle = ws.map((w) => procMemMb(w.pid));
   const target = `mqtt://127.0.0.1:${broker.port}/meters/{id}/raw`;
-  const generate = (seconds) => startCli(['simulate', '--fleet', String(METERS), '--meters-file', metersFile, '--rate', String(RATE), '--duration', String(seconds), target], null);
+  const generate = (limit) => startCli(['simulate', '--fleet', String(METERS), '--meters-file', metersFile, '--rate', String(RATE), ...limit, target], null);
   const drain = async (since, published) => {
     // Until rows + dead letters since `since` reach what was published, or stop growing for 3 s.
     let last = -1, stable = 0, stored = 0;
@@ -150,8 +153,8 @@ async function run(workers, ctx) {
       if (stored >= published) break;
     }
   };
-  if (WARMUP_S > 0) {
-    const w = generate(WARMUP_S);
+  if (WARMUP) {
+    const w = generate(['--count', String(METERS)]);
     await w.exited;
     const wr = JSON.parse(w.out().trim().split('\n').at(-1) ?? '{}');
     await drain(0, wr.published ?? 0);
@@ -160,7 +163,7 @@ async function run(workers, ctx) {
   const tMeasure = Date.now();
   const since = new Date(tMeasure);
   const load = loadavg()[0];
-  const gen = generate(DURATION_S);
+  const gen = generate(['--duration', String(DURATION_S)]);
   const comps = [['broker', broker.pid], ...ws.map((w, i) => [`worker ${i + 1}`, w.pid]), ['generator', gen.pid], ...pgPids.map((p) => [`pg backend ${p}`, p])];
   const cpu0 = new Map(comps.map(([n, p]) => [n, procCpu(p) ?? 0]));
   const t0 = Date.now();
