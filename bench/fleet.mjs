@@ -5,7 +5,7 @@
 // machine. Measures committed frames/s, CPU per component (/proc/<pid>/stat), publish-to-commit latency, lost and
 // duplicated frames, worker memory with the keys cached. Not a test: the figures depend on the machine.
 //   npm run bench:fleet -- [--meters 100000] [--rate 20000] [--duration 60] [--workers 1,2] [--warmup on|off]
-//     [--batch n] [--store postgres://…]
+//     [--batch n] [--worker-node-options '--max-old-space-size=96'] [--store postgres://…]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
@@ -27,6 +27,8 @@ const DURATION_S = Number(arg('duration', '60'));
 const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
 const STORE = arg('store', 'postgres://postgres@127.0.0.1:5432/test');
 const BATCH = arg('batch');
+// e.g. --worker-node-options=--max-old-space-size=96: the workers' NODE_OPTIONS (a heap cap against RSS growth).
+const WORKER_NODE_OPTIONS = arg('worker-node-options');
 // A first generator pass before the measured one: every meter sends once, so its key is cached (--warmup off: cold).
 const WARMUP = arg('warmup', 'on') !== 'off';
 if (!(METERS >= RATE)) throw new Error(`--meters ${METERS} < --rate ${RATE}: a meter would send twice in one second of its clock`);
@@ -132,7 +134,7 @@ async function run(workers, ctx) {
     ws.push(startCli(['fleet', 'worker', '-b', `mqtt://127.0.0.1:${broker.port}`, '-g', GROUP, '-t', 'meters/+/raw',
       '-s', `${STORE}?application_name=mwbench-${process.pid}-w${i}`, '--schema', SCHEMA, '--worker-id', `bench-w${i}`,
       '--master-key-file', masterFile, '--metrics', `127.0.0.1:${mport}`, '--log-level', 'info', ...(BATCH ? ['--batch', BATCH] : [])],
-    /consuming \$share/));
+    /consuming \$share/, WORKER_NODE_OPTIONS ? { NODE_OPTIONS: WORKER_NODE_OPTIONS } : {}));
   }
   await Promise.race([Promise.all(ws.map((w) => w.ready)), sleep(180_000).then(() => { throw new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`); })]);
   const pgPids = await backendPids(db);
@@ -236,6 +238,8 @@ async function run(workers, ctx) {
   return result;
 }
 
+const rank = (component) => ['broker', 'worker', 'generator', 'postgres'].findIndex((p) => component.startsWith(p));
+
 function printTable(results) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   const out = [];
@@ -247,10 +251,11 @@ function printTable(results) {
       r.memMb.map((m, i) => `${r.memIdleMb[i]} → ${m.rss} / ${m.hwm}`).join(', ')]));
   }
   out.push('');
-  out.push(line(['workers', 'CPU window s', ...Object.keys(results.at(-1).cpu).map((k) => `${k} CPU s (µs/frame)`)]));
-  out.push(line(Array(2 + Object.keys(results.at(-1).cpu).length).fill('---')));
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.cpu)))].sort((a, b) => rank(a) - rank(b));
+  out.push(line(['workers', 'CPU window s', ...names.map((k) => `${k} CPU s (µs/frame)`)]));
+  out.push(line(Array(2 + names.length).fill('---')));
   for (const r of results) {
-    out.push(line([r.workers, r.cpuWindowS, ...Object.values(r.cpu).map((c) => `${c} (${Math.round((c * 1e6) / Math.max(1, r.rows))})`)]));
+    out.push(line([r.workers, r.cpuWindowS, ...names.map((k) => (k in r.cpu ? `${r.cpu[k]} (${Math.round((r.cpu[k] * 1e6) / Math.max(1, r.rows))})` : '—'))]));
   }
   return out.join('\n');
 }
