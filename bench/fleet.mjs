@@ -5,14 +5,14 @@
 // machine. Measures committed frames/s, CPU per component (/proc/<pid>/stat), publish-to-commit latency, lost and
 // duplicated frames, worker memory with the keys cached. Not a test: the figures depend on the machine.
 //   npm run bench:fleet -- [--meters 100000] [--rate 20000] [--duration 60] [--workers 1,2] [--warmup on|off]
-//     [--batch n] [--worker-node-options '--max-old-space-size=96'] [--store postgres://…]
+//     [--batch n] [--broker-inflight 1000] [--worker-node-options '--max-old-space-size=96'] [--store postgres://…]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { setInterval, clearInterval } from 'node:timers';
+import { setInterval, clearInterval, clearTimeout } from 'node:timers';
 import { fileURLToPath, URL } from 'node:url';
 import pg from 'pg';
 
@@ -27,6 +27,8 @@ const DURATION_S = Number(arg('duration', '60'));
 const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
 const STORE = arg('store', 'postgres://postgres@127.0.0.1:5432/test');
 const BATCH = arg('batch');
+// The issue's broker setting; another value shows what the window between broker and worker costs.
+const BROKER_INFLIGHT = Number(arg('broker-inflight', '1000'));
 // e.g. --worker-node-options=--max-old-space-size=96: the workers' NODE_OPTIONS (a heap cap against RSS growth).
 const WORKER_NODE_OPTIONS = arg('worker-node-options');
 // A first generator pass before the measured one: every meter sends once, so its key is cached (--warmup off: cold).
@@ -66,7 +68,7 @@ async function startBroker(dir) {
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true',
-    `persistence_location ${dir}/`, 'max_queued_messages 0', 'max_inflight_messages 1000', ''].join('\n'));
+    `persistence_location ${dir}/`, 'max_queued_messages 0', `max_inflight_messages ${BROKER_INFLIGHT}`, ''].join('\n'));
   chmodSync(dir, 0o777);
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -136,7 +138,10 @@ async function run(workers, ctx) {
       '--master-key-file', masterFile, '--metrics', `127.0.0.1:${mport}`, '--log-level', 'info', ...(BATCH ? ['--batch', BATCH] : [])],
     /consuming \$share/, WORKER_NODE_OPTIONS ? { NODE_OPTIONS: WORKER_NODE_OPTIONS } : {}));
   }
-  await Promise.race([Promise.all(ws.map((w) => w.ready)), sleep(180_000).then(() => { throw new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`); })]);
+  let startTimer;
+  await Promise.race([Promise.all(ws.map((w) => w.ready)), new Promise((_, reject) => {
+    startTimer = setTimeout(() => reject(new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`)), 180_000);
+  })]).finally(() => clearTimeout(startTimer));
   const pgPids = await backendPids(db);
   const memIdle = ws.map((w) => procMemMb(w.pid));
   const target = `mqtt://127.0.0.1:${broker.port}/meters/{id}/raw`;
@@ -298,7 +303,7 @@ async function main() {
     }
     const cal1 = calibrate();
     log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; calibration loop ${Math.round(cal1.ms)} ms`);
-    process.stdout.write(`meters ${METERS}, target ${RATE} frames/s, ${DURATION_S} s; load average at start ${startLoad[0].toFixed(2)}\n`);
+    process.stdout.write(`meters ${METERS}, target ${RATE} frames/s, ${DURATION_S} s, broker max_inflight_messages ${BROKER_INFLIGHT}${BATCH ? `, --batch ${BATCH}` : ''}${WORKER_NODE_OPTIONS ? `, worker NODE_OPTIONS ${WORKER_NODE_OPTIONS}` : ''}; load average at start ${startLoad[0].toFixed(2)}\n`);
     process.stdout.write(`${printTable(results)}\n`);
     const best = results.reduce((a, r) => (r.framesPerSecond > a.framesPerSecond ? r : a));
     process.stdout.write(`${JSON.stringify({ framesPerSecond: best.framesPerSecond, p99Ms: best.p99Ms, lost: best.lost, duplicated: best.duplicated, workers: best.workers })}\n`);
