@@ -188,6 +188,11 @@ async function run(workers, ctx) {
   clearInterval(sampler);
   sampleCpu();
   const tDone = Date.now();
+  for (const [i, w] of ws.entries()) {
+    if (w.child.exitCode !== null || w.child.signalCode !== null) {
+      throw new Error(`worker ${i + 1} exited during the run (${w.child.exitCode ?? w.child.signalCode}): ${w.err().slice(-1500)}`);
+    }
+  }
   const mem = ws.map((w) => procMemMb(w.pid));
   const metrics = await Promise.all(metricsPorts.map((p) => fetch(`http://127.0.0.1:${p}/metrics`).then((r) => r.text()).catch(() => '')));
 
