@@ -125,10 +125,21 @@ function calibrate() {
 }
 
 async function run(workers, ctx) {
-  const { db, dir, masterFile, metersFile } = ctx;
+  const { db, dir } = ctx;
   await db.query(`TRUNCATE "${SCHEMA}".readings, "${SCHEMA}".rollup_15m, "${SCHEMA}".frame_counters, "${SCHEMA}".dead_letters`);
   const broker = await startBroker(mkdtempSync(join(dir, `broker-${workers}-`)));
   const ws = [];
+  try {
+    return await measure(workers, ctx, broker, ws);
+  } finally {
+    // Also when the run fails: no worker or broker outlives the bench.
+    for (const w of ws) await w.stop();
+    await broker.stop();
+  }
+}
+
+async function measure(workers, ctx, broker, ws) {
+  const { db, metersFile, masterFile } = ctx;
   const metricsPorts = [];
   for (let i = 1; i <= workers; i++) {
     const mport = await freePort();
@@ -243,8 +254,6 @@ async function run(workers, ctx) {
     genLog: gen.err().trim().split('\n').slice(-3),
     memMb: mem.map((m) => ({ rss: Math.round(m.rss), hwm: Math.round(m.hwm) })),
   };
-  for (const w of ws) await w.stop();
-  await broker.stop();
   return result;
 }
 
