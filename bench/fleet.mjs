@@ -29,7 +29,7 @@ const STORE = arg('store', 'postgres://postgres@127.0.0.1:5432/test');
 const BATCH = arg('batch');
 // The issue's broker setting; another value shows what the window between broker and worker costs.
 const BROKER_INFLIGHT = Number(arg('broker-inflight', '1000'));
-// e.g. --worker-node-options=--max-old-space-size=96: the workers' NODE_OPTIONS (a heap cap against RSS growth).
+// Node flags for the workers, e.g. '--max-old-space-size=128' (a heap cap) or '--cpu-prof --cpu-prof-dir=/tmp/p'.
 const WORKER_NODE_OPTIONS = arg('worker-node-options');
 // A first generator pass before the measured one: every meter sends once, so its key is cached (--warmup off: cold).
 const WARMUP = arg('warmup', 'on') !== 'off';
@@ -86,8 +86,8 @@ async function startBroker(dir) {
 }
 
 /** A child `node dist/cli/main.js …`; `ready` resolves when a line matches `readyRe` (stdout or stderr). */
-function startCli(argv, readyRe, env = {}) {
-  const child = spawn(process.execPath, [MAIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+function startCli(argv, readyRe, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   let readyResolve;
   const ready = new Promise((r) => { readyResolve = r; });
@@ -147,7 +147,7 @@ async function measure(workers, ctx, broker, ws) {
     ws.push(startCli(['fleet', 'worker', '-b', `mqtt://127.0.0.1:${broker.port}`, '-g', GROUP, '-t', 'meters/+/raw',
       '-s', `${STORE}?application_name=mwbench-${process.pid}-w${i}`, '--schema', SCHEMA, '--worker-id', `bench-w${i}`,
       '--master-key-file', masterFile, '--metrics', `127.0.0.1:${mport}`, '--log-level', 'info', ...(BATCH ? ['--batch', BATCH] : [])],
-    /consuming \$share/, WORKER_NODE_OPTIONS ? { NODE_OPTIONS: WORKER_NODE_OPTIONS } : {}));
+    /consuming \$share/, WORKER_NODE_OPTIONS ? WORKER_NODE_OPTIONS.split(' ').filter(Boolean) : []));
   }
   let startTimer;
   await Promise.race([Promise.all(ws.map((w) => w.ready)), new Promise((_, reject) => {
@@ -317,7 +317,7 @@ async function main() {
     }
     const cal1 = calibrate();
     log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; calibration loop ${Math.round(cal1.ms)} ms`);
-    process.stdout.write(`meters ${METERS}, target ${RATE} frames/s, ${DURATION_S} s, broker max_inflight_messages ${BROKER_INFLIGHT}${BATCH ? `, --batch ${BATCH}` : ''}${WORKER_NODE_OPTIONS ? `, worker NODE_OPTIONS ${WORKER_NODE_OPTIONS}` : ''}; load average at start ${startLoad[0].toFixed(2)}\n`);
+    process.stdout.write(`meters ${METERS}, target ${RATE} frames/s, ${DURATION_S} s, broker max_inflight_messages ${BROKER_INFLIGHT}${BATCH ? `, --batch ${BATCH}` : ''}${WORKER_NODE_OPTIONS ? `, worker node flags ${WORKER_NODE_OPTIONS}` : ''}; load average at start ${startLoad[0].toFixed(2)}\n`);
     process.stdout.write(`${printTable(results)}\n`);
     const best = results.reduce((a, r) => (r.framesPerSecond > a.framesPerSecond ? r : a));
     process.stdout.write(`${JSON.stringify({ framesPerSecond: best.framesPerSecond, p99Ms: best.p99Ms, lost: best.lost, duplicated: best.duplicated, workers: best.workers })}\n`);
