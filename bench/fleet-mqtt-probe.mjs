@@ -5,11 +5,12 @@
 //   mqttjs — MQTT.js with customHandleAcks (one message in flight per connection), K connections per worker.
 // Prints one line per run and a JSON summary. Not a test: figures depend on the machine.
 //   node --import tsx bench/fleet-mqtt-probe.mjs [--messages 200000] [--only own|mqttjs] [--prefill-only]
-import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMosquitto } from './lib/mosquitto.mjs';
 import { clearTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { generate, parser as createParser } from 'mqtt-packet';
@@ -42,24 +43,7 @@ function procCpu(pid) {
 }
 
 async function startBroker(dir, lines) {
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true',
-    `persistence_location ${dir}/`, ...lines, ''].join('\n'));
-  chmodSync(dir, 0o777);
-  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  for (let i = 0; ; i++) {
-    const ok = await new Promise((r) => {
-      const s = netConnect(port, '127.0.0.1', () => { s.destroy(); r(true); });
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
-    if (child.exitCode !== null || i > 200) throw new Error(`mosquitto did not start: ${stderr}`);
-    await sleep(25);
-  }
-  return { port, pid: child.pid, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+  return startMosquitto(dir, await freePort(), lines);
 }
 
 /** A plain mqtt-packet publisher with a window of unacknowledged QoS 1 publishes (the broker's Receive Maximum). */

@@ -7,10 +7,11 @@
 //   npm run bench:fleet -- [--meters 100000] [--rate 20000] [--duration 60] [--workers 1,2] [--warmup on|off]
 //     [--batch n] [--broker-inflight 1000] [--worker-node-options '--max-old-space-size=96'] [--store postgres://…]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMosquitto } from './lib/mosquitto.mjs';
 import { randomBytes } from 'node:crypto';
 import { setInterval, clearInterval, clearTimeout } from 'node:timers';
 import { fileURLToPath, URL } from 'node:url';
@@ -68,24 +69,7 @@ function procMemMb(pid) {
 }
 
 async function startBroker(dir) {
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true',
-    `persistence_location ${dir}/`, 'max_queued_messages 0', `max_inflight_messages ${BROKER_INFLIGHT}`, ''].join('\n'));
-  chmodSync(dir, 0o777);
-  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  for (let i = 0; ; i++) {
-    const ok = await new Promise((r) => {
-      const s = netConnect(port, '127.0.0.1', () => { s.destroy(); r(true); });
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
-    if (child.exitCode !== null || i > 200) throw new Error(`mosquitto did not start: ${stderr}`);
-    await sleep(25);
-  }
-  return { port, pid: child.pid, stop: () => new Promise((r) => { if (child.exitCode !== null) r(); else { child.once('exit', r); child.kill('SIGTERM'); } }) };
+  return startMosquitto(dir, await freePort(), ['max_queued_messages 0', `max_inflight_messages ${BROKER_INFLIGHT}`]);
 }
 
 /** A child `node dist/cli/main.js …`; `ready` resolves when a line matches `readyRe` (stdout or stderr). */
