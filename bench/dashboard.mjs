@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { createDecoder, isErrorMessage } from '../dist/index.js';
 import { createSimulator, DEMO_KEY, DEMO_AUTH_KEY } from '../dist/sim/simulator.js';
 import { createSqlSink } from '../dist/sinks/sql/sql-sink.js';
+import { READER_NODE_FLAGS } from '../dist/cli/reader-node-flags.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/cli/main.js');
@@ -59,8 +60,10 @@ async function freePort() {
   return port;
 }
 
+// The reader as `npm start` and the systemd unit start it: with its node flags (src/cli/reader-node-flags.ts).
 function startCli(args) {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const flags = args[0] === 'read' ? READER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   child.on('exit', (code, signal) => { child.exited = { code, signal }; });

@@ -11,6 +11,7 @@ import { ROOT } from './support/cli.js';
 import { hasCommand, requireService } from './support/services.js';
 import { tempDir } from './fanout-support.js';
 import { renderUnit, systemdArg, UNIT_NAME } from '../src/cli/service-command.js';
+import { READER_NODE_FLAGS } from '../src/cli/reader-node-flags.js';
 
 const TEMPLATE = readFileSync(join(ROOT, 'packaging', UNIT_NAME), 'utf8');
 const skipVerify = await requireService('systemd-analyze', () => hasCommand('systemd-analyze'),
@@ -66,10 +67,10 @@ test('the shipped unit: a dedicated user with dialout, config in /etc, state dir
   assert.deepEqual(value(TEMPLATE, 'WantedBy'), ['multi-user.target']);
 });
 
-test('renderUnit fills in node and main.js by absolute path and changes nothing else', () => {
+test("renderUnit fills in node with the reader's flags and main.js by absolute path and changes nothing else", () => {
   const unit = renderUnit(TEMPLATE, { node: '/usr/bin/node', script: '/usr/lib/node_modules/meterwire/dist/cli/main.js', config: '/etc/meterwire/meterwire.yaml' });
   assert.deepEqual(value(unit, 'ExecStart'),
-    ['/usr/bin/node /usr/lib/node_modules/meterwire/dist/cli/main.js read --config /etc/meterwire/meterwire.yaml --state-dir /var/lib/meterwire']);
+    ['/usr/bin/node --optimize-for-size /usr/lib/node_modules/meterwire/dist/cli/main.js read --config /etc/meterwire/meterwire.yaml --state-dir /var/lib/meterwire']);
   const others = (u: string) => directives(u).filter(([, k]) => k !== 'ExecStart');
   assert.deepEqual(others(unit), others(TEMPLATE));
   assert.throws(() => renderUnit('[Service]\nExecStart=/bin/true\n', { node: '/n', script: '/s', config: '/c' }), /no "ExecStart=/);
@@ -89,7 +90,7 @@ test('meterwire service print: this node, this checkout\'s dist/cli/main.js, the
     assert.equal(r.status, 0, r.stderr);
     const exec = value(r.stdout, 'ExecStart');
     const script = join(realpathSync(ROOT), 'dist/cli/main.js');
-    assert.deepEqual(exec, [`${realpathSync(process.execPath)} ${script} read --config ${join(realpathSync(tmp.dir), 'conf/meterwire.yaml')} --state-dir /var/lib/meterwire`]);
+    assert.deepEqual(exec, [`${realpathSync(process.execPath)} --optimize-for-size ${script} read --config ${join(realpathSync(tmp.dir), 'conf/meterwire.yaml')} --state-dir /var/lib/meterwire`]);
     assert.match(r.stderr, /conf\/meterwire\.yaml does not exist yet/);
     if (!existsSync(script)) assert.match(r.stderr, /does not exist: build it first/);
   } finally {
@@ -152,4 +153,9 @@ test('systemd-analyze verify accepts the shipped unit and the printed one, and f
   } finally {
     tmp.remove();
   }
+});
+
+test('npm start passes the reader its node flags (the same as the unit\'s ExecStart)', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.equal(scripts.start, `exec node ${READER_NODE_FLAGS.join(' ')} dist/cli/main.js read`);
 });

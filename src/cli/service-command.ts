@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { READER_NODE_FLAGS } from './reader-node-flags.js';
 
 export const UNIT_NAME = 'meterwire.service';
 export const DEFAULT_CONFIG = '/etc/meterwire/meterwire.yaml';
@@ -34,7 +35,7 @@ export function systemdArg(arg: string): string {
 /** The shipped unit with ExecStart pointing at `paths`. */
 export function renderUnit(template: string, paths: UnitPaths): string {
   if (!TEMPLATE_EXEC.test(template)) throw new Error(`${UNIT_NAME}: no "ExecStart=/usr/bin/env meterwire read --config …" line to fill in`);
-  const exec = `ExecStart=${[paths.node, paths.script].map(systemdArg).join(' ')} read --config ${systemdArg(paths.config)}`;
+  const exec = `ExecStart=${[paths.node, ...READER_NODE_FLAGS, paths.script].map(systemdArg).join(' ')} read --config ${systemdArg(paths.config)}`;
   return template.replace(TEMPLATE_EXEC, exec);
 }
 
