@@ -6,7 +6,8 @@
  */
 import { meterError } from '../core/errors.js';
 import { createDashboard } from '../dashboard/server.js';
-import { createSqlHistory, checkStoreUrl } from '../dashboard/sql-history.js';
+import { checkStoreUrl } from '../dashboard/sql-history.js';
+import { createStoreHistory } from '../dashboard/store-history.js';
 import { parseWebUrl, redactWebUrl } from '../sinks/web/web-url.js';
 import { DEFAULT_DASHBOARD, DEFAULT_STORE } from '../sinks/open-sink.js';
 import { createLogger } from '../app/logger.js';
@@ -28,7 +29,7 @@ export async function runDashboard(flags: DashboardFlags): Promise<number> {
   }
   const log = createLogger('info', 'auto', { redactor: createRedactor([...urlSecrets(listen), ...urlSecrets(store)]) });
   const { store: _ignored, ...server } = web;
-  const dashboard = createDashboard({ ...server, history: createSqlHistory(store), tariffs: file.tariffs, log });
+  const dashboard = createDashboard({ ...server, history: createStoreHistory(store, { defaultTimeZone: server.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }), tariffs: file.tariffs, log });
   await dashboard.listen();
   log.info(`${redactWebUrl(listen)}: dashboard of ${redactUrl(store)} at ${dashboard.url()}${web.token ? ' (open it once with ?token=…)' : ''}`);
   await new Promise<void>((resolve) => {

@@ -52,8 +52,9 @@ export interface StoredMeter {
   meter: string;
   profile?: string;
   manufacturer?: string;
-  firstSeen: string;
-  lastSeen: string;
+  /** First and newest message the store holds (a fleet store's meter list leaves them out). */
+  firstSeen?: string;
+  lastSeen?: string;
   timeZone?: string;
 }
 

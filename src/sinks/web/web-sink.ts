@@ -4,7 +4,7 @@
  * what is current, and the history of record is the SQL store.
  */
 import { createDashboard, type Dashboard, type DashboardOptions } from '../../dashboard/server.js';
-import { createSqlHistory } from '../../dashboard/sql-history.js';
+import { createStoreHistory } from '../../dashboard/store-history.js';
 import type { Sink, SinkContext } from '../types.js';
 import { parseWebUrl, redactWebUrl } from './web-url.js';
 
@@ -19,7 +19,7 @@ export type WebSinkOptions = Pick<DashboardOptions, 'history' | 'tariffs' | 'now
 export function createWebSink(url: string, ctx: SinkContext, options: WebSinkOptions = {}): WebSink {
   const { store, ...opts } = parseWebUrl(url);
   const name = redactWebUrl(url);
-  const history = options.history ?? (store === undefined ? undefined : createSqlHistory(store));
+  const history = options.history ?? (store === undefined ? undefined : createStoreHistory(store, { defaultTimeZone: opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }));
   const tariffs = options.tariffs ?? ctx.tariffs;
   const dashboard = createDashboard({ ...opts, ...options, history, tariffs, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
   let open = false;
