@@ -1,7 +1,8 @@
 /**
  * The queries of `meterwire fleet status` and the transaction of `fleet redecode` (FleetAdmin) over the fleet
  * store's tables and the meter registry (the `meters` table of src/fleet/keys, in the same schema). Status reads
- * only the last day of readings, so its queries touch this month's partitions at most.
+ * the last day of readings by meter time, so its queries touch this month's partitions at most (a meter missing
+ * from that day gets one primary-key look at its newest row before it is called silent).
  */
 import pg from 'pg';
 import { meterError } from '../../core/errors.js';
@@ -53,15 +54,21 @@ export function createPgFleetAdmin(o: PgFleetAdminOptions): FleetAdmin {
       await existing();
       const profiles = Object.keys(cutoffByProfile);
       const fallback = cutoffByProfile[''] ?? Date.now() - LOOKBACK_MS;
+      // `recent` reads one day of partitions by meter time; a meter it misses (silent, or its clock more than a day
+      // behind) gets one look at its newest row by the primary key, so a lagging clock is not taken for silence.
       const { rows } = await pool.query<{ meter_id: string; topic_id: string; profile: string | null; last: Date | null }>(`
         WITH cut AS (SELECT * FROM unnest($1::text[], $2::double precision[]) AS c(profile, ms)),
         recent AS (SELECT meter_id, max(received_at) AS last FROM ${t('readings')}
-          WHERE meter_time >= now() - interval '1 day' GROUP BY meter_id)
-        SELECT m.meter_id, m.topic_id, m.profile, r.last FROM ${t('meters')} m
+          WHERE meter_time >= now() - interval '1 day' GROUP BY meter_id),
+        candidates AS (SELECT m.meter_id, m.topic_id, m.profile, r.last, to_timestamp(coalesce(c.ms, $3) / 1000.0) AS cutoff
+          FROM ${t('meters')} m
           LEFT JOIN recent r ON r.meter_id = m.meter_id
           LEFT JOIN cut c ON c.profile = coalesce(m.profile, '')
-        WHERE r.last IS NULL OR r.last < to_timestamp(coalesce(c.ms, $3) / 1000.0)
-        ORDER BY r.last DESC NULLS FIRST LIMIT $4`, [profiles, profiles.map((p) => cutoffByProfile[p]), fallback, limit]);
+          WHERE r.last IS NULL OR r.last < to_timestamp(coalesce(c.ms, $3) / 1000.0))
+        SELECT k.meter_id, k.topic_id, k.profile, greatest(k.last, n.received_at) AS last FROM candidates k
+          LEFT JOIN LATERAL (SELECT received_at FROM ${t('readings')} x WHERE x.meter_id = k.meter_id ORDER BY x.meter_time DESC LIMIT 1) n ON true
+        WHERE greatest(k.last, n.received_at) IS NULL OR greatest(k.last, n.received_at) < k.cutoff
+        ORDER BY 4 DESC NULLS FIRST LIMIT $4`, [profiles, profiles.map((p) => cutoffByProfile[p]), fallback, limit]);
       return rows.reverse().map((r): MeterActivity => ({
         meterId: r.meter_id, topicId: r.topic_id, ...(r.profile ? { profile: r.profile } : {}), ...(r.last ? { lastReceivedAt: r.last } : {}),
       }));
