@@ -186,3 +186,14 @@ test('meterwire dashboard --store postgres://…?schema=<fleet>: the user\'s com
     await run.stop();
   }
 });
+
+test('the same URL serves fleet meters list and fleet status (?schema= in the URL)', { skip, timeout: 60_000 }, async () => {
+  const list = runCli(['fleet', 'meters', 'list', '--store', url, '--json']);
+  assert.equal(await list.exited, 0, list.stderr());
+  const listed = list.lines[0] as { schema: string; meters: { meterId: string }[] };
+  assert.equal(listed.schema, schema);
+  assert.deepEqual(listed.meters.map((m) => m.meterId), ['meter-1', 'meter-2']);
+  const status = runCli(['fleet', 'status', '--store', url, '--json']);
+  assert.equal(await status.exited, 0, status.stderr());
+  assert.ok(Array.isArray((status.lines[0] as { silentMeters: unknown[] }).silentMeters));
+});

@@ -13,11 +13,18 @@ import { positiveInt } from './numbers.js';
 import { handleStopSignals } from './stop-signals.js';
 import type { FleetBackends } from '../fleet/worker/backends.js';
 import { LIVE_BACKENDS } from '../fleet/live-backends.js';
+import { DEFAULT_FLEET_SCHEMA_NAME, splitFleetStoreUrl } from './fleet-store-url.js';
 import type { WorkerLog } from '../fleet/worker/error-log.js';
 
 /** Until the consumer and the PostgreSQL store are joined in, each command says so instead of pretending. */
 const DEFAULT_TOPIC = 'meters/+/raw';
-const DEFAULT_SCHEMA = 'meterwire_fleet';
+const DEFAULT_SCHEMA = DEFAULT_FLEET_SCHEMA_NAME;
+
+/** The flags with `?schema=` of the store URL moved to `schema` (fleet-store-url.ts). */
+function withStoreSchema<F extends { store: string; schema: string }>(flags: F): F {
+  const { url, schema } = splitFleetStoreUrl(flags.store, flags.schema);
+  return { ...flags, store: url, schema };
+}
 
 export interface WorkerFlags {
   broker: string;
@@ -57,7 +64,8 @@ function metricsToken(file: string | undefined): string | undefined {
   return token || undefined;
 }
 
-export async function runFleetWorker(flags: WorkerFlags, backends: FleetBackends): Promise<number> {
+export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends): Promise<number> {
+  const flags = withStoreSchema(given);
   runSecrets.addUrl(flags.broker, flags.store);
   const { createTopicIdReader } = await import('../fleet/worker/topic-id.js');
   createTopicIdReader(flags.topic); // a pattern without its meter level fails here, before anything connects
@@ -123,7 +131,8 @@ export interface StoreFlags {
   pageSize?: string;
 }
 
-export async function runFleetStatus(flags: StoreFlags, backends: FleetBackends): Promise<number> {
+export async function runFleetStatus(given: StoreFlags, backends: FleetBackends): Promise<number> {
+  const flags = withStoreSchema(given);
   runSecrets.addUrl(flags.store);
   const silentAfter = positiveInt(flags.silentAfter, '--silent-after') ?? 3;
   const log = createLogger('warn', 'auto', { redactor: runSecrets });
@@ -138,7 +147,8 @@ export async function runFleetStatus(flags: StoreFlags, backends: FleetBackends)
   }
 }
 
-export async function runFleetRedecode(flags: StoreFlags, backends: FleetBackends): Promise<number> {
+export async function runFleetRedecode(given: StoreFlags, backends: FleetBackends): Promise<number> {
+  const flags = withStoreSchema(given);
   runSecrets.addUrl(flags.store);
   const pageSize = positiveInt(flags.pageSize, '--page-size') ?? 500;
   const log = createLogger('info', 'auto', { redactor: runSecrets });

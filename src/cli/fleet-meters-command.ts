@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { meterError } from '../core/errors.js';
 import { parseKey } from '../core/security/keys.js';
+import { splitFleetStoreUrl } from './fleet-store-url.js';
 import type { MasterKey } from '../fleet/keys/master-key.js';
 import { assertDriverInstalled } from '../sinks/drivers.js';
 import { runSecrets } from './secrets.js';
@@ -37,9 +38,11 @@ async function withPool<T>(flags: StoreFlags, io: FleetMetersIo, fn: (pool: impo
   if (!/^postgres(ql)?:\/\//i.test(url)) throw meterError('BAD_URL', `the key store must be a postgres:// URL, got ${runSecrets.text(url.split(':')[0])}:…`);
   assertDriverInstalled(url);
   const { checkSchemaName } = await import('../fleet/keys/registry-schema.js');
-  const schema = checkSchemaName(flags.schema);
+  const split = splitFleetStoreUrl(url, flags.schema);
+  flags.schema = split.schema; // the commands' messages name the schema the URL chose
+  const schema = checkSchemaName(split.schema);
   const pg = (await import('pg')).default;
-  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString: split.url, max: 2, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined);
   try {
     return await fn(pool, schema);
