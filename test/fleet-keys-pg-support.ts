@@ -10,31 +10,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { fleetMetersCommand, type FleetMetersIo } from '../src/cli/fleet-meters-command.js';
 import { parseMasterKeyText, type MasterKey } from '../src/fleet/keys/master-key.js';
-import { canConnectTcp, requireService } from './support/services.js';
+import { dropSchema, PG_URL, withDb } from './support/pg.js';
 
-export const PG_URL = process.env.METERWIRE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-export async function pgSkip(): Promise<string | undefined> {
-  const u = new URL(PG_URL);
-  return requireService(`PostgreSQL at ${u.host}`, () => canConnectTcp(u.hostname, Number(u.port || 5432)),
-    'start PostgreSQL or set METERWIRE_TEST_POSTGRES');
-}
+export { PG_URL, pgSkip, dropSchema } from './support/pg.js';
 
 export const uniqueSchema = (): string => `mw_fleet_keys_${randomBytes(5).toString('hex')}`;
 
-export async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-}
+/** Runs fn with a connected client (support/pg.ts's withDb, by the name these tests use). */
+export const admin = withDb;
 
 /** Runs fn with a fresh schema name and a pool; drops the schema afterwards whatever happens. */
 export async function withSchema(fn: (schema: string, pool: pg.Pool) => Promise<void>): Promise<void> {

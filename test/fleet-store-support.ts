@@ -3,36 +3,16 @@
  * schema per test file dropped afterwards, and a FleetRow factory.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { FleetRow } from '../src/fleet/contracts.js';
-import { canConnectTcp, requireService } from './support/services.js';
+import { PG_URL, withDb } from './support/pg.js';
 
-export const PG_URL = process.env.METERWIRE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-export async function pgSkip(): Promise<string | undefined> {
-  const u = new URL(PG_URL);
-  return requireService(`PostgreSQL at ${u.host}`, () => canConnectTcp(u.hostname, Number(u.port || 5432)), 'start PostgreSQL or set METERWIRE_TEST_POSTGRES');
-}
+export { PG_URL, pgSkip, withDb, dropSchema } from './support/pg.js';
 
 export const uniqueSchema = (prefix: string): string => `mw_${prefix}_${randomBytes(4).toString('hex')}`;
 
 /** The URL with an application_name, so a test can find (and terminate) the store's own backends. */
 export function urlWithApp(app: string): string {
   return `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}application_name=${app}`;
-}
-
-export async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  await withDb((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
 }
 
 export async function count(schema: string, table: string, where = 'true', params: unknown[] = []): Promise<number> {

@@ -15,7 +15,9 @@ import type { MeterMessage, Reading } from '../src/core/model/message.js';
 import type { SinkContext } from '../src/sinks/types.js';
 import { canConnectTcp, requireService } from './support/services.js';
 
-export const PG_URL = process.env.METERWIRE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { PG_URL } from './support/pg.js';
+
+export { PG_URL };
 export const MYSQL_URL = process.env.METERWIRE_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306/test';
 
 export interface Store {
