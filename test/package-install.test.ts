@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './support/cli.js';
+import { READER_NODE_FLAGS } from '../src/cli/reader-node-flags.js';
 import { hasCommand, requireService } from './support/services.js';
 import { tempDir, waitFor } from './fanout-support.js';
 import { alive, assertFlushed, mqttWitness, start, startBroker, type Proc } from './service-support.js';
@@ -103,10 +104,11 @@ test('npm install -g of the tarball; `meterwire` works outside the repository', 
     assert.ok(msg.readings.some((x) => x.id === 'energy_import_t1' && x.unit === 'kWh'), JSON.stringify(msg.readings.map((x) => x.id)));
   }
 
-  // The unit names the installed node and main.js.
+  // The unit names the installed node, the reader's node flags and main.js.
   const unit = run(['service', 'print']);
   assert.equal(unit.status, 0, unit.stderr);
-  assert.match(unit.stdout, new RegExp(`^ExecStart=${realpathSync(process.execPath)} ${realpathSync(join(installed, 'dist/cli/main.js'))} read --config /etc/meterwire/meterwire.yaml `, 'm'));
+  const execStart = [realpathSync(process.execPath), ...READER_NODE_FLAGS, realpathSync(join(installed, 'dist/cli/main.js')), 'read', '--config', '/etc/meterwire/meterwire.yaml'].join(' ');
+  assert.ok(unit.stdout.split('\n').some((line) => line.startsWith(`ExecStart=${execStart} `)), unit.stdout);
   if (hasCommand('systemd-analyze')) {
     const file = join(tmp.dir, 'meterwire.service');
     writeFileSync(file, unit.stdout);
