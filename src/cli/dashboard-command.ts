@@ -4,7 +4,9 @@
  * the live view shows what the store's newest rows are, with no reader health. Same security as the web output:
  * loopback unless told otherwise, a token off loopback.
  */
+import { join } from 'node:path';
 import { meterError } from '../core/errors.js';
+import { PRICE_STATE_FILE } from '../dashboard/price-state.js';
 import { createDashboard } from '../dashboard/server.js';
 import { checkStoreUrl } from '../dashboard/sql-history.js';
 import { createStoreHistory } from '../dashboard/store-history.js';
@@ -14,7 +16,7 @@ import { createLogger } from '../app/logger.js';
 import { createRedactor, redactUrl, urlSecrets } from '../redact/index.js';
 import { handleStopSignals } from './stop-signals.js';
 
-export interface DashboardFlags { store?: string; listen?: string; config?: string }
+export interface DashboardFlags { store?: string; listen?: string; config?: string; stateDir?: string }
 
 export async function runDashboard(flags: DashboardFlags): Promise<number> {
   // zod (the config file's schema) loads only with a config file.
@@ -29,7 +31,8 @@ export async function runDashboard(flags: DashboardFlags): Promise<number> {
   }
   const log = createLogger('info', 'auto', { redactor: createRedactor([...urlSecrets(listen), ...urlSecrets(store)]) });
   const { store: _ignored, ...server } = web;
-  const dashboard = createDashboard({ ...server, history: createStoreHistory(store, { defaultTimeZone: server.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }), tariffs: file.tariffs, log });
+  const dashboard = createDashboard({ ...server, history: createStoreHistory(store, { defaultTimeZone: server.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }), tariffs: file.tariffs, log,
+    priceStateFile: join(flags.stateDir ?? 'data', PRICE_STATE_FILE) });
   await dashboard.listen();
   log.info(`${redactWebUrl(listen)}: dashboard of ${redactUrl(store)} at ${dashboard.url()}${web.token ? ' (open it once with ?token=…)' : ''}`);
   await new Promise<void>((resolve) => {

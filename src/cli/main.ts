@@ -112,6 +112,7 @@ program.command('dashboard')
   .option('-s, --store <url>', 'the store (default sqlite:./data/meterwire.db; postgres://…, mysql://…)')
   .option('-l, --listen <url>', 'where to listen (default web://127.0.0.1:8080; another address needs ?token=…)')
   .option('-c, --config <file>', 'config file: its tariffs: for the costs, its dashboard: as --listen')
+  .option('--state-dir <dir>', 'where prices received over MQTT are kept across restarts (default ./data)')
   .action(async (flags) => {
     process.exitCode = await (await commands.dashboard()).runDashboard(flags);
     process.exit();

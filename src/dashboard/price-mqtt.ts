@@ -6,7 +6,8 @@
  * names and ignored: the series keeps its previous prices. Parsing is the cost engine's (pure); the connection is
  * here. MQTT.js is imported only when some tariff names a topic, and reconnects by itself after a broker loss
  * (subscribing again on each connect, which also brings the retained prices again). Broker credentials in the URL
- * never reach the log.
+ * never reach the log. With a state file (the reader's state dir), the known slots survive a restart
+ * (price-state.ts): the retained message brings today's prices, the file the days before.
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { meterError } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { mqttConnectionOptions } from '../net/mqtt-connection.js';
 import { MASK, redactText, redactUrl, urlSecrets } from '../redact/index.js';
 import type { SinkLog } from '../sinks/types.js';
 import type { PriceSeries } from './price-files.js';
+import { openPriceState, type PriceSourceId } from './price-state.js';
 
 /** MQTT.js's own reconnect period after a broker loss. */
 const RECONNECT_MS = 5000;
@@ -79,9 +81,22 @@ function topicEntries(tariffs: TariffsConfig): TopicEntry[] {
   return [...bySeries.values()];
 }
 
-export function createPriceMqtt(tariffs: TariffsConfig | undefined, log: SinkLog): PriceMqtt {
+const sourceId = (e: TopicEntry): PriceSourceId => ({ source: e.shown, format: e.format, unit: e.unit, slotMinutes: e.slotMinutes });
+
+export function createPriceMqtt(tariffs: TariffsConfig | undefined, log: SinkLog, stateFile?: string): PriceMqtt {
   const entries = tariffs ? topicEntries(tariffs) : [];
   let closed = false;
+  const state = stateFile !== undefined && entries.length > 0 ? openPriceState(stateFile, log) : undefined;
+  for (const e of entries) {
+    const kept = state?.restore(e.series, sourceId(e));
+    if (!kept) continue;
+    try {
+      checkSlotSpacing(kept, e.slotMinutes, `the kept slots of series "${e.series}"`);
+      e.slots = kept;
+    } catch (err) {
+      log.error(`dashboard: ${(err as Error).message}: not used`);
+    }
+  }
 
   /** Error text from MQTT.js or the broker, with this URL's secrets masked wherever they might appear. */
   const clean = (e: TopicEntry, text: string): string => urlSecrets(e.url).reduce((t, s) => t.split(s).join(MASK), redactText(text));
@@ -110,6 +125,7 @@ export function createPriceMqtt(tariffs: TariffsConfig | undefined, log: SinkLog
       const merged = mergePriceSlots(e.slots ?? [], slots);
       checkSlotSpacing(merged, e.slotMinutes, `price message on ${e.shown} with the known slots`);
       e.slots = merged;
+      state?.save(e.series, sourceId(e), merged);
       log.info(`dashboard: price series "${e.series}": ${slots.length} slots from ${e.shown}${retained ? ' (retained)' : ''}, ${merged.length} known`);
     } catch (err) {
       log.error(`dashboard: ${clean(e, (err as Error).message)}: ignored, ${keeps}`);

@@ -40,6 +40,8 @@ export interface DashboardOptions {
   history?: HistoryStore;
   /** Tariffs (the config file's validated `tariffs:` section) for /api/costs and /api/headroom. */
   tariffs?: TariffsConfig;
+  /** Where the prices received over MQTT are kept across restarts (the state dir's dashboard-prices.json). */
+  priceStateFile?: string;
   timeZone?: string;
   /** The clock of "today" and "this month" (tests and screenshots set it). */
   now?: () => number;
@@ -133,7 +135,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   let statusTimer: NodeJS.Timeout | undefined;
   const timeZone = o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const priceFiles = createPriceFiles(o.tariffs, o.log);
-  const priceMqtt = createPriceMqtt(o.tariffs, o.log);
+  const priceMqtt = createPriceMqtt(o.tariffs, o.log, o.priceStateFile);
   // Disjoint by construction: a series has one source, a file or a topic.
   const prices = async () => ({ ...(await priceFiles.prices()), ...priceMqtt.prices() });
   const now = o.now ?? Date.now;

@@ -4,6 +4,8 @@
  * what is current, and the history of record is the SQL store.
  */
 import { createDashboard, type Dashboard, type DashboardOptions } from '../../dashboard/server.js';
+import { join } from 'node:path';
+import { PRICE_STATE_FILE } from '../../dashboard/price-state.js';
 import { createStoreHistory } from '../../dashboard/store-history.js';
 import type { Sink, SinkContext } from '../types.js';
 import { parseWebUrl, redactWebUrl } from './web-url.js';
@@ -21,7 +23,8 @@ export function createWebSink(url: string, ctx: SinkContext, options: WebSinkOpt
   const name = redactWebUrl(url);
   const history = options.history ?? (store === undefined ? undefined : createStoreHistory(store, { defaultTimeZone: opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }));
   const tariffs = options.tariffs ?? ctx.tariffs;
-  const dashboard = createDashboard({ ...opts, ...options, history, tariffs, log: ctx.log, health: ctx.health, outputs: ctx.outputs });
+  const dashboard = createDashboard({ ...opts, ...options, history, tariffs, log: ctx.log, health: ctx.health, outputs: ctx.outputs,
+    priceStateFile: join(ctx.stateDir, PRICE_STATE_FILE) });
   let open = false;
   return {
     name,
