@@ -22,7 +22,7 @@ export function createLiveChart(el, getLang, labels) {
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(100, max * 1.1)] } },
-      axes: [{ ...axis, values: (_u, ticks) => ticks.map((v) => formatClock(getLang(), v)) }, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => formatPower(getLang(), v)) }],
+      axes: [{ ...axis, values: (_u, ticks, _axis, _space, incr) => ticks.map((v) => formatClock(getLang(), v, undefined, incr < 60)) }, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => formatPower(getLang(), v)) }],
       series: [
         {},
         { label: labels().import, stroke: cssVar(el, '--import'), width: 2, points: { show: false }, value: (_u, v) => formatPower(getLang(), v) },

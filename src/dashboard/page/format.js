@@ -43,9 +43,13 @@ export function formatTime(lang, iso) {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB');
 }
 
-/** A chart tick (seconds since 1970) as local clock time (the browser's, or `timeZone`'s), 24-hour in both languages. */
-export function formatClock(lang, seconds, timeZone) {
-  return new Date(seconds * 1000).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
+/**
+ * A chart tick (seconds since 1970) as local clock time (the browser's, or `timeZone`'s), 24-hour in both languages;
+ * with seconds when the ticks are less than a minute apart (a few minutes of data would repeat each minute's label).
+ */
+export function formatClock(lang, seconds, timeZone, withSeconds = false) {
+  return new Date(seconds * 1000).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB',
+    { hour: '2-digit', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}), timeZone });
 }
 
 /** kWh with 3 decimals (the page's energy figures). */

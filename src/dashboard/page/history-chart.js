@@ -9,7 +9,7 @@ function cssVar(el, name) {
 }
 
 /**
- * kind: 'power' | 'energy' | 'gas' | 'water' (labels() gives { import, export }, for a volume { volume }). xLabel(seconds) formats the x ticks (for bars: the bucket's start, one tick per bar, at
+ * kind: 'power' | 'energy' | 'gas' | 'water' (labels() gives { import, export }, for a volume { volume }). xLabel(seconds, tickIncrementS) formats the x ticks (for bars: the bucket's start, one tick per bar, at
  * most 12 labelled); onSelect(fromMs, toMs) gets each selection. set(x, imp, exp, halfBucketS) replaces the data;
  * for bars x is the bucket's middle (seconds).
  */
@@ -40,7 +40,7 @@ export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) 
       axes: [
         bars
           ? { ...axis, splits: () => data[0].filter((_x, i) => i % Math.ceil(data[0].length / 12) === 0), values: (_u, ticks) => ticks.map((v) => xLabel(v - pad)) }
-          : { ...axis, values: (_u, ticks) => ticks.map((v) => xLabel(v)) },
+          : { ...axis, values: (_u, ticks, _axis, _space, incr) => ticks.map((v) => xLabel(v, incr)) },
         { ...axis, size: 80, values: (_u, ticks) => ticks.map((v) => (bars ? formatKwhAxis(getLang(), v, ticks, unit) : fmt(v))) },
       ],
       series: volume ? [{}, { ...line(labels().volume, `--${kind}`, 0), paths: uPlot.paths.bars({ size: [0.7, 80], align: 0 }) }]

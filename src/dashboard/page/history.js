@@ -31,12 +31,12 @@ export function createHistoryView($, getLang, getMeter, getZone) {
   const range = (p, ms) => periodRange(p, ms, getZone());
   const locale = () => (lang() === 'de' ? 'de-DE' : 'en-GB');
 
-  const xLabel = (s) => {
+  const xLabel = (s, incr = Infinity) => {
     const ms = s * 1000;
     const zone = getZone();
     const w = wallClock(zone, ms);
     // A week of power: the date at midnight, the clock time between.
-    if (period === 'day' || (period === 'week' && (w.h !== 0 || w.mi !== 0))) return formatClock(lang(), s, zone);
+    if (period === 'day' || (period === 'week' && (w.h !== 0 || w.mi !== 0))) return formatClock(lang(), s, zone, incr < 60);
     if (period === 'year') return new Date(ms).toLocaleDateString(locale(), { month: 'short', timeZone: zone });
     return new Date(ms).toLocaleDateString(locale(), { day: 'numeric', month: 'short', timeZone: zone });
   };
