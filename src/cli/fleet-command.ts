@@ -104,7 +104,7 @@ export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends
       consumer, directory, store, topicPattern: flags.topic, log: wlog, decoder, maxBatch, maxWaitMs,
       ...(metrics ? { metrics } : {}),
     });
-    metrics?.observe({ queueDepth: () => worker.stats.queued, inBatch: () => worker.stats.inBatch, cachedMeters: () => decoder.cachedMeters });
+    metrics?.observe({ queueDepth: () => worker.stats.queued, inBatch: () => worker.stats.inBatch, cachedMeters: () => directory.cachedCount?.() ?? 0 });
     const unhook = handleStopSignals({
       stop: (reason) => { log.info(`${reason}: committing the current batch, then stopping`); void worker.stop(); },
       reload: () => log.info('SIGHUP: nothing to reload (meters and keys are picked up from the registry)'),

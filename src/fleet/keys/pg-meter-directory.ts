@@ -237,6 +237,8 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
       }
     },
 
+    cachedCount: () => entries.size,
+
     stats(): DirectoryStats {
       return { ...stats, cached: entries.size, negative: negative.size, listening: listener.listening };
     },
