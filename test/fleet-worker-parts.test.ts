@@ -6,6 +6,7 @@ import { createFrameDecoder } from '../src/fleet/worker/frame-decoder.js';
 import { createFrameErrorLog } from '../src/fleet/worker/error-log.js';
 import { isLoopback, parseMetricsListen, startMetricsServer } from '../src/fleet/worker/metrics-server.js';
 import { createFleetMetrics } from '../src/fleet/metrics.js';
+import { applyFleetWorkerHeapFlags, FLEET_WORKER_HEAP_GROWING_PERCENT } from '../src/cli/fleet-worker-heap.js';
 import { isErrorMessage } from '../src/core/model/message.js';
 import { asHex, memoryLog, simMeter } from './fleet-worker-support.js';
 
@@ -150,4 +151,10 @@ test('base values: the fast path gives exactly what toBaseUnit gives', async () 
   fc.assert(fc.property(fc.double({ noNaN: true }), fc.constantFrom(...units), (value, unit) => {
     assert.ok(Object.is(baseValue(value, unit), toBaseUnit(value, unit).value));
   }), { numRuns: 20000 });
+});
+
+test('worker heap growth: set from inside unless node was started with its own', () => {
+  assert.equal(applyFleetWorkerHeapFlags(['--heap-growing-percent=50']), undefined);
+  assert.equal(applyFleetWorkerHeapFlags(['--max-semi-space-size=4', '--heap_growing_percent', '50']), undefined);
+  assert.equal(applyFleetWorkerHeapFlags(['--max-semi-space-size=4']), `--heap-growing-percent=${FLEET_WORKER_HEAP_GROWING_PERCENT}`);
 });
