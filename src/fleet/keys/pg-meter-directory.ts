@@ -34,7 +34,10 @@ export interface PgMeterDirectoryOptions {
   negativeTtlMs?: number;
   /** At most this many unknown topic ids are remembered (default 10,000). */
   negativeMax?: number;
-  /** Rows per query of `preload()` (default 5,000). */
+  /**
+   * Rows per query of `preload()` (default 1,000): each page's rows, blobs and ciphers are garbage right after it,
+   * so a small page keeps the transient small (100,000 meters: RSS after preload 141 → 132 MB with 5,000 → 1,000).
+   */
   pageSize?: number;
   /** LISTEN connection problems; it reconnects by itself. */
   onError?(e: Error): void;
@@ -80,7 +83,7 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
   const master = o.masterKey;
   const ttlMs = o.ttlMs ?? 600_000;
   const now = o.now ?? Date.now;
-  const pageSize = o.pageSize ?? 5_000;
+  const pageSize = o.pageSize ?? 1_000;
 
   const epoch = now();
   const second = (t: number): number => Math.floor((t - epoch) / 1000);
