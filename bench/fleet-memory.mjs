@@ -7,6 +7,8 @@
 // Not a test: nothing is asserted. Needs `npm run build` first.
 //   node bench/fleet-memory.mjs [--meters 100000] [--rounds 3] [--batch 2000] [--store postgres://…]
 //     [--flags '|--optimize-for-size|--max-semi-space-size=4']   (node flag sets, | separated; '' = none)
+//     [--v8-set '|--heap-growing-percent=30']   (flag sets the child sets from inside, | separated; × --flags)
+//     [--page-size n]   (the directory's preload page; default its own)
 //     [--dist dist,/ref/dist]   (builds whose code the worker-like child runs, comma separated: a reference in one run)
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -69,8 +71,11 @@ function* readFrames(file) {
 
 async function child() {
   const [store, schema, masterFile, framesFile, batchSize] = args.slice(1);
+  // V8 flags set from inside, as a program can (v8.setFlagsFromString), instead of on node's command line.
+  const inside = arg('v8-set');
+  if (inside) (await import('node:v8')).setFlagsFromString(inside);
   const gc = globalThis.gc;
-  const out = { flags: process.execArgv.filter((a) => a !== '--expose-gc').join(' ') };
+  const out = { flags: [...process.execArgv.filter((a) => a !== '--expose-gc'), ...(inside ? [`(set inside: ${inside})`] : [])].join(' ') };
   const mark = (name) => {
     const m = process.memoryUsage();
     const { rss, hwm } = vm();
@@ -89,7 +94,8 @@ async function child() {
   mark('start');
   live('start');
   let t = Date.now();
-  const directory = await openFleetMeterDirectory({ store, schema, masterKeyFile: masterFile, preload: true });
+  const pageSize = arg('page-size');
+  const directory = await openFleetMeterDirectory({ store, schema, masterKeyFile: masterFile, preload: true, ...(pageSize ? { pageSize: Number(pageSize) } : {}) });
   out.preloadMs = Date.now() - t;
   mark('preloaded');
   live('preloaded');
@@ -179,6 +185,7 @@ async function main() {
   const rounds = Number(arg('rounds', '3'));
   const batch = arg('batch', '2000');
   const flagSets = arg('flags', '').split('|').map((s) => s.trim().split(/\s+/).filter(Boolean));
+  const insideSets = arg('v8-set', '').split('|');
   const schema = `bench_mem_${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'mw-fleet-mem-'));
   const db = new pg.Client({ connectionString: STORE });
@@ -201,8 +208,9 @@ async function main() {
     await writeFramesFile(framesFile, specs, rounds);
     log(`wrote ${rounds} frames of each meter in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     const results = [];
-    for (const build of DISTS) for (const flags of flagSets) {
-      const r = await runChild(flags, [STORE, schema, masterFile, framesFile, batch, '--dist', build]);
+    for (const build of DISTS) for (const flags of flagSets) for (const inside of insideSets) {
+      const r = await runChild(flags, [STORE, schema, masterFile, framesFile, batch, '--dist', build,
+        ...(arg('page-size') ? ['--page-size', arg('page-size')] : []), ...(inside ? ['--v8-set', inside] : [])]);
       r.load = loadavg()[0];
       r.build = build;
       results.push(r);
