@@ -8,6 +8,7 @@
 //   node bench/fleet-memory.mjs [--meters 100000] [--rounds 3] [--batch 2000] [--store postgres://…]
 //     [--flags '|--optimize-for-size|--max-semi-space-size=4']   (node flag sets, | separated; '' = none)
 //     [--v8-set '|--heap-growing-percent=30']   (flag sets the child sets from inside, | separated; × --flags)
+//     [--no-worker-heap]   (the child does not apply the worker's own heap setting, src/cli/fleet-worker-heap.ts)
 //     [--page-size n]   (the directory's preload page; default its own)
 //     [--dist dist,/ref/dist]   (builds whose code the worker-like child runs, comma separated: a reference in one run)
 import { spawn } from 'node:child_process';
@@ -74,8 +75,12 @@ async function child() {
   // V8 flags set from inside, as a program can (v8.setFlagsFromString), instead of on node's command line.
   const inside = arg('v8-set');
   if (inside) (await import('node:v8')).setFlagsFromString(inside);
+  // What `fleet worker` itself sets at start (src/cli/fleet-worker-heap.ts), in builds that have it.
+  const heap = args.includes('--no-worker-heap') ? undefined : await dist('cli/fleet-worker-heap.js').catch(() => undefined);
+  const workerFlag = heap?.applyFleetWorkerHeapFlags(process.execArgv);
   const gc = globalThis.gc;
-  const out = { flags: [...process.execArgv.filter((a) => a !== '--expose-gc'), ...(inside ? [`(set inside: ${inside})`] : [])].join(' ') };
+  const out = { flags: [...process.execArgv.filter((a) => a !== '--expose-gc'), ...(inside ? [`(set inside: ${inside})`] : []),
+    ...(workerFlag ? [`(worker sets ${workerFlag})`] : [])].join(' ') };
   const mark = (name) => {
     const m = process.memoryUsage();
     const { rss, hwm } = vm();
@@ -210,7 +215,7 @@ async function main() {
     const results = [];
     for (const build of DISTS) for (const flags of flagSets) for (const inside of insideSets) {
       const r = await runChild(flags, [STORE, schema, masterFile, framesFile, batch, '--dist', build,
-        ...(arg('page-size') ? ['--page-size', arg('page-size')] : []), ...(inside ? ['--v8-set', inside] : [])]);
+        ...(arg('page-size') ? ['--page-size', arg('page-size')] : []), ...(inside ? ['--v8-set', inside] : []), ...(args.includes('--no-worker-heap') ? ['--no-worker-heap'] : [])]);
       r.load = loadavg()[0];
       r.build = build;
       results.push(r);
