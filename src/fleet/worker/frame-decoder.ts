@@ -12,8 +12,8 @@
  * - decode config: nothing per meter. A frame's config is one small object of a fixed shape built from the
  *   directory's cached meter (its keys by reference, the profile's base config) and dropped after the frame: the
  *   directory already holds each meter once, and a second per-meter cache here (key copies, a frozen config, a
- *   map entry) cost ~370–400 bytes per meter, +37–40 MB of heap with 100,000 meters (bench/fleet-memory.mjs). A changed
- *   key or profile in the registry is used from the next frame on. The AES port keeps nothing per key
+ *   map entry) cost ~370–400 bytes per meter, +37–40 MB of heap with 100,000 meters (bench/fleet-memory.mjs).
+ *   A changed key or profile in the registry is used from the next frame on. The AES port keeps nothing per key
  *   (fleet-aes.ts).
  */
 import { MeterError } from '../../core/errors.js';
