@@ -1,5 +1,5 @@
 // Fleet decode throughput: frames/s on one core through the fleet worker's frame decoder (shared framers, decode
-// state per profile, decode config per meter), for every built-in profile the simulator plays, 1,000 meters each
+// state per profile, nothing per meter), for every built-in profile the simulator plays, 1,000 meters each
 // with their own keys, and a per-frame createDecoder() for comparison. `+ classify` is the worker's whole per-frame
 // work before the batch (decode, then the row with base-unit columns). Not a test: nothing asserts on time.
 //   node --import tsx bench/fleet-decode.mjs [--meters N] [--ms MS]

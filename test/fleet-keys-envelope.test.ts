@@ -10,7 +10,7 @@ import { openMeterKeys, rewrapDataKey, sealMeterKeys } from '../src/fleet/keys/e
 import { isKeyStoreError } from '../src/fleet/keys/key-store-error.js';
 import { keyFingerprint, loadMasterKey, parseMasterKeyText, readMasterKeyFile } from '../src/fleet/keys/master-key.js';
 import { parseCsv, parseMetersCsv } from '../src/fleet/keys/meters-csv.js';
-import { CachedMeter } from '../src/fleet/keys/cached-meter.js';
+import { CachedMeter, KeySlab, MeterEntry } from '../src/fleet/keys/cached-meter.js';
 import { NegativeCache } from '../src/fleet/keys/negative-cache.js';
 import { isMeterError } from '../src/core/errors.js';
 import { tempDir } from './fleet-keys-pg-support.js';
@@ -140,6 +140,34 @@ test('a cached meter logs and serialises without its keys, yet its keys are plai
   }
   assert.equal(hex(m.guek), guek.toString('hex'));
   assert.equal(hex({ ...m }.guek), guek.toString('hex'));
+});
+
+test('a directory entry keeps its keys in the slab, hands out copies-free views, and never shows them', () => {
+  const slab = new KeySlab(64);
+  const guek = randomBytes(16);
+  const gak = randomBytes(16);
+  const both = new MeterEntry({ meterId: 'm1', topicId: 't1', timeZone: 'Europe/Vienna', systemTitle: '4D4D4D0000BC614E' }, { guek, gak }, slab);
+  const onlyGak = new MeterEntry({ meterId: 'm2', topicId: 't2', timeZone: 'UTC', profile: 'lu-smarty' }, { gak: guek }, slab);
+  const none = new MeterEntry({ meterId: 'm3', topicId: 't3', timeZone: 'UTC' }, {}, slab);
+  const third = new MeterEntry({ meterId: 'm4', topicId: 't4', timeZone: 'UTC' }, { guek: gak }, slab); // a new slab
+  const m1 = both.meter();
+  assert.equal(hex(m1.guek), guek.toString('hex'));
+  assert.equal(hex(m1.gak), gak.toString('hex'));
+  assert.equal(m1.systemTitle, '4D4D4D0000BC614E');
+  assert.equal(m1.profile, undefined);
+  const m2 = onlyGak.meter();
+  assert.equal(m2.guek, undefined);
+  assert.equal(hex(m2.gak), guek.toString('hex'));
+  assert.equal(m2.profile, 'lu-smarty');
+  assert.deepEqual([none.meter().guek, none.meter().gak], [undefined, undefined]);
+  assert.equal(hex(third.meter().guek), gak.toString('hex'));
+  assert.equal(hex(both.meter().gak), gak.toString('hex'), 'later entries do not overwrite earlier ones');
+  for (const e of [both, onlyGak]) {
+    for (const text of [JSON.stringify(e), inspect(e), inspect({ nested: [e] }, { depth: 5 }), JSON.stringify(e.meter())]) {
+      for (const k of [guek, gak]) assert.ok(!text.includes(k.toString('hex')), text);
+      assert.match(text, /\[set\]/);
+    }
+  }
 });
 
 test('negative cache: bounded, oldest dropped first, entries expire', () => {

@@ -6,6 +6,7 @@ import { createFrameDecoder } from '../src/fleet/worker/frame-decoder.js';
 import { createFrameErrorLog } from '../src/fleet/worker/error-log.js';
 import { isLoopback, parseMetricsListen, startMetricsServer } from '../src/fleet/worker/metrics-server.js';
 import { createFleetMetrics } from '../src/fleet/metrics.js';
+import { applyFleetWorkerHeapFlags, FLEET_WORKER_HEAP_GROWING_PERCENT } from '../src/cli/fleet-worker-heap.js';
 import { isErrorMessage } from '../src/core/model/message.js';
 import { asHex, memoryLog, simMeter } from './fleet-worker-support.js';
 
@@ -22,7 +23,7 @@ test('topic ids: the + level of the pattern; other shapes name no meter', () => 
 });
 
 test('frame decoder: meters share framers without leaking bytes from one payload into the next', () => {
-  const decoder = createFrameDecoder({ maxMeters: 2 });
+  const decoder = createFrameDecoder();
   const meters = [simMeter(0, 'at-evn-kaifa-ma309'), simMeter(1, 'lu-smarty'), simMeter(2, 'no-aidon'), simMeter(3, 'nl-dsmr5')];
   for (let n = 0; n < 3; n++) {
     for (const m of meters) {
@@ -38,7 +39,6 @@ test('frame decoder: meters share framers without leaking bytes from one payload
       }
     }
   }
-  assert.equal(decoder.cachedMeters, 2, 'the config cache is bounded');
   // A key changed in the registry is used at once, not a cached one.
   const m = meters[1];
   const changed = { ...m.meter, gak: new Uint8Array(16) };
@@ -50,6 +50,28 @@ test('frame decoder: meters share framers without leaking bytes from one payload
   assert.ok(isErrorMessage(odd[0]) && odd[0].error.code === 'UNKNOWN_PROFILE');
   const empty = decoder.decode(new Uint8Array(0), m.meter);
   assert.ok(isErrorMessage(empty[0]) && empty[0].error.code === 'BAD_INPUT');
+});
+
+test('frame decoder: each frame uses its own meter\'s keys; meters of one profile share nothing else that matters', () => {
+  const decoder = createFrameDecoder();
+  const a = simMeter(10, 'lu-smarty');
+  const b = simMeter(11, 'lu-smarty');
+  for (let n = 0; n < 3; n++) {
+    for (const m of [a, b]) assert.ok(!isErrorMessage(decoder.decode(m.frame(n), m.meter)[0]), `${m.meter.meterId} frame ${n}`);
+  }
+  // a's frame with b's keys: the keys of the meter decoded just before are not reused.
+  const swapped = decoder.decode(a.frame(3), { ...a.meter, guek: b.guek, gak: b.gak })[0];
+  assert.ok(isErrorMessage(swapped) && swapped.error.code === 'AUTH_FAILED', JSON.stringify(swapped));
+  // No key at all: the frame cannot be opened, whatever was decoded before.
+  const keyless = decoder.decode(a.frame(4), { ...a.meter, guek: undefined, gak: undefined })[0];
+  assert.ok(isErrorMessage(keyless) && keyless.error.code === 'MISSING_KEY', JSON.stringify(keyless));
+  // A key changed in place after a frame (the directory replaced the meter) is read at the next frame.
+  const meter = { ...a.meter, gak: Uint8Array.from(a.gak) };
+  assert.ok(!isErrorMessage(decoder.decode(a.frame(5), meter)[0]));
+  meter.gak[0] ^= 1;
+  const flipped = decoder.decode(a.frame(6), meter)[0];
+  assert.ok(isErrorMessage(flipped) && flipped.error.code === 'AUTH_FAILED');
+  assert.ok(!isErrorMessage(decoder.decode(b.frame(7), b.meter)[0]), 'the other meter is unaffected');
 });
 
 test('frame error log: one line per meter per code per window, bounded', () => {
@@ -129,4 +151,10 @@ test('base values: the fast path gives exactly what toBaseUnit gives', async () 
   fc.assert(fc.property(fc.double({ noNaN: true }), fc.constantFrom(...units), (value, unit) => {
     assert.ok(Object.is(baseValue(value, unit), toBaseUnit(value, unit).value));
   }), { numRuns: 20000 });
+});
+
+test('worker heap growth: set from inside unless node was started with its own', () => {
+  assert.equal(applyFleetWorkerHeapFlags(['--heap-growing-percent=50']), undefined);
+  assert.equal(applyFleetWorkerHeapFlags(['--max-semi-space-size=4', '--heap_growing_percent', '50']), undefined);
+  assert.equal(applyFleetWorkerHeapFlags(['--max-semi-space-size=4']), `--heap-growing-percent=${FLEET_WORKER_HEAP_GROWING_PERCENT}`);
 });

@@ -15,6 +15,7 @@ import type { FleetBackends } from '../fleet/worker/backends.js';
 import { LIVE_BACKENDS } from '../fleet/live-backends.js';
 import { DEFAULT_FLEET_SCHEMA_NAME, splitFleetStoreUrl } from './fleet-store-url.js';
 import type { WorkerLog } from '../fleet/worker/error-log.js';
+import { applyFleetWorkerHeapFlags } from './fleet-worker-heap.js';
 
 /** Until the consumer and the PostgreSQL store are joined in, each command says so instead of pretending. */
 const DEFAULT_TOPIC = 'meters/+/raw';
@@ -67,6 +68,7 @@ function metricsToken(file: string | undefined): string | undefined {
 export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends): Promise<number> {
   const flags = withStoreSchema(given);
   runSecrets.addUrl(flags.broker, flags.store);
+  const heapFlag = applyFleetWorkerHeapFlags(); // before the directory's preload fills the heap
   const { createTopicIdReader } = await import('../fleet/worker/topic-id.js');
   createTopicIdReader(flags.topic); // a pattern without its meter level fails here, before anything connects
   const workerId = workerIdOf(flags.workerId);
@@ -75,6 +77,7 @@ export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends
   const maxInFlight = positiveInt(flags.inFlight, '--in-flight') ?? Math.min(65_535, 2 * maxBatch);
   const log = createLogger(logLevelOf(flags.logLevel), 'auto', { redactor: runSecrets });
   const wlog: WorkerLog = log;
+  if (heapFlag) log.debug(`V8 ${heapFlag} (set by the worker; pass another on node's command line to change it)`);
   const { createFleetWorker } = await import('../fleet/worker/fleet-worker.js');
   const { createFrameDecoder } = await import('../fleet/worker/frame-decoder.js');
 
@@ -104,7 +107,7 @@ export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends
       consumer, directory, store, topicPattern: flags.topic, log: wlog, decoder, maxBatch, maxWaitMs,
       ...(metrics ? { metrics } : {}),
     });
-    metrics?.observe({ queueDepth: () => worker.stats.queued, inBatch: () => worker.stats.inBatch, cachedMeters: () => decoder.cachedMeters });
+    metrics?.observe({ queueDepth: () => worker.stats.queued, inBatch: () => worker.stats.inBatch, cachedMeters: () => directory.cachedCount?.() ?? 0 });
     const unhook = handleStopSignals({
       stop: (reason) => { log.info(`${reason}: committing the current batch, then stopping`); void worker.stop(); },
       reload: () => log.info('SIGHUP: nothing to reload (meters and keys are picked up from the registry)'),

@@ -30,6 +30,8 @@ export interface FleetMeter {
 export interface MeterDirectory {
   /** The meter for a topic id, or undefined when none is registered. Served from a cache after the first call. */
   lookup(topicId: string): Promise<FleetMeter | undefined>;
+  /** Meters cached now (the worker's gauge), when the directory keeps a cache. */
+  cachedCount?(): number;
   close(): Promise<void>;
 }
 

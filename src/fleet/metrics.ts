@@ -52,7 +52,7 @@ export async function createFleetMetrics(): Promise<FleetMetrics> {
     collect() { this.set(gauges?.queueDepth() ?? 0); } });
   new Gauge({ name: 'meterwire_fleet_unacknowledged_messages', help: 'Decoded messages in the batch being gathered or committed.', registers,
     collect() { this.set(gauges?.inBatch() ?? 0); } });
-  new Gauge({ name: 'meterwire_fleet_cached_meters', help: 'Meters whose decode configuration is cached.', registers,
+  new Gauge({ name: 'meterwire_fleet_cached_meters', help: 'Meters whose keys the directory has cached (decrypted, in memory).', registers,
     collect() { this.set(gauges?.cachedMeters() ?? 0); } });
 
   return {

@@ -98,7 +98,7 @@ function unwrapDataKey(master: MasterKey, meterId: string, sealed: SealedKeys): 
   return dataKey;
 }
 
-/** Where opened keys are put: a fresh array by default, a slab's slice in the directory (see KeySlab). */
+/** Where opened keys are put: a fresh array by default, a scratch buffer the directory wipes (MeterEntry). */
 export type KeyAllocator = (bytes: number) => Uint8Array;
 
 /**

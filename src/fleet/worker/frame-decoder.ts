@@ -9,8 +9,12 @@
  * - decode state: one per profile choice. It holds only caches checked against the bytes they stand for (interned
  *   OBIS codes, the previous list's layout, profile rankings), and its profile chooser depends on the profile, not
  *   on keys; so meters of one profile can share it, where a state per meter would cost ~5–10 kB each.
- * - decode config (holds copies of the keys): one per meter in a bounded LRU, sharing one frozen profile list.
- *   A changed key or profile in the registry replaces the entry. The AES port keeps nothing per key (fleet-aes.ts).
+ * - decode config: nothing per meter. A frame's config is one small object of a fixed shape built from the
+ *   directory's cached meter (its keys by reference, the profile's base config) and dropped after the frame: the
+ *   directory already holds each meter once, and a second per-meter cache here (key copies, a frozen config, a
+ *   map entry) cost ~370–400 bytes per meter, +37–40 MB of heap with 100,000 meters (bench/fleet-memory.mjs).
+ *   A changed key or profile in the registry is used from the next frame on. The AES port keeps nothing per key
+ *   (fleet-aes.ts).
  */
 import { MeterError } from '../../core/errors.js';
 import { decodeMqttPayload } from '../../adapters/sources/payload-encoding.js';
@@ -22,77 +26,53 @@ import type { DecodeResult } from '../../core/model/message.js';
 import { decodeFrameEvent, errorMessage } from '../../core/pipeline.js';
 import { resolveProfile } from '../../decoder-options.js';
 import type { AesGcm } from '../../core/security/aes-gcm.js';
-import type { Profile } from '../../core/profiles/types.js';
 import type { FleetMeter } from '../contracts.js';
-import { LruMap } from './lru-map.js';
 
 export interface FrameDecoder {
   /** Every message and error message the payload holds (normally exactly one). Never throws. */
   decode(payload: Uint8Array, meter: FleetMeter): DecodeResult[];
-  /** Meters whose decode config is cached now. */
-  readonly cachedMeters: number;
 }
 
 export interface FrameDecoderOptions {
-  /**
-   * Meters whose decode config stays cached (default 100,000; an entry is ~0.3 kB: the key copies, no cipher,
-   * see fleet-aes.ts). A miss costs a new config, a few µs.
-   */
-  maxMeters?: number;
   aes?: AesGcm;
 }
 
-interface MeterEntry {
-  guek: Uint8Array | undefined;
-  gak: Uint8Array | undefined;
-  profile: string | undefined;
-  config: DecodeConfig;
+/** What meters of one profile choice share: the config without keys and the decode state. */
+interface ProfileEntry {
+  base: DecodeConfig;
   state: DecodeState;
 }
 
-const DEFAULT_MAX_METERS = 100_000;
-
 const KIND_BY_FIRST_BYTE: Record<number, Exclude<FramingFormat, 'auto'>> = { 0x2f: 'dsmr', 0x68: 'mbus', 0x7e: 'hdlc', 0xdb: 'apdu', 0x0f: 'apdu' };
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+/** The profile choices kept, at most: the built-in profiles are a few dozen; only known names are kept. */
+const MAX_PROFILES = 256;
 
 export function createFrameDecoder(o: FrameDecoderOptions = {}): FrameDecoder {
   const aes = o.aes ?? fleetAesGcm;
-  const meters = new LruMap<string, MeterEntry>(o.maxMeters ?? DEFAULT_MAX_METERS);
   const shared = createDecodeConfig({ aes });
-
-  /** createDecodeConfig copies the profile list per config; a fleet's configs share the one frozen list instead. */
-  function meterConfig(meter: FleetMeter, profile: Profile | undefined): DecodeConfig {
-    return Object.freeze({
-      ...shared,
-      ...(meter.guek ? { key: meter.guek.slice() } : {}),
-      ...(meter.gak ? { authKey: meter.gak.slice() } : {}),
-      ...(profile ? { profile } : {}),
-    });
-  }
-  const statesByProfile = new Map<string, DecodeState>();
+  const profiles = new Map<string | undefined, ProfileEntry>();
   const framers = new Map<string, Framer>();
 
-  function entryFor(meter: FleetMeter): MeterEntry {
-    const cached = meters.get(meter.meterId);
-    if (cached && cached.profile === meter.profile && sameBytes(cached.guek, meter.guek) && sameBytes(cached.gak, meter.gak)) return cached;
-    // Throws UNKNOWN_PROFILE for a registry row naming a profile this version does not know.
-    const profile = resolveProfile(meter.profile);
-    const config = meterConfig(meter, profile);
-    const stateKey = profile?.id ?? '';
-    let state = statesByProfile.get(stateKey);
-    if (state === undefined) {
-      state = createDecodeState(config);
-      statesByProfile.set(stateKey, state);
-    }
-    const entry: MeterEntry = { guek: config.key, gak: config.authKey, profile: meter.profile, config, state };
-    meters.set(meter.meterId, entry);
+  function profileEntry(name: string | undefined): ProfileEntry {
+    const known = profiles.get(name);
+    if (known !== undefined) return known;
+    // Throws UNKNOWN_PROFILE for a registry row naming a profile this version does not know (not remembered).
+    const profile = resolveProfile(name);
+    const base: DecodeConfig = profile ? Object.freeze({ ...shared, profile }) : shared;
+    // Keyed by profile id too: a name and its canonical id share one state.
+    const state = [...profiles.values()].find((e) => e.base.profile === profile)?.state ?? createDecodeState(base);
+    const entry = { base, state };
+    if (profiles.size < MAX_PROFILES) profiles.set(name, entry);
     return entry;
+  }
+
+  /** The frame's config: same shape for every meter (one hidden class); keys by reference, never copied or kept. */
+  function configOf(base: DecodeConfig, meter: FleetMeter): DecodeConfig {
+    return {
+      aes: base.aes, key: meter.guek, authKey: meter.gak, profile: base.profile, profiles: base.profiles,
+      includeApdu: base.includeApdu, keepTelegram: base.keepTelegram, allowUnauthenticated: base.allowUnauthenticated,
+    };
   }
 
   function frame(bytes: Uint8Array): FramerEvent[] {
@@ -117,14 +97,12 @@ export function createFrameDecoder(o: FrameDecoderOptions = {}): FrameDecoder {
   }
 
   return {
-    get cachedMeters() {
-      return meters.size;
-    },
     decode(payload, meter) {
       try {
         const bytes = decodeMqttPayload(payload);
         if (bytes.length === 0) return [errorMessage(new MeterError('BAD_INPUT', 'input', 'the MQTT payload is empty'))];
-        const { config, state } = entryFor(meter);
+        const { base, state } = profileEntry(meter.profile);
+        const config = configOf(base, meter);
         const out: DecodeResult[] = [];
         for (const ev of frame(bytes)) {
           if (ev.type === 'frame') out.push(decodeFrameEvent(ev, config, state));
