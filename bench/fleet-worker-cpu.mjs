@@ -6,6 +6,7 @@
 // Modes: consumer = the MQTT consumer alone (ack every message after each tick); worker-overhead = the fleet worker
 // with the MQTT consumer, a no-op store and decode results computed once per payload beforehand (the worker's own
 // path: lookup, classify, batch, acks); worker = the same with the real frame decoder.
+// BENCH_CHILD_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/p' profiles the children.
 import { createServer } from 'node:net';
 import { setImmediate } from 'node:timers';
 import { spawn } from 'node:child_process';
@@ -37,7 +38,7 @@ async function child(mode, root, port, messages) {
   let first;
   const done = () => {
     const c = process.cpuUsage(first);
-    process.send({ usPerMsg: (c.user + c.system) / (messages - 1) });
+    process.send({ usPerMsg: (c.user + c.system) / (messages - 1) }, () => process.exit(0));
   };
   if (mode === 'consumer') {
     let n = 0;
@@ -101,10 +102,10 @@ async function runOne(mode, root, messages, packets) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, '--root', root, '--port', String(port), '--messages', String(messages)],
+  const proc = spawn(process.execPath, [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, '--root', root, '--port', String(port), '--messages', String(messages)],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const result = await new Promise((res, rej) => { proc.on('message', res); proc.on('exit', (c) => rej(new Error(`child exited ${c}`))); });
-  proc.kill();
+  await new Promise((r) => proc.on('exit', r));
   server.close();
   return result.usPerMsg;
 }
