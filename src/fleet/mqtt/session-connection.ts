@@ -74,11 +74,12 @@ const PROTOCOL = { protocolVersion: 5 } as const;
 /** MQTT 5 PUBACK with reason 0 and no properties may omit both (§3.4.2.1): 4 bytes, built without mqtt-packet. */
 function pubacks(ids: readonly number[]): Buffer {
   const out = Buffer.allocUnsafe(ids.length * 4);
-  ids.forEach((id, i) => {
+  for (let i = 0; i < ids.length; i++) {
     out[i * 4] = 0x40;
     out[i * 4 + 1] = 0x02;
-    out.writeUInt16BE(id, i * 4 + 2);
-  });
+    out[i * 4 + 2] = ids[i] >> 8;
+    out[i * 4 + 3] = ids[i] & 0xff;
+  }
   return out;
 }
 
@@ -157,11 +158,10 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
       counters.lateAcks++;
       return;
     }
-    const due = acks.ack(slot);
-    if (due.length === 0) return;
+    const before = unsent.length;
+    if (acks.ackInto(slot, unsent) === 0) return;
     // A worker acks a committed batch in one loop: one write for all its PUBACKs, not a syscall each.
-    if (unsent.length === 0) process.nextTick(flushPubacks);
-    for (const id of due) unsent.push(id);
+    if (before === 0) process.nextTick(flushPubacks);
     while (backlog.length > 0 && acks.pending < settings.maxPending && !gone) deliver(backlog.shift() as PublishFields);
     if (paused && backlog.length === 0 && acks.pending < settings.maxPending) {
       paused = false;
