@@ -17,7 +17,7 @@
 import type { ConsumedMessage, DeadLetter, FleetConsumer, FleetMeter, FleetRow, FleetStore, MeterDirectory } from '../contracts.js';
 import { createBackoff, type BackoffSettings } from '../../net/backoff.js';
 import { redactText } from '../../redact/index.js';
-import { classifyPayload } from './classify.js';
+import { classifyPayload, type PayloadContext } from './classify.js';
 import { createFrameErrorLog, type WorkerLog } from './error-log.js';
 import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
 import { createTopicIdReader } from './topic-id.js';
@@ -82,11 +82,14 @@ export interface FleetWorker {
   readonly stats: WorkerStats;
 }
 
-interface BatchItem {
-  message: ConsumedMessage;
+/** The batch being gathered: its messages (to ack) and what they became, already flat for the store. */
+interface Batch {
+  messages: ConsumedMessage[];
   rows: FleetRow[];
-  deadLetter?: DeadLetter;
+  deadLetters: DeadLetter[];
 }
+
+const newBatch = (): Batch => ({ messages: [], rows: [], deadLetters: [] });
 
 const DEFAULT_RETRY: BackoffSettings = { initialMs: 200, maxMs: 10_000 };
 
@@ -116,11 +119,11 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   let stopping = false;
   let stopDeadline = Infinity;
   let wakeUp: (() => void) | undefined;
-  let batch: BatchItem[] = [];
+  let batch = newBatch();
   const stats: WorkerStats = {
     received: 0, acked: 0, rows: 0, deadLetters: 0, inserted: 0, duplicates: 0, replays: 0, batches: 0, commitFailures: 0, refusedWhileStopping: 0,
     get queued() { return inbox.length - head; },
-    get inBatch() { return batch.length; },
+    get inBatch() { return batch.messages.length; },
   };
 
   function wake(): void {
@@ -209,6 +212,8 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   // Messages of one socket read share their receive time: one Date for them, not one each.
   let lastAt = NaN;
   let lastDate = new Date(0);
+  // One context for every payload: classifyPayload copies what it keeps.
+  const ctx: PayloadContext = { topic: '', topicId: undefined, meter: undefined, payload: new Uint8Array(0), receivedAt: lastDate };
 
   /** Decodes one message into the batch, synchronously. */
   function decodeInto(message: ConsumedMessage, topicId: string | undefined, meter: FleetMeter | undefined): void {
@@ -216,7 +221,11 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
       lastAt = message.receivedAt;
       lastDate = new Date(lastAt);
     }
-    const ctx = { topic: message.topic, topicId, meter, payload: message.payload, receivedAt: lastDate };
+    ctx.topic = message.topic;
+    ctx.topicId = topicId;
+    ctx.meter = meter;
+    ctx.payload = message.payload;
+    ctx.receivedAt = lastDate;
     const outcome = classifyPayload(ctx, meter ? decoder.decode(message.payload, meter) : []);
     const errors = outcome.errors;
     metrics.payload(errors.length === 0 ? NO_CODES : errors.map((e) => e.code), message.redelivered);
@@ -224,12 +233,12 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
       const who = meter?.meterId ?? `topic ${topicId ?? message.topic}`;
       for (const e of errors) errorLog.report(who, e.code, e.message, now());
     }
-    const item: BatchItem = { message, rows: outcome.rows };
+    batch.messages.push(message);
+    for (const r of outcome.rows) batch.rows.push(r);
     if (outcome.deadLetter) {
       metrics.deadLetter(outcome.deadLetter.reason);
-      item.deadLetter = outcome.deadLetter;
+      batch.deadLetters.push(outcome.deadLetter);
     }
-    batch.push(item);
   }
 
   /** Messages taken from the inbox but not decoded when stop gave up on the directory. */
@@ -237,7 +246,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
 
   /** Decodes what is queued now (up to the batch's room) into the batch; false when stop gave up on the directory. */
   async function processQueued(): Promise<boolean> {
-    const group = takeMany(Math.min(stats.queued, maxBatch - batch.length));
+    const group = takeMany(Math.min(stats.queued, maxBatch - batch.messages.length));
     const topicIds = group.map((m) => topicIdOf(m.topic));
     const meters = await lookupAll(topicIds);
     for (let i = 0; i < group.length; i++) {
@@ -258,10 +267,10 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   /** Gathers up to maxBatch messages; returns early on stop once the inbox is empty. False: stop gave up. */
   async function gather(): Promise<boolean> {
     let deadline = 0;
-    while (batch.length < maxBatch) {
+    while (batch.messages.length < maxBatch) {
       if (stats.queued === 0) {
         if (stopping) return true;
-        if (batch.length === 0) await waitForWork();
+        if (batch.messages.length === 0) await waitForWork();
         else {
           const left = deadline - Date.now();
           if (left <= 0) return true;
@@ -269,20 +278,16 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
         }
         continue;
       }
-      if (batch.length === 0) deadline = Date.now() + maxWaitMs;
+      if (batch.messages.length === 0) deadline = Date.now() + maxWaitMs;
       if (!(await processQueued())) return false;
     }
     return true;
   }
 
   /** Commits the batch, retrying until it commits; false when stop's drain time ran out first. */
-  async function commit(items: BatchItem[]): Promise<boolean> {
-    const rows: FleetRow[] = [];
-    const deadLetters: DeadLetter[] = [];
-    for (const it of items) {
-      for (const r of it.rows) rows.push(r);
-      if (it.deadLetter) deadLetters.push(it.deadLetter);
-    }
+  async function commit(b: Batch): Promise<boolean> {
+    const { rows, deadLetters } = b;
+    const items = b.messages;
     const backoff = createBackoff(o.retry ?? DEFAULT_RETRY);
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now();
@@ -307,10 +312,10 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
     }
   }
 
-  function ackAll(items: BatchItem[]): void {
-    for (const it of items) {
+  function ackAll(items: readonly ConsumedMessage[]): void {
+    for (const m of items) {
       try {
-        it.message.ack();
+        m.ack();
         stats.acked++;
       } catch (e) {
         o.log.error({}, `ack failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -321,9 +326,10 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   async function run(): Promise<void> {
     for (;;) {
       const complete = await gather();
-      const items = batch;
+      const current = batch;
+      const items = current.messages;
       if (items.length > 0) {
-        const committed = await commit(items);
+        const committed = await commit(current);
         if (!committed) {
           o.log.warn({ left: items.length + stats.queued }, `stopping: ${items.length + stats.queued} messages not committed, left to the broker for redelivery`);
           return;
@@ -331,7 +337,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
         ackAll(items);
         stats.batches++;
       }
-      batch = [];
+      batch = newBatch();
       if (!complete) {
         o.log.warn({ left: stats.queued }, `stopping: the meter directory is unreachable; ${stats.queued + abandoned} messages left to the broker for redelivery`);
         return;
