@@ -29,6 +29,7 @@ export function baseValue(value: number, unit: string | undefined): number {
   const factor = factorOf(unit);
   if (factor === 1) return value;
   const r = value * factor;
+  if (r === 0) return 0; // what toPrecision gives for ±0 (export registers are often 0)
   const n = Math.round(r);
   const a = Math.abs(r);
   if (a >= 1 && a < 1e15 && Math.abs(r - n) <= 4e-16 * a) return n;
