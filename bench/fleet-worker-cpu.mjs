@@ -2,7 +2,8 @@
 // QoS 1 in a window of Receive Maximum, refilled as PUBACKs come back), a child process runs the code under test and
 // reports its own CPU time (user + system) from the first message to the last. Each mode runs for every --root in
 // turn, --rounds times, so the variants share the machine's load. Not a test: nothing asserts on time.
-//   node --import tsx bench/fleet-worker-cpu.mjs [--messages N] [--rounds R] [--modes consumer,worker-overhead,worker] [--root DIR]…
+//   node --import tsx bench/fleet-worker-cpu.mjs [--messages N] [--rounds R] [--modes consumer,worker-overhead,worker]
+//     [--profile nl-dsmr5] [--root DIR]…
 // Modes: consumer = the MQTT consumer alone (ack every message after each tick); worker-overhead = the fleet worker
 // with the MQTT consumer, a no-op store and decode results computed once per payload beforehand (the worker's own
 // path: lookup, classify, batch, acks); worker = the same with the real frame decoder.
@@ -21,13 +22,17 @@ const arg = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args
 const all = (name) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
 const HERE = dirname(fileURLToPath(import.meta.url));
 const METERS = 2000;
-const PROFILE = 'nl-dsmr5';
+const PROFILE = arg('--profile', 'nl-dsmr5');
 
 async function meterFleet(root) {
   const { createSimulator } = await import(pathToFileURL(resolve(root, 'src/sim/simulator.ts')).href);
   return Array.from({ length: METERS }, (_, m) => {
-    const sim = createSimulator({ profile: PROFILE, seed: m + 1 });
-    return { meter: { meterId: `m${m}`, topicId: `gw${m}`, profile: PROFILE, timeZone: 'UTC' }, frames: [0, 1, 2, 3].map((f) => Buffer.from(sim.frame(Date.UTC(2026, 0, 1) + f * 10_000 + m))) };
+    // Keys from the meter's number: parent (frames) and child (directory) derive the same ones.
+    const guek = Uint8Array.from({ length: 16 }, (_, i) => (m * 31 + i) & 0xff);
+    const gak = Uint8Array.from({ length: 16 }, (_, i) => (m * 17 + i * 3) & 0xff);
+    const sim = createSimulator({ profile: PROFILE, seed: m + 1, key: guek, authKey: gak });
+    const meter = { meterId: `m${m}`, topicId: `gw${m}`, profile: PROFILE, timeZone: 'UTC', ...(sim.encrypted ? { guek } : {}), ...(sim.authenticated ? { gak } : {}) };
+    return { meter, frames: [0, 1, 2, 3].map((f) => Buffer.from(sim.frame(Date.UTC(2026, 0, 1) + f * 10_000 + m))) };
   });
 }
 
@@ -63,12 +68,17 @@ async function child(mode, root, port, messages) {
     const known = new Map();
     for (const f of fleet) for (const fr of f.frames) known.set(keyOf(fr, f.meter), real.decode(fr, f.meter));
     if (known.size !== fleet.length * 4) throw new Error('decode keys collide');
-    decoder = { decode: (p, meter) => known.get(keyOf(p, meter)), cachedMeters: 0 };
+    decoder = { decode: (p, meter) => known.get(keyOf(p, meter)) ?? [], cachedMeters: 0 };
   }
   let stored = 0;
+  let warned = false;
   const store = {
     async commit(b) {
       stored += b.rows.length + b.deadLetters.length;
+      if (b.deadLetters.length > 0 && !warned) {
+        warned = true;
+        console.error(`dead letters, the figure is off: ${b.deadLetters[0].detail}`);
+      }
       if (first === undefined) first = process.cpuUsage();
       if (stored >= messages) setImmediate(done);
       return { inserted: b.rows.length, duplicates: 0, replays: 0, deadLetters: b.deadLetters.length };
@@ -105,7 +115,7 @@ async function runOne(mode, root, messages, packets) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
-  const proc = spawn(process.execPath, [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, '--root', root, '--port', String(port), '--messages', String(messages)],
+  const proc = spawn(process.execPath, [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, '--root', root, '--port', String(port), '--messages', String(messages), '--profile', PROFILE],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const result = await new Promise((res, rej) => { proc.on('message', res); proc.on('exit', (c) => rej(new Error(`child exited ${c}`))); });
   await new Promise((r) => proc.on('exit', r));
