@@ -186,8 +186,8 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   }
 
   /**
-   * Every group's lookups at once, one await for all (not one per message: the per-message promise chain was a
-   * third of the worker's own CPU per message). A lookup that throws is marked FAILED, never taken for "unknown".
+   * Every group's lookups at once, one await for all, instead of an async call and its awaits per message (see
+   * docs/fleet-mqtt.md for the CPU per message). A lookup that throws is marked FAILED, never taken for "unknown".
    */
   function lookupAll(topicIds: readonly (string | undefined)[]): Promise<Looked[]> {
     const out: Looked[] = new Array<Looked>(topicIds.length);
