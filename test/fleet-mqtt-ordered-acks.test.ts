@@ -45,3 +45,15 @@ test('an unknown slot or a second ack of the same message releases nothing', () 
   assert.deepEqual(acks.ack(a), []);
   assert.equal(acks.pending, 0);
 });
+
+test('ackInto appends the due ids to what the caller already holds and returns how many', () => {
+  const acks = createOrderedAcks();
+  const [a, b, c] = [acks.add(5), acks.add(6), acks.add(7)];
+  const out = [1];
+  assert.equal(acks.ackInto(b, out), 0);
+  assert.equal(acks.ackInto(a, out), 2);
+  assert.equal(acks.ackInto(a, out), 0);
+  assert.equal(acks.ackInto(c, out), 1);
+  assert.deepEqual(out, [1, 5, 6, 7]);
+  assert.equal(acks.pending, 0);
+});

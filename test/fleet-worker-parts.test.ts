@@ -143,8 +143,9 @@ test('base values: the fast path gives exactly what toBaseUnit gives', async () 
   const fc = (await import('fast-check')).default;
   const { baseValue } = await import('../src/fleet/worker/base-value.js');
   const { toBaseUnit } = await import('../src/core/model/base-units.js');
-  const units = ['kWh', 'kW', 'kvarh', 'MWh', 'Wh', 'V', undefined];
-  fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e13 }), fc.integer({ min: 0, max: 6 }), fc.constantFrom(...units), (digits, scale, unit) => {
+  // Every kind of unit: prefixed up and down, factor 1 aliases, base units, none (the factor is cached per unit).
+  const units = ['kWh', 'kW', 'kvarh', 'MWh', 'GWh', 'kVA', 'VAr', 'kV', 'mV', 'mA', 'l', 'dm3', 'm³', 'kJ', 'Wh', 'V', 'Hz', '', '1', 'odd', undefined];
+  fc.assert(fc.property(fc.oneof(fc.integer({ min: -1e12, max: 1e13 }), fc.constantFrom(0, -0)), fc.integer({ min: 0, max: 6 }), fc.constantFrom(...units), (digits, scale, unit) => {
     const value = digits / 10 ** scale; // a decimal as meters send them
     assert.equal(baseValue(value, unit), toBaseUnit(value, unit).value);
   }), { numRuns: 20000 });

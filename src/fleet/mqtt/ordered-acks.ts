@@ -8,6 +8,8 @@ export interface OrderedAcks {
   add(packetId: number): number;
   /** Marks a slot acknowledged; returns the packet ids now due, in arrival order (often none). */
   ack(slot: number): number[];
+  /** Like ack, but appends the due ids to `out` (no array per call); returns how many. */
+  ackInto(slot: number, out: number[]): number;
   /** Messages received and not yet released as a PUBACK. */
   readonly pending: number;
 }
@@ -29,6 +31,18 @@ export function createOrderedAcks(): OrderedAcks {
     base = head;
   };
 
+  function ackInto(slot: number, out: number[]): number {
+    if (slot < head || slot >= next || done[slot - base]) return 0;
+    done[slot - base] = true;
+    const from = head;
+    while (head < next && done[head - base]) {
+      out.push(ids[head - base]);
+      head++;
+    }
+    if (head !== from) compact();
+    return head - from;
+  }
+
   return {
     add(packetId) {
       ids.push(packetId);
@@ -36,16 +50,11 @@ export function createOrderedAcks(): OrderedAcks {
       return next++;
     },
     ack(slot) {
-      if (slot < head || slot >= next || done[slot - base]) return [];
-      done[slot - base] = true;
       const due: number[] = [];
-      while (head < next && done[head - base]) {
-        due.push(ids[head - base]);
-        head++;
-      }
-      compact();
+      ackInto(slot, due);
       return due;
     },
+    ackInto,
     get pending() {
       return next - head;
     },

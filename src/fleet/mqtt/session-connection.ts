@@ -12,9 +12,10 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { generate, parser as createParser, type Packet, type IPublishPacket } from 'mqtt-packet';
+import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import type { ConsumedMessage } from '../contracts.js';
 import { createOrderedAcks } from './ordered-acks.js';
+import { createPacketReader, type PublishFields } from './packet-reader.js';
 import { reasonText } from './reason-codes.js';
 import { describeSocketError } from './tls-errors.js';
 
@@ -73,12 +74,23 @@ const PROTOCOL = { protocolVersion: 5 } as const;
 /** MQTT 5 PUBACK with reason 0 and no properties may omit both (§3.4.2.1): 4 bytes, built without mqtt-packet. */
 function pubacks(ids: readonly number[]): Buffer {
   const out = Buffer.allocUnsafe(ids.length * 4);
-  ids.forEach((id, i) => {
+  for (let i = 0; i < ids.length; i++) {
     out[i * 4] = 0x40;
     out[i * 4 + 1] = 0x02;
-    out.writeUInt16BE(id, i * 4 + 2);
-  });
+    out[i * 4 + 2] = ids[i] >> 8;
+    out[i * 4 + 3] = ids[i] & 0xff;
+  }
   return out;
+}
+
+/** A delivered message: one class (one shape, no closure per message); ack() releases its slot. */
+class Delivery implements ConsumedMessage {
+  constructor(readonly topic: string, readonly payload: Buffer, readonly receivedAt: number, readonly redelivered: boolean,
+    readonly retained: boolean, readonly qos: 0 | 1, private readonly slot: number, private readonly release: ((slot: number) => void) | undefined) {}
+
+  ack(): void {
+    this.release?.(this.slot);
+  }
 }
 
 export class FleetMqttError extends Error {
@@ -91,7 +103,7 @@ export class FleetMqttError extends Error {
 export function openSessionConnection(settings: ConnectionSettings, counters: ConnectionCounters,
   onMessage: (message: ConsumedMessage) => void): SessionConnection {
   const acks = createOrderedAcks();
-  const backlog: IPublishPacket[] = [];
+  const backlog: PublishFields[] = [];
   const pongs: Array<() => void> = [];
   const unsubacks: Array<() => void> = [];
   const parser = createParser(PROTOCOL);
@@ -146,34 +158,33 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
       counters.lateAcks++;
       return;
     }
-    const due = acks.ack(slot);
-    if (due.length === 0) return;
+    const before = unsent.length;
+    if (acks.ackInto(slot, unsent) === 0) return;
     // A worker acks a committed batch in one loop: one write for all its PUBACKs, not a syscall each.
-    if (unsent.length === 0) process.nextTick(flushPubacks);
-    for (const id of due) unsent.push(id);
-    while (backlog.length > 0 && acks.pending < settings.maxPending && !gone) deliver(backlog.shift() as IPublishPacket);
+    if (before === 0) process.nextTick(flushPubacks);
+    while (backlog.length > 0 && acks.pending < settings.maxPending && !gone) deliver(backlog.shift() as PublishFields);
     if (paused && backlog.length === 0 && acks.pending < settings.maxPending) {
       paused = false;
       socket.resume();
     }
   }
 
-  function deliver(p: IPublishPacket): void {
+  // Read off the socket at: one clock read per chunk, not per message.
+  let chunkAt = 0;
+
+  function deliver(p: PublishFields): void {
     counters.received++;
     if (p.dup) counters.redelivered++;
-    const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload;
-    const base = { topic: p.topic, payload, receivedAt: Date.now(), redelivered: p.dup, retained: p.retain };
     if (p.qos === 0) {
       counters.qos0++;
-      onMessage({ ...base, qos: 0, ack: () => undefined });
+      onMessage(new Delivery(p.topic, p.payload, chunkAt, p.dup, p.retain, 0, 0, undefined));
       return;
     }
-    const slot = acks.add(p.messageId as number);
-    onMessage({ ...base, qos: 1, ack: () => release(slot) });
+    onMessage(new Delivery(p.topic, p.payload, chunkAt, p.dup, p.retain, 1, acks.add(p.packetId), release));
   }
 
-  function onPublish(p: IPublishPacket): void {
-    if (p.qos === 2 || (p.qos === 1 && p.messageId === undefined)) {
+  function onPublish(p: PublishFields): void {
+    if (p.qos === 2) {
       // We subscribed at QoS 1, so the broker must downgrade; QoS 2 would need PUBREC/PUBREL we do not speak.
       destroy(new FleetMqttError(`the broker sent a QoS ${p.qos} message on a QoS 1 subscription (protocol error)`, false));
       return;
@@ -228,9 +239,6 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
         resolveReady({ sessionPresent });
         return;
       }
-      case 'publish':
-        onPublish(packet);
-        return;
       case 'unsuback':
         unsubacks.shift()?.();
         return;
@@ -272,7 +280,16 @@ export function openSessionConnection(settings: ConnectionSettings, counters: Co
       properties: { sessionExpiryInterval: settings.sessionExpirySeconds, receiveMaximum: settings.receiveMaximum },
     });
   });
-  socket.on('data', (chunk: Buffer) => { parser.parse(chunk); });
+  const reader = createPacketReader({
+    publish: onPublish,
+    other: (packet) => { parser.parse(packet); },
+    error: (message) => destroy(new FleetMqttError(`malformed packet from the broker: ${message}`, false)),
+    live: () => !gone,
+  });
+  socket.on('data', (chunk: Buffer) => {
+    chunkAt = Date.now();
+    reader.push(chunk);
+  });
   socket.on('error', (err: NodeJS.ErrnoException) => {
     failure ??= new FleetMqttError(`connection to ${settings.host}:${settings.port} failed: ${describeSocketError(err)}`, false);
   });

@@ -56,28 +56,48 @@ function deadLetter(ctx: PayloadContext, code: string, message: string): DeadLet
   };
 }
 
+function addFlag(flags: string[], f: string): void {
+  if (!flags.includes(f)) flags.push(f);
+}
+
 /** Trust flags a stored row carries (DESIGN §7): kept and visible, never hidden in a value. */
 function flagsOf(msg: MeterMessage): string[] {
-  // Most messages carry none: no Set, no sort for them.
+  // Most messages carry none: no Set, no closure, no sort for them.
   const flags: string[] = [];
-  const add = (f: string) => { if (!flags.includes(f)) flags.push(f); };
   const s = msg.security;
-  if (s?.encrypted && !s.authenticated) add('unauthenticated');
-  if (s?.checksum === 'mismatch') add('checksum_mismatch');
-  for (const r of msg.readings) for (const q of r.quality) add(q);
-  for (const i of msg.issues) add(`issue:${i.code}`);
+  if (s?.encrypted && !s.authenticated) flags.push('unauthenticated');
+  if (s?.checksum === 'mismatch') flags.push('checksum_mismatch');
+  const readings = msg.readings;
+  for (let i = 0; i < readings.length; i++) {
+    const q = readings[i].quality;
+    for (let k = 0; k < q.length; k++) addFlag(flags, q[k]);
+  }
+  for (const i of msg.issues) addFlag(flags, `issue:${i.code}`);
   return flags.length > 1 ? flags.sort() : flags;
 }
 
-function meterTimeOf(msg: MeterMessage, receivedAt: Date): { meterTime: Date; clockFromMeter: boolean } {
-  const t = msg.timestamp === undefined ? NaN : Date.parse(msg.timestamp);
-  return Number.isFinite(t) ? { meterTime: new Date(t), clockFromMeter: true } : { meterTime: receivedAt, clockFromMeter: false };
+/** Upper-case system titles: a meter sends the same one every frame, so the last few are kept. */
+const upperTitles = new Map<string, string>();
+function upperTitle(title: string): string {
+  let up = upperTitles.get(title);
+  if (up === undefined) {
+    if (upperTitles.size >= 4096) upperTitles.clear(); // a bound against titles that never repeat
+    up = title.toUpperCase();
+    upperTitles.set(title, up);
+  }
+  return up;
 }
 
+// A plain copy of emptyColumns() cloned per row: emptyColumns spreads a frozen record, which V8 copies on its slow
+// path (~1.8 µs against ~0.2 µs for a plain object of the same 27 keys, node 20). Never handed out itself.
+const COLUMNS = emptyColumns();
+
 export function rowOf(msg: MeterMessage, meter: FleetMeter, ctx: PayloadContext): FleetRow {
-  const columns = emptyColumns();
+  const columns = { ...COLUMNS };
   const extra: Record<string, unknown> = {};
-  for (const r of msg.readings) {
+  const readings = msg.readings;
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i];
     const column = typeof r.value === 'number' ? columnFor(r.obis, r.id) : undefined;
     if (column !== undefined && columns[column] === null) {
       columns[column] = baseValue(r.value as number, r.unit);
@@ -86,11 +106,13 @@ export function rowOf(msg: MeterMessage, meter: FleetMeter, ctx: PayloadContext)
     const key = extra[r.obis] === undefined ? r.obis : `${r.obis} ${r.id}`;
     extra[key] = r.unit === undefined ? { value: r.value } : { value: r.value, unit: r.unit };
   }
+  const t = msg.timestamp === undefined ? NaN : Date.parse(msg.timestamp);
+  const clockFromMeter = Number.isFinite(t);
   const row: FleetRow = {
-    meterId: meter.meterId, ...meterTimeOf(msg, ctx.receivedAt), receivedAt: ctx.receivedAt,
+    meterId: meter.meterId, meterTime: clockFromMeter ? new Date(t) : ctx.receivedAt, clockFromMeter, receivedAt: ctx.receivedAt,
     columns, extra, flags: flagsOf(msg), payload: ctx.payload,
   };
-  if (msg.meter.systemTitle !== undefined) row.systemTitle = msg.meter.systemTitle.toUpperCase();
+  if (msg.meter.systemTitle !== undefined) row.systemTitle = upperTitle(msg.meter.systemTitle);
   if (msg.security?.frameCounter !== undefined) row.frameCounter = msg.security.frameCounter;
   return row;
 }
@@ -98,8 +120,10 @@ export function rowOf(msg: MeterMessage, meter: FleetMeter, ctx: PayloadContext)
 /** A frame from another meter than the topic's must not be stored under the topic's meter. */
 function titleMismatch(msg: MeterMessage, meter: FleetMeter): string | undefined {
   if (meter.systemTitle === undefined) return undefined;
-  const got = msg.meter.systemTitle?.toUpperCase();
-  if (got === meter.systemTitle.toUpperCase()) return undefined;
+  const sent = msg.meter.systemTitle;
+  if (sent === meter.systemTitle) return undefined; // the usual case: both upper case already
+  const got = sent === undefined ? undefined : upperTitle(sent);
+  if (got === upperTitle(meter.systemTitle)) return undefined;
   return got === undefined ? 'the frame carries no system title, the registry expects one'
     : `the frame's system title ${got} is not the registered ${meter.systemTitle.toUpperCase()}`;
 }

@@ -17,7 +17,7 @@
 import type { ConsumedMessage, DeadLetter, FleetConsumer, FleetMeter, FleetRow, FleetStore, MeterDirectory } from '../contracts.js';
 import { createBackoff, type BackoffSettings } from '../../net/backoff.js';
 import { redactText } from '../../redact/index.js';
-import { classifyPayload } from './classify.js';
+import { classifyPayload, type PayloadContext } from './classify.js';
 import { createFrameErrorLog, type WorkerLog } from './error-log.js';
 import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
 import { createTopicIdReader } from './topic-id.js';
@@ -82,13 +82,21 @@ export interface FleetWorker {
   readonly stats: WorkerStats;
 }
 
-interface BatchItem {
-  message: ConsumedMessage;
+/** The batch being gathered: its messages (to ack) and what they became, already flat for the store. */
+interface Batch {
+  messages: ConsumedMessage[];
   rows: FleetRow[];
-  deadLetter?: DeadLetter;
+  deadLetters: DeadLetter[];
 }
 
+const newBatch = (): Batch => ({ messages: [], rows: [], deadLetters: [] });
+
 const DEFAULT_RETRY: BackoffSettings = { initialMs: 200, maxMs: 10_000 };
+
+/** A directory lookup that threw or rejected: that message goes through lookup()'s retries instead. */
+const FAILED = Symbol('lookup failed');
+type Looked = FleetMeter | undefined | typeof FAILED;
+const NO_CODES: readonly string[] = [];
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -111,11 +119,11 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   let stopping = false;
   let stopDeadline = Infinity;
   let wakeUp: (() => void) | undefined;
-  let batch: BatchItem[] = [];
+  let batch = newBatch();
   const stats: WorkerStats = {
     received: 0, acked: 0, rows: 0, deadLetters: 0, inserted: 0, duplicates: 0, replays: 0, batches: 0, commitFailures: 0, refusedWhileStopping: 0,
     get queued() { return inbox.length - head; },
-    get inBatch() { return batch.length; },
+    get inBatch() { return batch.messages.length; },
   };
 
   function wake(): void {
@@ -146,8 +154,10 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
     wake();
   }
 
-  function take(): ConsumedMessage {
-    const m = inbox[head++];
+  /** Takes the next `n` queued messages. */
+  function takeMany(n: number): ConsumedMessage[] {
+    const taken = inbox.slice(head, head + n);
+    head += taken.length;
     if (head >= 1024 && head * 2 >= inbox.length) {
       inbox = inbox.slice(head);
       head = 0;
@@ -156,7 +166,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
       paused = false;
       o.consumer.resume?.();
     }
-    return m;
+    return taken;
   }
 
   const pastDeadline = (): boolean => stopping && now() >= stopDeadline;
@@ -175,29 +185,92 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
     }
   }
 
-  /** Decodes one message into the batch; false when stop gave up waiting for the directory. */
-  async function process(message: ConsumedMessage): Promise<boolean> {
-    const topicId = topicIdOf(message.topic);
-    const meter = topicId === undefined ? undefined : await lookup(topicId);
-    if (meter === 'gave-up') return false;
-    const receivedAt = new Date(message.receivedAt);
-    const ctx = { topic: message.topic, topicId, meter, payload: message.payload, receivedAt };
+  /**
+   * Every group's lookups at once, one await for all, instead of an async call and its awaits per message (see
+   * docs/fleet-mqtt.md for the CPU per message). A lookup that throws is marked FAILED, never taken for "unknown".
+   */
+  function lookupAll(topicIds: readonly (string | undefined)[]): Promise<Looked[]> {
+    const out: Looked[] = new Array<Looked>(topicIds.length);
+    return new Promise((resolve) => {
+      let left = 1;
+      const settle = (): void => { if (--left === 0) resolve(out); };
+      for (let i = 0; i < topicIds.length; i++) {
+        const id = topicIds[i];
+        if (id === undefined) continue;
+        left++;
+        try {
+          o.directory.lookup(id).then((m) => { out[i] = m; settle(); }, () => { out[i] = FAILED; settle(); });
+        } catch {
+          out[i] = FAILED;
+          settle();
+        }
+      }
+      settle();
+    });
+  }
+
+  // Messages of one socket read share their receive time: one Date for them, not one each.
+  let lastAt = NaN;
+  let lastDate = new Date(0);
+  // One context for every payload: classifyPayload copies what it keeps.
+  const ctx: PayloadContext = { topic: '', topicId: undefined, meter: undefined, payload: new Uint8Array(0), receivedAt: lastDate };
+
+  /** Decodes one message into the batch, synchronously. */
+  function decodeInto(message: ConsumedMessage, topicId: string | undefined, meter: FleetMeter | undefined): void {
+    if (message.receivedAt !== lastAt) {
+      lastAt = message.receivedAt;
+      lastDate = new Date(lastAt);
+    }
+    ctx.topic = message.topic;
+    ctx.topicId = topicId;
+    ctx.meter = meter;
+    ctx.payload = message.payload;
+    ctx.receivedAt = lastDate;
     const outcome = classifyPayload(ctx, meter ? decoder.decode(message.payload, meter) : []);
-    metrics.payload(outcome.errors.map((e) => e.code), message.redelivered);
-    const who = meter?.meterId ?? `topic ${topicId ?? message.topic}`;
-    for (const e of outcome.errors) errorLog.report(who, e.code, e.message, now());
-    if (outcome.deadLetter) metrics.deadLetter(outcome.deadLetter.reason);
-    batch.push({ message, rows: outcome.rows, ...(outcome.deadLetter ? { deadLetter: outcome.deadLetter } : {}) });
+    const errors = outcome.errors;
+    metrics.payload(errors.length === 0 ? NO_CODES : errors.map((e) => e.code), message.redelivered);
+    if (errors.length > 0) {
+      const who = meter?.meterId ?? `topic ${topicId ?? message.topic}`;
+      for (const e of errors) errorLog.report(who, e.code, e.message, now());
+    }
+    batch.messages.push(message);
+    for (const r of outcome.rows) batch.rows.push(r);
+    if (outcome.deadLetter) {
+      metrics.deadLetter(outcome.deadLetter.reason);
+      batch.deadLetters.push(outcome.deadLetter);
+    }
+  }
+
+  /** Messages taken from the inbox but not decoded when stop gave up on the directory. */
+  let abandoned = 0;
+
+  /** Decodes what is queued now (up to the batch's room) into the batch; false when stop gave up on the directory. */
+  async function processQueued(): Promise<boolean> {
+    const group = takeMany(Math.min(stats.queued, maxBatch - batch.messages.length));
+    const topicIds = group.map((m) => topicIdOf(m.topic));
+    const meters = await lookupAll(topicIds);
+    for (let i = 0; i < group.length; i++) {
+      let meter = meters[i];
+      if (meter === FAILED) {
+        const retried = await lookup(topicIds[i] as string);
+        if (retried === 'gave-up') {
+          abandoned = group.length - i;
+          return false;
+        }
+        meter = retried;
+      }
+      decodeInto(group[i], topicIds[i], meter);
+    }
     return true;
   }
 
   /** Gathers up to maxBatch messages; returns early on stop once the inbox is empty. False: stop gave up. */
   async function gather(): Promise<boolean> {
     let deadline = 0;
-    while (batch.length < maxBatch) {
+    while (batch.messages.length < maxBatch) {
       if (stats.queued === 0) {
         if (stopping) return true;
-        if (batch.length === 0) await waitForWork();
+        if (batch.messages.length === 0) await waitForWork();
         else {
           const left = deadline - Date.now();
           if (left <= 0) return true;
@@ -205,20 +278,16 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
         }
         continue;
       }
-      if (batch.length === 0) deadline = Date.now() + maxWaitMs;
-      if (!(await process(take()))) return false;
+      if (batch.messages.length === 0) deadline = Date.now() + maxWaitMs;
+      if (!(await processQueued())) return false;
     }
     return true;
   }
 
   /** Commits the batch, retrying until it commits; false when stop's drain time ran out first. */
-  async function commit(items: BatchItem[]): Promise<boolean> {
-    const rows: FleetRow[] = [];
-    const deadLetters: DeadLetter[] = [];
-    for (const it of items) {
-      for (const r of it.rows) rows.push(r);
-      if (it.deadLetter) deadLetters.push(it.deadLetter);
-    }
+  async function commit(b: Batch): Promise<boolean> {
+    const { rows, deadLetters } = b;
+    const items = b.messages;
     const backoff = createBackoff(o.retry ?? DEFAULT_RETRY);
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now();
@@ -243,10 +312,10 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
     }
   }
 
-  function ackAll(items: BatchItem[]): void {
-    for (const it of items) {
+  function ackAll(items: readonly ConsumedMessage[]): void {
+    for (const m of items) {
       try {
-        it.message.ack();
+        m.ack();
         stats.acked++;
       } catch (e) {
         o.log.error({}, `ack failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -257,9 +326,10 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   async function run(): Promise<void> {
     for (;;) {
       const complete = await gather();
-      const items = batch;
+      const current = batch;
+      const items = current.messages;
       if (items.length > 0) {
-        const committed = await commit(items);
+        const committed = await commit(current);
         if (!committed) {
           o.log.warn({ left: items.length + stats.queued }, `stopping: ${items.length + stats.queued} messages not committed, left to the broker for redelivery`);
           return;
@@ -267,9 +337,9 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
         ackAll(items);
         stats.batches++;
       }
-      batch = [];
+      batch = newBatch();
       if (!complete) {
-        o.log.warn({ left: stats.queued }, `stopping: the meter directory is unreachable; ${stats.queued + 1} messages left to the broker for redelivery`);
+        o.log.warn({ left: stats.queued }, `stopping: the meter directory is unreachable; ${stats.queued + abandoned} messages left to the broker for redelivery`);
         return;
       }
       if (stopping && stats.queued === 0) return;
