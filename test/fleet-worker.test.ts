@@ -235,3 +235,37 @@ test('fleet worker: a failing meter directory is retried, not taken for an unkno
   assert.equal(store.rows.size, 1);
   assert.equal(store.deadLetters.length, 0);
 });
+
+test('fleet worker: the next batch is decoded while one commits; one commit at a time, each acked as soon as it committed', async () => {
+  const { events, consumer, directory, store, worker } = setup({ maxBatch: 10, maxWaitMs: 1 });
+  const m = simMeter(0, 'at-evn-kaifa-ma309');
+  register(directory, [m]);
+  let running = 0;
+  let most = 0;
+  const commit = store.commit.bind(store);
+  store.commit = async (b) => {
+    most = Math.max(most, ++running);
+    try { return await commit(b); } finally { running--; }
+  };
+  let release!: () => void;
+  store.gate = new Promise<void>((r) => { release = r; });
+  await worker.start();
+  for (let n = 0; n < 10; n++) consumer.publish(`meters/${m.meter.topicId}/raw`, m.frame(n));
+  await until('the first batch in its commit', () => running === 1);
+  for (let n = 10; n < 25; n++) consumer.publish(`meters/${m.meter.topicId}/raw`, m.frame(n));
+  // Decoded meanwhile: the second batch is full and waits; nothing acknowledged while the first is uncommitted.
+  await until('the second batch decoded', () => worker.stats.inBatch === 20 && worker.stats.queued === 5);
+  assert.equal(store.commits, 0);
+  assert.deepEqual(consumer.messages.filter((x) => x.acks > 0).map((x) => x.seq), []);
+  release();
+  store.gate = undefined;
+  // No further message arrives: the acks must not wait for one.
+  await until('every message acked', () => consumer.messages.every((x) => x.acks === 1));
+  assert.equal(most, 1, 'never two commits at once');
+  assert.equal(assertAckedAfterCommit(events), undefined);
+  const order = events.map((e) => (e.type === 'ack' ? e.message.seq : e.type));
+  assert.deepEqual(order.slice(0, 11), ['commit', ...Array.from({ length: 10 }, (_, i) => i)], 'the first batch acked before the next commit');
+  assert.deepEqual(order.filter((x) => typeof x === 'number'), consumer.messages.map((x) => x.seq), 'acks in arrival order');
+  await worker.stop();
+  assert.equal(store.rows.size, 25);
+});

@@ -74,7 +74,7 @@ export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends
   const workerId = workerIdOf(flags.workerId);
   const maxBatch = positiveInt(flags.batch, '--batch') ?? 2000;
   const maxWaitMs = positiveInt(flags.batchWait, '--batch-wait') ?? 100;
-  const maxInFlight = positiveInt(flags.inFlight, '--in-flight') ?? Math.min(65_535, 2 * maxBatch);
+  const maxInFlight = positiveInt(flags.inFlight, '--in-flight') ?? Math.min(65_535, 3 * maxBatch);
   const log = createLogger(logLevelOf(flags.logLevel), 'auto', { redactor: runSecrets });
   const wlog: WorkerLog = log;
   if (heapFlag) log.debug(`V8 ${heapFlag} (set by the worker; pass another on node's command line to change it)`);
@@ -203,7 +203,7 @@ export function mountFleetCommands(program: Command, extra: Command[] = [], back
     .option('--master-key-file <file>', 'file holding the master key of the key store (default: env METERWIRE_MASTER_KEY)')
     .option('--batch <n>', 'rows and dead letters per commit (default 2000)')
     .option('--batch-wait <ms>', 'how long a batch waits for more after its first frame (default 100)')
-    .option('--in-flight <n>', 'messages received but not yet acknowledged, at most (default 2 × --batch)')
+    .option('--in-flight <n>', 'messages received but not yet acknowledged, at most (default 3 × --batch: one batch committing, one gathering, room for the acks in flight)')
     .option('--metrics <host:port>', 'serve Prometheus metrics at http://host:port/metrics (e.g. 127.0.0.1:9464; another address needs METERWIRE_METRICS_TOKEN or --metrics-token-file)')
     .option('--metrics-token-file <file>', 'bearer token scrapers must send when --metrics serves the network')
     .option('--log-level <level>', 'debug, info, warn, error or silent (default info)')
