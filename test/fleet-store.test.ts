@@ -10,6 +10,7 @@ const skip = await pgSkip();
 const schema = uniqueSchema('fleet');
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const now = (): number => T0;
+const DAY = 86_400_000;
 const batch = (rows: FleetBatch['rows'], deadLetters: DeadLetter[] = []): FleetBatch => ({ rows, deadLetters });
 
 describe('fleet store (PostgreSQL)', { skip }, () => {
@@ -29,7 +30,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const twins = [createPgFleetStore({ connectionString: PG_URL, schema, now }), createPgFleetStore({ connectionString: PG_URL, schema, now })];
     await Promise.all(twins.map((s) => s.ready()));
     await Promise.all(twins.map((s) => s.close()));
-    assert.equal(await count(schema, 'schema_version'), 1);
+    assert.equal(await count(schema, 'schema_version'), 2);
   });
 
   it('counts a redelivered batch as duplicates and stores every row once', async () => {
@@ -43,6 +44,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const mixed = await store.commit(batch([...rows.slice(0, 8), ...more, more[0]]));
     assert.deepEqual(mixed, { inserted: 8, duplicates: 9, replays: 0, deadLetters: 0 });
     assert.equal(await count(schema, 'readings', "meter_id LIKE 'meter-1__'"), 48);
+    await store.refreshRollups({ until: T0 + DAY });
     const samples = await withDb(async (c) => Number((await c.query(`SELECT sum(samples) AS n FROM "${schema}".rollup_15m WHERE meter_id LIKE 'meter-1__'`)).rows[0].n));
     assert.equal(samples, 48, 'rollups fold only inserted rows');
   });
@@ -52,6 +54,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const rows = Array.from({ length: 12 }, (_, i) => fleetRow({ meter: 150 + (i % 4), t: T0 + Math.floor(i / 4) * 5000, energy: 100 + i, power: 10 * i }));
     assert.equal((await store.commit(batch(rows.slice(0, 8)))).inserted, 8);
     assert.deepEqual(await store.commit(batch(rows)), { inserted: 4, duplicates: 8, replays: 0, deadLetters: 0 });
+    await store.refreshRollups({ until: T0 + DAY });
     const q = await withDb(async (c) => (await c.query(`SELECT sum(samples) AS n, sum(power_import_sum) AS p, max(energy_import_last) AS e
       FROM "${schema}".rollup_15m WHERE meter_id LIKE 'meter-15_'`)).rows[0]);
     assert.equal(Number(q.n), 12);
@@ -202,6 +205,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     assert.deepEqual(letter.map((l) => [l.reason, l.detail]), [['undecodable', 'INVALID_ROW: meterTime is not a valid date']]);
     assert.ok(letter[0].payload.length > 0);
     // An unknown zone keeps the reading; only its local buckets fall back to the store's zone (UTC here).
+    await store.refreshRollups({ until: T0 + DAY });
     const zone = await withDb(async (c) => (await c.query(`SELECT time_zone FROM "${schema}".rollup_15m WHERE meter_id = 'meter-601'`)).rows);
     assert.deepEqual(zone, [{ time_zone: 'UTC' }]);
   });
