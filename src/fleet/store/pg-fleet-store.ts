@@ -4,8 +4,8 @@
  *   1. frame counters of the batch's system titles: one upsert in system-title order that raises each maximum and
  *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
  *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
- *   3. COPY of the rows to insert into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
- *      into readings, in key order;
+ *   3. COPY of the rows to insert straight into readings (in key order) inside a savepoint; only when it meets a
+ *      stored key, the same bytes into a temporary staging table and INSERT … SELECT … ON CONFLICT DO NOTHING;
  *   4. rollup bookkeeping only: the zone of meters this store has not written yet, and the batch's quarters that
  *      the rollup job has already computed (a late frame) marked dirty; the quarters themselves are computed from
  *      readings once closed (rollup-job.ts), not upserted here;
@@ -25,10 +25,10 @@ import { insertDeadLetters, readDeadLetters, deleteDeadLetters, markDeadLetters,
 import { dropPartitionsOlderThan, ensureMonthPartition, listPartitions, monthOf, type RetentionResult } from './partitions.js';
 import { needsStoredCheck, verdictOf } from './replay-policy.js';
 import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified } from './schema.js';
-import { BinaryRows } from './copy-binary.js';
-import { createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
+import { CopyBinaryWriter } from './copy-binary.js';
+import { byKey, createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
 import { createRollupJob, markDirtySql, rolledLockSql, type RefreshResult } from './rollup-job.js';
-import { COPY_STAGE, CREATE_STAGING, insertReadingsSql } from './staging.js';
+import { copySql, createStagingSql, insertReadingsSql, STAGE } from './staging.js';
 
 export interface PgFleetStoreOptions {
   connectionString?: string;
@@ -127,6 +127,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
 
   const t = (name: string): string => qualified(schema, name);
   const staged = new WeakSet<pg.PoolClient>();
+  const writers = new WeakMap<pg.PoolClient, CopyBinaryWriter>();
   const grace = options.rollupGraceMs ?? 120_000;
   const every = options.rollupEveryMs ?? (ownPool ? 60_000 : 0);
   const rollupJob = createRollupJob({ schema, defaultZone, window, now });
@@ -210,31 +211,49 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
 
   async function ensureStaging(c: pg.PoolClient): Promise<void> {
     if (staged.has(c)) return;
-    for (const sql of CREATE_STAGING) await c.query(sql);
+    await c.query(createStagingSql(t('readings')));
     staged.add(c);
   }
 
-  async function copyRows(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
-    const CHUNK = 256;
-    function* textChunks(): Generator<string> {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        let s = '';
-        for (let j = i; j < Math.min(rows.length, i + CHUNK); j++) s += stageLine(rows[j]);
-        yield s;
-      }
+  /** The rows' COPY payload; binary in the connection's reused buffer. */
+  function encode(c: pg.PoolClient, rows: readonly StagedRow[]): Buffer | string {
+    if (copyFormat === 'text') {
+      let out = '';
+      for (const r of rows) out += stageLine(r);
+      return out;
     }
-    function* binaryChunks(): Generator<Buffer> {
-      const w = new BinaryRows();
-      w.header();
-      for (let i = 0; i < rows.length; i++) {
-        stageBinary(w, rows[i]);
-        if (i % CHUNK === CHUNK - 1) yield w.take();
-      }
-      w.trailer();
-      yield w.take();
+    let w = writers.get(c);
+    if (!w) writers.set(c, (w = new CopyBinaryWriter()));
+    w.start();
+    for (const r of rows) stageBinary(w, r);
+    return w.finish();
+  }
+
+  async function copy(c: pg.PoolClient, table: string, payload: Buffer | string): Promise<number> {
+    const stream = c.query(copyStreams.from(copySql(table, copyFormat)));
+    await pipeline(Readable.from([payload]), stream);
+    return stream.rowCount;
+  }
+
+  /**
+   * Rows into readings: COPY straight in when no key is stored yet (the normal case); a stored key (23505) or a
+   * deadlock with another worker's COPY (40P01) rolls back to the savepoint and the staging path inserts the rest.
+   */
+  async function insertRows(c: pg.PoolClient, rows: StagedRow[]): Promise<number> {
+    rows.sort(byKey);
+    const payload = encode(c, rows);
+    await c.query('SAVEPOINT fleet_copy');
+    try {
+      const n = await copy(c, t('readings'), payload);
+      await c.query('RELEASE SAVEPOINT fleet_copy');
+      return n;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== '23505' && code !== '40P01') throw e;
+      await c.query('ROLLBACK TO SAVEPOINT fleet_copy');
     }
-    const source = copyFormat === 'binary' ? Readable.from(binaryChunks()) : Readable.from(textChunks());
-    await pipeline(source, c.query(copyStreams.from(COPY_STAGE(copyFormat))));
+    await copy(c, STAGE, payload);
+    return (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
   }
 
   /** Which of the frames at or below their title's maximum are stored already (by time, or by counter nearby). */
@@ -328,8 +347,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     // 3. Readings and rollups.
     let inserted = 0;
     if (toInsert.length) {
-      await copyRows(c, toInsert);
-      inserted = (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
+      inserted = await insertRows(c, toInsert);
       duplicates += toInsert.length - inserted;
       if (withRollups && inserted > 0) await rollupBookkeeping(c, toInsert, zonesWritten);
     }
