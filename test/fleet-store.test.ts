@@ -62,6 +62,29 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     assert.equal(Number(q.e), 111);
   });
 
+  it('never doubles nor loses a row when batches of frames without counters are redelivered mixed and concurrently', async () => {
+    // No counters: only the key conflict of the direct COPY finds the stored rows (then the staging path runs).
+    const rows = Array.from({ length: 90 }, (_, i) => fleetRow({ meter: 800 + (i % 9), t: T0 + Math.floor(i / 9) * 5000, energy: 7000 + i }));
+    const w1 = createPgFleetStore({ connectionString: PG_URL, schema, now });
+    const w2 = createPgFleetStore({ connectionString: PG_URL, schema, now });
+    try {
+      assert.equal((await w1.commit(batch(rows.slice(0, 30)))).inserted, 30);
+      // Both workers get an overlapping mix of stored and new rows, in opposite orders, at the same time.
+      const a = rows.slice(10, 70);
+      const b = rows.slice(20, 90).reverse();
+      const [ra, rb] = await Promise.all([w1.commit(batch(a)), w2.commit(batch(b))]);
+      assert.equal(ra.inserted + rb.inserted, 60);
+      assert.equal(ra.inserted + ra.duplicates + rb.inserted + rb.duplicates, a.length + b.length);
+    } finally {
+      await Promise.all([w1.close(), w2.close()]);
+    }
+    const stored = await withDb(async (c) => (await c.query(`SELECT meter_id, meter_time, energy_import FROM "${schema}".readings
+      WHERE meter_id LIKE 'meter-80_' ORDER BY meter_id, meter_time`)).rows);
+    assert.equal(stored.length, 90);
+    const want = new Map(rows.map((r) => [`${r.meterId}/${r.meterTime.getTime()}`, r.columns.energy_import]));
+    for (const r of stored) assert.equal(r.energy_import, want.get(`${r.meter_id}/${r.meter_time.getTime()}`));
+  });
+
   it('keeps the fleet-wide counter monotonic, accepts a late frame with the meter clock and refuses replays', async () => {
     const m = 200;
     const res1 = await store.commit(batch([100, 101, 102, 104, 105].map((c) => fleetRow({ meter: m, t: T0 + c * 1000, counter: c }))));
@@ -161,6 +184,25 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     // The worker does not acknowledge, the broker redelivers: the same batch commits whole on a fresh connection.
     assert.deepEqual(await victim.commit(batch(rows, [letter])), { inserted: 300, duplicates: 0, replays: 0, deadLetters: 1 });
     await victim.close();
+  });
+
+  it('fails a commit stuck behind a lock after its statement timeout instead of waiting forever', async () => {
+    const impatient = createPgFleetStore({ connectionString: PG_URL, schema, now, statementTimeoutMs: 300 });
+    await impatient.ready();
+    const blocker = await withDbClient();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE "${schema}".dead_letters IN EXCLUSIVE MODE`);
+      const letter: DeadLetter = { topic: 'meters/x/raw', topicId: 'x-timeout', receivedAt: new Date(T0), payload: Uint8Array.of(1), reason: 'unknown-meter', detail: 'UNKNOWN_METER' };
+      const started = Date.now();
+      await assert.rejects(impatient.commit(batch([fleetRow({ meter: 700, t: T0, counter: 1 })], [letter])), /statement timeout/);
+      assert.ok(Date.now() - started < 5_000);
+      await blocker.query('ROLLBACK');
+      assert.equal(await count(schema, 'readings', "meter_id = 'meter-700'"), 0);
+    } finally {
+      await blocker.end();
+      await impatient.close();
+    }
   });
 
   it('stores the same values through COPY text and COPY binary, awkward characters included', async () => {

@@ -54,6 +54,12 @@ export interface PgFleetStoreOptions {
   rollupGraceMs?: number;
   /** COPY format of the staging rows (see docs/fleet-schema.md for the measurement). Default binary. */
   copyFormat?: 'text' | 'binary';
+  /**
+   * Longest a statement of the store's own pool may run (ms): a commit stuck behind a lock or a server that stopped
+   * answering fails and is retried by redelivery instead of holding its messages forever. The rollup job lifts it
+   * for its own statements. Default 60 s; 0 = none.
+   */
+  statementTimeoutMs?: number;
   /** The store's clock (partitions ahead, retention). */
   now?: () => number;
 }
@@ -121,7 +127,9 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   const copyFormat = options.copyFormat ?? 'binary';
   if (!options.pool && !options.connectionString) throw new Error('createPgFleetStore needs a connectionString or a pool');
   const ownPool = !options.pool;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true });
+  const statementTimeout = options.statementTimeoutMs ?? 60_000;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true,
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}) });
   // An idle connection that dies (server restart) must not end the process; the next commit reconnects.
   if (ownPool) pool.on('error', () => undefined);
 

@@ -119,6 +119,7 @@ export function createRollupJob(o: RollupJobOptions): (c: pg.PoolClient, until: 
 
   /** In its own repeatable-read transaction: the zones and the quarter's rows are read from one snapshot. */
   async function inTransaction<T>(c: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+    // A quarter of a large fleet is millions of rows: more memory for its aggregate (spills to disk otherwise).
     await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL work_mem = '64MB'");
     try {
       const out = await fn();
@@ -170,6 +171,8 @@ export function createRollupJob(o: RollupJobOptions): (c: pg.PoolClient, until: 
     const until = Math.floor(untilMs / QUARTER_MS) * QUARTER_MS;
     const got = await c.query<{ ok: boolean }>(wait ? `SELECT pg_advisory_lock(${jobLock(o.schema)}), true AS ok` : `SELECT pg_try_advisory_lock(${jobLock(o.schema)}) AS ok`);
     if (!got.rows[0]?.ok) return { quarters: 0, recomputed: 0, ran: false };
+    // The store's statement timeout is for commits; a first run over a large store may scan for longer.
+    await c.query('SET statement_timeout = 0');
     try {
       let quarters = 0;
       const range = await advance(c, until);
@@ -202,7 +205,7 @@ export function createRollupJob(o: RollupJobOptions): (c: pg.PoolClient, until: 
       }
       return { quarters, recomputed, ran: true };
     } finally {
-      await c.query(`SELECT pg_advisory_unlock(${jobLock(o.schema)})`);
+      await c.query(`SET statement_timeout TO DEFAULT; SELECT pg_advisory_unlock(${jobLock(o.schema)})`);
     }
   };
 }
