@@ -92,6 +92,27 @@ describe('fleet store rollup job (PostgreSQL)', { skip }, () => {
     }
   });
 
+  it('runs the job on its own in a worker\'s store (own pool), once the quarter is past the grace time', async () => {
+    const schema = uniqueSchema('rolljob');
+    schemas.push(schema);
+    let clock = T0 + 60_000;
+    const store = createPgFleetStore({ connectionString: PG_URL, schema, now: () => clock, rollupEveryMs: 50, rollupGraceMs: 120_000 });
+    try {
+      await store.commit(batch([fleetRow({ meter: 9, t: T0, counter: 1 })]));
+      await new Promise((res) => setTimeout(res, 400));
+      assert.equal(await quarter(schema, 'meter-9', T0), undefined, 'the quarter is still open');
+      clock = T0 + Q + 120_000;
+      let got;
+      for (let i = 0; i < 100 && !got; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        got = await quarter(schema, 'meter-9', T0);
+      }
+      assert.equal(got?.samples, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('upgrades a version 1 store on start and keeps its rollups', async () => {
     const schema = uniqueSchema('rollv1');
     schemas.push(schema);
