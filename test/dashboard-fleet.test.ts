@@ -60,6 +60,7 @@ before(async () => {
     }
     // One more meter with a single frame, in another zone: the switcher lists both, each in its own zone.
     await store.commit({ rows: [fleetRow({ meter: 2, t: Date.UTC(2026, 9, 25, 12), zone: 'Europe/Amsterdam' })], deadLetters: [] });
+    await store.refreshRollups();
   } finally {
     await store.close();
   }

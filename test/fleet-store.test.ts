@@ -10,6 +10,7 @@ const skip = await pgSkip();
 const schema = uniqueSchema('fleet');
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const now = (): number => T0;
+const DAY = 86_400_000;
 const batch = (rows: FleetBatch['rows'], deadLetters: DeadLetter[] = []): FleetBatch => ({ rows, deadLetters });
 
 describe('fleet store (PostgreSQL)', { skip }, () => {
@@ -29,7 +30,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const twins = [createPgFleetStore({ connectionString: PG_URL, schema, now }), createPgFleetStore({ connectionString: PG_URL, schema, now })];
     await Promise.all(twins.map((s) => s.ready()));
     await Promise.all(twins.map((s) => s.close()));
-    assert.equal(await count(schema, 'schema_version'), 1);
+    assert.equal(await count(schema, 'schema_version'), 2);
   });
 
   it('counts a redelivered batch as duplicates and stores every row once', async () => {
@@ -43,6 +44,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const mixed = await store.commit(batch([...rows.slice(0, 8), ...more, more[0]]));
     assert.deepEqual(mixed, { inserted: 8, duplicates: 9, replays: 0, deadLetters: 0 });
     assert.equal(await count(schema, 'readings', "meter_id LIKE 'meter-1__'"), 48);
+    await store.refreshRollups({ until: T0 + DAY });
     const samples = await withDb(async (c) => Number((await c.query(`SELECT sum(samples) AS n FROM "${schema}".rollup_15m WHERE meter_id LIKE 'meter-1__'`)).rows[0].n));
     assert.equal(samples, 48, 'rollups fold only inserted rows');
   });
@@ -52,11 +54,35 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const rows = Array.from({ length: 12 }, (_, i) => fleetRow({ meter: 150 + (i % 4), t: T0 + Math.floor(i / 4) * 5000, energy: 100 + i, power: 10 * i }));
     assert.equal((await store.commit(batch(rows.slice(0, 8)))).inserted, 8);
     assert.deepEqual(await store.commit(batch(rows)), { inserted: 4, duplicates: 8, replays: 0, deadLetters: 0 });
+    await store.refreshRollups({ until: T0 + DAY });
     const q = await withDb(async (c) => (await c.query(`SELECT sum(samples) AS n, sum(power_import_sum) AS p, max(energy_import_last) AS e
       FROM "${schema}".rollup_15m WHERE meter_id LIKE 'meter-15_'`)).rows[0]);
     assert.equal(Number(q.n), 12);
     assert.equal(Number(q.p), rows.reduce((n, r) => n + r.columns.power_import!, 0));
     assert.equal(Number(q.e), 111);
+  });
+
+  it('never doubles nor loses a row when batches of frames without counters are redelivered mixed and concurrently', async () => {
+    // No counters: only the key conflict of the direct COPY finds the stored rows (then the staging path runs).
+    const rows = Array.from({ length: 90 }, (_, i) => fleetRow({ meter: 800 + (i % 9), t: T0 + Math.floor(i / 9) * 5000, energy: 7000 + i }));
+    const w1 = createPgFleetStore({ connectionString: PG_URL, schema, now });
+    const w2 = createPgFleetStore({ connectionString: PG_URL, schema, now });
+    try {
+      assert.equal((await w1.commit(batch(rows.slice(0, 30)))).inserted, 30);
+      // Both workers get an overlapping mix of stored and new rows, in opposite orders, at the same time.
+      const a = rows.slice(10, 70);
+      const b = rows.slice(20, 90).reverse();
+      const [ra, rb] = await Promise.all([w1.commit(batch(a)), w2.commit(batch(b))]);
+      assert.equal(ra.inserted + rb.inserted, 60);
+      assert.equal(ra.inserted + ra.duplicates + rb.inserted + rb.duplicates, a.length + b.length);
+    } finally {
+      await Promise.all([w1.close(), w2.close()]);
+    }
+    const stored = await withDb(async (c) => (await c.query(`SELECT meter_id, meter_time, energy_import FROM "${schema}".readings
+      WHERE meter_id LIKE 'meter-80_' ORDER BY meter_id, meter_time`)).rows);
+    assert.equal(stored.length, 90);
+    const want = new Map(rows.map((r) => [`${r.meterId}/${r.meterTime.getTime()}`, r.columns.energy_import]));
+    for (const r of stored) assert.equal(r.energy_import, want.get(`${r.meter_id}/${r.meter_time.getTime()}`));
   });
 
   it('keeps the fleet-wide counter monotonic, accepts a late frame with the meter clock and refuses replays', async () => {
@@ -160,6 +186,25 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     await victim.close();
   });
 
+  it('fails a commit stuck behind a lock after its statement timeout instead of waiting forever', async () => {
+    const impatient = createPgFleetStore({ connectionString: PG_URL, schema, now, statementTimeoutMs: 300 });
+    await impatient.ready();
+    const blocker = await withDbClient();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE "${schema}".dead_letters IN EXCLUSIVE MODE`);
+      const letter: DeadLetter = { topic: 'meters/x/raw', topicId: 'x-timeout', receivedAt: new Date(T0), payload: Uint8Array.of(1), reason: 'unknown-meter', detail: 'UNKNOWN_METER' };
+      const started = Date.now();
+      await assert.rejects(impatient.commit(batch([fleetRow({ meter: 700, t: T0, counter: 1 })], [letter])), /statement timeout/);
+      assert.ok(Date.now() - started < 5_000);
+      await blocker.query('ROLLBACK');
+      assert.equal(await count(schema, 'readings', "meter_id = 'meter-700'"), 0);
+    } finally {
+      await blocker.end();
+      await impatient.close();
+    }
+  });
+
   it('stores the same values through COPY text and COPY binary, awkward characters included', async () => {
     const text = createPgFleetStore({ connectionString: PG_URL, schema, now, copyFormat: 'text' });
     const binary = createPgFleetStore({ connectionString: PG_URL, schema, now, copyFormat: 'binary' });
@@ -202,6 +247,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     assert.deepEqual(letter.map((l) => [l.reason, l.detail]), [['undecodable', 'INVALID_ROW: meterTime is not a valid date']]);
     assert.ok(letter[0].payload.length > 0);
     // An unknown zone keeps the reading; only its local buckets fall back to the store's zone (UTC here).
+    await store.refreshRollups({ until: T0 + DAY });
     const zone = await withDb(async (c) => (await c.query(`SELECT time_zone FROM "${schema}".rollup_15m WHERE meter_id = 'meter-601'`)).rows);
     assert.deepEqual(zone, [{ time_zone: 'UTC' }]);
   });

@@ -1,142 +1,129 @@
 /**
- * PostgreSQL COPY binary format for the staging table: a signature header, per row a field count and each field
- * as length + bytes (-1 = NULL), a -1 trailer. Numbers and instants go as fixed-width big-endian bytes, so neither
- * side formats or parses decimal text.
+ * PostgreSQL COPY binary format (PostgreSQL docs, COPY, "Binary Format") for readings rows: a signature header, per
+ * row a field count and each field as length + bytes (-1 = NULL), a -1 trailer. Numbers and instants go as
+ * fixed-width big-endian bytes, so neither side formats or parses decimal text.
+ *
+ * Written for the cost per row: one buffer per connection, reused by every commit (a connection runs one commit
+ * at a time, and its COPY has been read by the server before the commit resolves), room checked once per row from
+ * an upper bound of its size, and no per-field objects.
  */
-import type { StageType } from './staging.js';
-
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const TEXT_OID = 25;
 const TWO_32 = 4_294_967_296;
+/** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix ms. */
+const PG_EPOCH_MS = 946_684_800_000;
 
-/** A growable buffer of big-endian fields. */
-export class BinaryRows {
-  private buf = Buffer.allocUnsafe(64 * 1024);
-  private pos = 0;
+export class CopyBinaryWriter {
+  private buf = Buffer.allocUnsafe(256 * 1024);
+  pos = 0;
 
-  private room(n: number): void {
+  /** Makes room for `n` more bytes (the written bytes are kept). */
+  ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
 
-  header(): void {
-    this.room(19);
-    SIGNATURE.copy(this.buf, this.pos);
-    this.pos += SIGNATURE.length;
-    this.buf.writeInt32BE(0, this.pos);
-    this.buf.writeInt32BE(0, this.pos + 4);
-    this.pos += 8;
+  /** Starts a new COPY payload in the same buffer. */
+  start(): void {
+    this.pos = 0;
+    this.ensure(19);
+    SIGNATURE.copy(this.buf, 0);
+    this.buf.writeInt32BE(0, 11);
+    this.buf.writeInt32BE(0, 15);
+    this.pos = 19;
   }
 
-  trailer(): void {
+  /** Ends the payload; the view is valid until the next start(). */
+  finish(): Buffer {
+    this.ensure(2);
     this.int16(-1);
+    return this.buf.subarray(0, this.pos);
   }
 
+  // The writers below assume ensure() made room.
   int16(v: number): void {
-    this.room(2);
-    this.buf.writeInt16BE(v, this.pos);
-    this.pos += 2;
-  }
-
-  private int32(v: number): void {
-    this.buf.writeInt32BE(v, this.pos);
-    this.pos += 4;
-  }
-
-  /** The tuple's field count. */
-  row(fields: number): void {
-    this.int16(fields);
+    this.pos = this.buf.writeInt16BE(v, this.pos);
   }
 
   null(): void {
-    this.room(4);
-    this.int32(-1);
+    this.pos = this.buf.writeInt32BE(-1, this.pos);
   }
 
-  /** An integer within ±2^53 (epoch ms, frame counters) as int8. */
+  /** A safe integer (frame counters) as int8. */
   int8(v: number): void {
-    this.room(12);
-    this.int32(8);
+    const b = this.buf;
+    let p = b.writeInt32BE(8, this.pos);
     const hi = Math.floor(v / TWO_32);
-    this.buf.writeInt32BE(hi, this.pos);
-    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
-    this.pos += 8;
+    p = b.writeInt32BE(hi, p);
+    this.pos = b.writeUInt32BE(v - hi * TWO_32, p);
+  }
+
+  /** Epoch ms as timestamptz (int8 µs since 2000), exactly: the µs are split into 32-bit halves without rounding. */
+  timestamp(ms: number): void {
+    const m = ms - PG_EPOCH_MS;
+    const q = Math.floor(m / TWO_32);
+    const low = (m - q * TWO_32) * 1000;
+    const carry = Math.floor(low / TWO_32);
+    const b = this.buf;
+    let p = b.writeInt32BE(8, this.pos);
+    p = b.writeInt32BE(q * 1000 + carry, p);
+    this.pos = b.writeUInt32BE(low - carry * TWO_32, p);
   }
 
   float8(v: number): void {
-    this.room(12);
-    this.int32(8);
-    this.buf.writeDoubleBE(v, this.pos);
-    this.pos += 8;
+    const p = this.buf.writeInt32BE(8, this.pos);
+    this.pos = this.buf.writeDoubleBE(v, p);
   }
 
   bool(v: boolean): void {
-    this.room(5);
-    this.int32(1);
-    this.buf[this.pos++] = v ? 1 : 0;
+    const p = this.buf.writeInt32BE(1, this.pos);
+    this.buf[p] = v ? 1 : 0;
+    this.pos = p + 1;
   }
 
+  /** Needs 4 + 3 × length bytes (+1 with a prefix). */
   text(s: string, prefix?: number): void {
-    const max = s.length * 3 + 1;
-    this.room(4 + max);
     const at = this.pos;
-    this.pos += 4;
-    if (prefix !== undefined) this.buf[this.pos++] = prefix;
-    this.pos += this.buf.write(s, this.pos, 'utf8');
-    this.buf.writeInt32BE(this.pos - at - 4, at);
+    let p = at + 4;
+    if (prefix !== undefined) this.buf[p++] = prefix;
+    p += this.buf.write(s, p, 'utf8');
+    this.buf.writeInt32BE(p - at - 4, at);
+    this.pos = p;
   }
 
-  /** jsonb's binary input: a version byte (1), then the JSON text. */
+  /** jsonb's binary input: a version byte (1), then the JSON text. Needs 5 + 3 × length bytes. */
   jsonb(json: string): void {
     this.text(json, 1);
   }
 
+  /** A one-dimensional text[]; needs textArraySize(items) bytes. */
   textArray(items: readonly string[]): void {
-    const bytes = items.map((i) => Buffer.from(i, 'utf8'));
-    const size = items.length === 0 ? 12 : 20 + bytes.reduce((n, b) => n + 4 + b.length, 0);
-    this.room(4 + size);
-    this.int32(size);
-    this.int32(items.length === 0 ? 0 : 1);
-    this.int32(0);
-    this.int32(TEXT_OID);
-    if (items.length === 0) return;
-    this.int32(items.length);
-    this.int32(1);
-    for (const b of bytes) {
-      this.int32(b.length);
-      b.copy(this.buf, this.pos);
-      this.pos += b.length;
+    const b = this.buf;
+    const at = this.pos;
+    let p = at + 4;
+    p = b.writeInt32BE(items.length === 0 ? 0 : 1, p);
+    p = b.writeInt32BE(0, p);
+    p = b.writeInt32BE(TEXT_OID, p);
+    if (items.length) {
+      p = b.writeInt32BE(items.length, p);
+      p = b.writeInt32BE(1, p);
+      for (const s of items) {
+        const len = b.write(s, p + 4, 'utf8');
+        b.writeInt32BE(len, p);
+        p += 4 + len;
+      }
     }
-  }
-
-  /** The bytes written so far; the writer starts over. */
-  take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.pos));
-    this.pos = 0;
-    return out;
+    b.writeInt32BE(p - at - 4, at);
+    this.pos = p;
   }
 }
 
-export type FieldValue = string | number | boolean | readonly string[] | null | undefined;
-
-/** One staged row in binary, the values in STAGE_COLUMNS order typed by STAGE_TYPES. */
-export function writeBinaryRow(w: BinaryRows, types: readonly StageType[], values: readonly FieldValue[]): void {
-  w.row(types.length);
-  for (let i = 0; i < types.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) {
-      w.null();
-      continue;
-    }
-    switch (types[i]) {
-      case 'text': w.text(v as string); break;
-      case 'int8': w.int8(v as number); break;
-      case 'bool': w.bool(v as boolean); break;
-      case 'float8': w.float8(v as number); break;
-      case 'jsonb': w.jsonb(v as string); break;
-      case 'text[]': w.textArray(v as readonly string[]); break;
-    }
-  }
+/** Upper bound of textArray's bytes. */
+export function textArraySize(items: readonly string[]): number {
+  let n = 4 + 12;
+  if (items.length) n += 8;
+  for (const s of items) n += 4 + 3 * s.length;
+  return n;
 }

@@ -1,4 +1,5 @@
 export { createPgFleetStore, type PgFleetStore, type PgFleetStoreOptions, type RedecodeCommit } from './pg-fleet-store.js';
+export type { RefreshResult } from './rollup-job.js';
 export { FLEET_COLUMNS, isFleetColumn, splitReadings } from './columns.js';
 export { DEFAULT_FLEET_SCHEMA, FLEET_SCHEMA_VERSION, ensureFleetSchema } from './schema.js';
 export { verdictOf, type Verdict } from './replay-policy.js';

@@ -4,14 +4,16 @@
  *   1. frame counters of the batch's system titles: one upsert in system-title order that raises each maximum and
  *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
  *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
- *   3. COPY of the rows to insert into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
- *      into readings, in key order;
- *   4. the rows really inserted, folded into quarters here, COPYed and upserted into rollup_15m in key order;
+ *   3. COPY of the rows to insert straight into readings (in key order) inside a savepoint; only when it meets a
+ *      stored key, the same bytes into a temporary staging table and INSERT … SELECT … ON CONFLICT DO NOTHING;
+ *   4. rollup bookkeeping only: the zone of meters this store has not written yet, and the batch's quarters that
+ *      the rollup job has already computed (a late frame) marked dirty; the quarters themselves are computed from
+ *      readings once closed (rollup-job.ts), not upserted here;
  *   5. dead letters: the batch's own, its rows no table can hold, and the refused replays.
  *
- * Every step takes its locks in one global order (titles, then reading keys, then quarter keys) and the steps run
- * in the same order, so concurrent commits wait on each other but never deadlock. Partitions a batch needs are
- * created before the transaction, each in its own short one.
+ * Every step takes its locks in one global order (the shared rollup lock, titles, reading keys, meter zones, dirty
+ * quarters) and the steps run in the same order, so concurrent commits wait on each other but never deadlock.
+ * Partitions a batch needs are created before the transaction, each in its own short one.
  */
 import pg from 'pg';
 import { pipeline } from 'node:stream/promises';
@@ -23,10 +25,10 @@ import { insertDeadLetters, readDeadLetters, deleteDeadLetters, markDeadLetters,
 import { dropPartitionsOlderThan, ensureMonthPartition, listPartitions, monthOf, type RetentionResult } from './partitions.js';
 import { needsStoredCheck, verdictOf } from './replay-policy.js';
 import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified } from './schema.js';
-import { BinaryRows } from './copy-binary.js';
-import { createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
-import { COPY_ROLLUP_STAGE, CREATE_ROLLUP_STAGE, foldQuarters, rollupBinary, rollupMergeSql } from './rollup-stage.js';
-import { COPY_STAGE, CREATE_STAGING, insertedKeysSql, insertReadingsSql } from './staging.js';
+import { CopyBinaryWriter } from './copy-binary.js';
+import { byKey, createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
+import { createRollupJob, markDirtySql, rolledLockSql, type RefreshResult } from './rollup-job.js';
+import { copySql, createStagingSql, insertReadingsSql, STAGE } from './staging.js';
 
 export interface PgFleetStoreOptions {
   connectionString?: string;
@@ -41,10 +43,23 @@ export interface PgFleetStoreOptions {
   redeliveryHorizonMs?: number;
   /** Months around the store's clock for which partitions are created on demand. Default 3 back, 1 ahead. */
   partitionWindow?: { pastMonths: number; futureMonths: number };
-  /** Fold inserted rows into rollup_15m in the commit (the hourly and daily views read it). Default true. */
+  /** Keep rollup_15m (the hourly and daily views read it) by the rollup job. Default true. */
   rollups?: boolean;
+  /**
+   * How often this store tries to run the rollup job (one worker at a time runs it), in ms; 0 = never on its own
+   * (refreshRollups() still works). Default 60 s with an own pool, 0 with a pool of the caller's.
+   */
+  rollupEveryMs?: number;
+  /** How long after its end a quarter is computed: frames still on their way land before that. Default 2 min. */
+  rollupGraceMs?: number;
   /** COPY format of the staging rows (see docs/fleet-schema.md for the measurement). Default binary. */
   copyFormat?: 'text' | 'binary';
+  /**
+   * Longest a statement of the store's own pool may run (ms): a commit stuck behind a lock or a server that stopped
+   * answering fails and is retried by redelivery instead of holding its messages forever. The rollup job lifts it
+   * for its own statements. Default 60 s; 0 = none.
+   */
+  statementTimeoutMs?: number;
   /** The store's clock (partitions ahead, retention). */
   now?: () => number;
 }
@@ -67,6 +82,11 @@ export interface PgFleetStore extends FleetStore {
   ready(): Promise<void>;
   /** Creates the partitions of the months around `now` (run daily, e.g. by `fleet status` or a timer). */
   ensurePartitionsAhead(): Promise<void>;
+  /**
+   * Computes the closed quarters up to `until` (default: the store's clock minus the grace) and recomputes the
+   * dirty ones; waits when another worker is running the job, then runs it itself.
+   */
+  refreshRollups(opts?: { until?: Date | number }): Promise<RefreshResult>;
   /** Drops month partitions older than `readingsMonths` (readings) and `rollupMonths` (rollups) before this month. */
   retention(opts: { readingsMonths: number; rollupMonths?: number }): Promise<RetentionResult>;
   deadLetters: {
@@ -107,12 +127,23 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   const copyFormat = options.copyFormat ?? 'binary';
   if (!options.pool && !options.connectionString) throw new Error('createPgFleetStore needs a connectionString or a pool');
   const ownPool = !options.pool;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true });
+  const statementTimeout = options.statementTimeoutMs ?? 60_000;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true,
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}) });
   // An idle connection that dies (server restart) must not end the process; the next commit reconnects.
   if (ownPool) pool.on('error', () => undefined);
 
   const t = (name: string): string => qualified(schema, name);
   const staged = new WeakSet<pg.PoolClient>();
+  const writers = new WeakMap<pg.PoolClient, CopyBinaryWriter>();
+  const grace = options.rollupGraceMs ?? 120_000;
+  const every = options.rollupEveryMs ?? (ownPool ? 60_000 : 0);
+  const rollupJob = createRollupJob({ schema, defaultZone, window, now });
+  // Meters whose zone this store has written to meter_zones (only new or changed ones cost a write per commit).
+  const zoneWritten = new Map<string, string>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let closed = false;
   const bucketer = createBucketer(defaultZone);
   let partitions: Map<string, Set<number>> | undefined;
   let readyPromise: Promise<void> | undefined;
@@ -153,6 +184,13 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
       await ensureFleetSchema(c, schema);
       partitions = await listPartitions(c, schema);
       await aheadOn(c);
+      if (withRollups && every > 0 && !closed && !timer) {
+        timer = setInterval(() => {
+          // A failed run (database away) is retried at the next tick; the quarters wait, nothing is lost.
+          running ??= refresh(now() - grace, false).catch(() => undefined).finally(() => (running = undefined));
+        }, every);
+        timer.unref();
+      }
     }).catch((e: unknown) => {
       readyPromise = undefined;
       throw e;
@@ -181,31 +219,49 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
 
   async function ensureStaging(c: pg.PoolClient): Promise<void> {
     if (staged.has(c)) return;
-    for (const sql of [...CREATE_STAGING, CREATE_ROLLUP_STAGE]) await c.query(sql);
+    await c.query(createStagingSql(t('readings')));
     staged.add(c);
   }
 
-  async function copyRows(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
-    const CHUNK = 256;
-    function* textChunks(): Generator<string> {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        let s = '';
-        for (let j = i; j < Math.min(rows.length, i + CHUNK); j++) s += stageLine(rows[j]);
-        yield s;
-      }
+  /** The rows' COPY payload; binary in the connection's reused buffer. */
+  function encode(c: pg.PoolClient, rows: readonly StagedRow[]): Buffer | string {
+    if (copyFormat === 'text') {
+      let out = '';
+      for (const r of rows) out += stageLine(r);
+      return out;
     }
-    function* binaryChunks(): Generator<Buffer> {
-      const w = new BinaryRows();
-      w.header();
-      for (let i = 0; i < rows.length; i++) {
-        stageBinary(w, rows[i]);
-        if (i % CHUNK === CHUNK - 1) yield w.take();
-      }
-      w.trailer();
-      yield w.take();
+    let w = writers.get(c);
+    if (!w) writers.set(c, (w = new CopyBinaryWriter()));
+    w.start();
+    for (const r of rows) stageBinary(w, r);
+    return w.finish();
+  }
+
+  async function copy(c: pg.PoolClient, table: string, payload: Buffer | string): Promise<number> {
+    const stream = c.query(copyStreams.from(copySql(table, copyFormat)));
+    await pipeline(Readable.from([payload]), stream);
+    return stream.rowCount;
+  }
+
+  /**
+   * Rows into readings: COPY straight in when no key is stored yet (the normal case); a stored key (23505) or a
+   * deadlock with another worker's COPY (40P01) rolls back to the savepoint and the staging path inserts the rest.
+   */
+  async function insertRows(c: pg.PoolClient, rows: StagedRow[]): Promise<number> {
+    rows.sort(byKey);
+    const payload = encode(c, rows);
+    await c.query('SAVEPOINT fleet_copy');
+    try {
+      const n = await copy(c, t('readings'), payload);
+      await c.query('RELEASE SAVEPOINT fleet_copy');
+      return n;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== '23505' && code !== '40P01') throw e;
+      await c.query('ROLLBACK TO SAVEPOINT fleet_copy');
     }
-    const source = copyFormat === 'binary' ? Readable.from(binaryChunks()) : Readable.from(textChunks());
-    await pipeline(source, c.query(copyStreams.from(COPY_STAGE(copyFormat))));
+    await copy(c, STAGE, payload);
+    return (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
   }
 
   /** Which of the frames at or below their title's maximum are stored already (by time, or by counter nearby). */
@@ -235,11 +291,15 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     await partitionsFor(stagedRows);
     return withClient(async (c) => {
       await ensureStaging(c);
-      await c.query('BEGIN');
+      // Held shared until COMMIT: the rollup job moves rolled_until only between commits (rollup-job.ts).
+      await c.query(withRollups ? `BEGIN; ${rolledLockSql(schema, 'shared')}` : 'BEGIN');
       try {
-        const result = await commitIn(c, [...batch.deadLetters, ...invalid], stagedRows, repeats, redecode !== undefined);
+        const zones = new Map<string, string>();
+        const result = await commitIn(c, [...batch.deadLetters, ...invalid], stagedRows, repeats, redecode !== undefined, zones);
         if (redecode) await deleteDeadLetters(c, schema, redecode.resolvedIds);
         await c.query('COMMIT');
+        if (zoneWritten.size + zones.size > 200_000) zoneWritten.clear();
+        for (const [m, z] of zones) zoneWritten.set(m, z);
         return result;
       } catch (e) {
         // Rolled back by the server when the connection is gone; the client is then released as broken.
@@ -250,7 +310,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   }
 
   async function commitIn(c: pg.PoolClient, deadLetters: readonly DeadLetter[], rows: readonly StagedRow[], repeats: number,
-    redecoded = false): Promise<CommitResult> {
+    redecoded: boolean, zonesWritten: Map<string, string>): Promise<CommitResult> {
     // 1. Counters: the batch maximum per title; GREATEST keeps the fleet-wide maximum monotonic.
     const maxByTitle = new Map<string, number>();
     const minByTitle = new Map<string, number>();
@@ -295,27 +355,38 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     // 3. Readings and rollups.
     let inserted = 0;
     if (toInsert.length) {
-      await copyRows(c, toInsert);
-      inserted = (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
+      inserted = await insertRows(c, toInsert);
       duplicates += toInsert.length - inserted;
-      if (withRollups && inserted > 0) await foldRollups(c, inserted === toInsert.length ? toInsert : await onlyInserted(c, toInsert));
+      if (withRollups && inserted > 0) await rollupBookkeeping(c, toInsert, zonesWritten);
     }
     // 4. Dead letters.
     const letters = await insertDeadLetters(c, schema, [...deadLetters, ...replays]);
     return { inserted, duplicates, replays: replays.length, deadLetters: letters };
   }
 
-  /** The staged rows this transaction really inserted (some were stored already: a redelivery, another worker). */
-  async function onlyInserted(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<StagedRow[]> {
-    const res = await c.query<{ meter_id: string; meter_time_ms: string }>(insertedKeysSql(t('readings')));
-    const keys = new Set(res.rows.map((r) => `${r.meter_id}\u0000${Number(r.meter_time_ms)}`));
-    return rows.filter((s) => keys.has(`${s.row.meterId}\u0000${s.time}`));
+  /**
+   * Zones of meters new to this store (in meter order: two workers writing the same new meters wait, never cycle)
+   * and the batch's quarters that may be computed already. Rows that turned out duplicates change nothing in a
+   * recomputed quarter, so marking by the rows offered is exact too.
+   */
+  async function rollupBookkeeping(c: pg.PoolClient, rows: readonly StagedRow[], zonesWritten: Map<string, string>): Promise<void> {
+    const quarters = new Set<number>();
+    for (const s of rows) {
+      quarters.add(s.b15);
+      if (zoneWritten.get(s.row.meterId) !== s.zone) zonesWritten.set(s.row.meterId, s.zone);
+    }
+    if (zonesWritten.size) {
+      const meters = [...zonesWritten.keys()];
+      await c.query(`INSERT INTO ${t('meter_zones')} AS m (meter_id, time_zone) SELECT u.m, u.z FROM unnest($1::text[], $2::text[]) AS u(m, z) ORDER BY u.m COLLATE "C"
+        ON CONFLICT (meter_id) DO UPDATE SET time_zone = excluded.time_zone WHERE m.time_zone <> excluded.time_zone`,
+      [meters, meters.map((m) => zonesWritten.get(m)!)]);
+    }
+    await c.query(markDirtySql(schema), [[...quarters].map((q) => new Date(q).toISOString())]);
   }
 
-  async function foldRollups(c: pg.PoolClient, rows: readonly StagedRow[]): Promise<void> {
-    const quarters = foldQuarters(rows);
-    await pipeline(Readable.from([rollupBinary(quarters)]), c.query(copyStreams.from(COPY_ROLLUP_STAGE)));
-    await c.query(rollupMergeSql(t('rollup_15m')));
+  async function refresh(until: number, wait: boolean): Promise<RefreshResult> {
+    await ready();
+    return withClient((c) => rollupJob(c, until, wait));
   }
 
   function rowLetter(row: FleetRow, reason: DeadLetter['reason'], detail: string): DeadLetter {
@@ -334,6 +405,11 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     ready,
     commit: (batch) => commit(batch),
     commitRedecoded: (batch, r) => commit(batch, r),
+    async refreshRollups(opts = {}) {
+      const until = opts.until === undefined ? now() - grace : Number(opts.until);
+      if (!withRollups) return { quarters: 0, recomputed: 0, ran: false };
+      return refresh(until, true);
+    },
     async ensurePartitionsAhead() {
       await ready();
       await withClient(aheadOn);
@@ -353,6 +429,9 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
       markFailed: async (ids, reason, detail) => (await ready(), markDeadLetters(pool, schema, ids, reason, detail)),
     },
     async close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      await running;
       if (ownPool) await pool.end();
     },
   };

@@ -1,12 +1,16 @@
 /**
  * The fleet schema (docs/fleet-schema.md), created idempotently: every statement is IF NOT EXISTS and runs under a
  * transaction-scoped advisory lock, so workers starting together create it once. `schema_version` lists the
- * applied versions; a later version adds a migration here, never edits version 1.
+ * applied versions; a later version adds a migration here, never edits an earlier one.
+ *
+ * Version 2 moves the rollups out of the commit (src/fleet/store/rollup-job.ts): a BRIN index lets the job read
+ * one quarter of readings by time, `meter_zones` gives it each meter's zone, `rollup_state` says up to where the
+ * quarters are computed and `rollup_dirty` lists computed quarters that got rows later.
  */
 import type pg from 'pg';
 import { FLEET_COLUMNS } from './columns.js';
 
-export const FLEET_SCHEMA_VERSION = 1;
+export const FLEET_SCHEMA_VERSION = 2;
 export const DEFAULT_FLEET_SCHEMA = 'meterwire_fleet';
 
 /** Tables partitioned by month, with the column their range is on. */
@@ -126,8 +130,37 @@ function version1(s: string): string[] {
   ];
 }
 
-/** Creates or completes the schema; safe to call from many workers at once. */
-export async function ensureFleetSchema(client: pg.PoolClient | pg.Client, schema: string): Promise<void> {
+/**
+ * Version 2. `rolled_until`: every quarter before it is in rollup_15m (or listed in rollup_dirty). A v1 store kept
+ * its quarters up to date in every commit, so they are exact up to the current quarter, which the job recomputes;
+ * a new store starts with NULL (the job begins at its first reading).
+ */
+function version2(s: string, upgrade: boolean): string[] {
+  return [
+    // BRIN: a few pages per partition, nearly free to maintain for rows arriving in time order.
+    `CREATE INDEX IF NOT EXISTS readings_meter_time_brin ON ${qualified(s, 'readings')} USING brin (meter_time) WITH (pages_per_range = 32, autosummarize = on)`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(s, 'meter_zones')} (
+  meter_id text COLLATE "C" PRIMARY KEY,
+  time_zone text NOT NULL
+)`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(s, 'rollup_state')} (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  rolled_until timestamptz,
+  refreshed_at timestamptz
+)`,
+    `INSERT INTO ${qualified(s, 'rollup_state')} (id, rolled_until) VALUES (true, ${upgrade ? "date_bin('15 minutes', now(), timestamptz 'epoch')" : 'NULL'}) ON CONFLICT DO NOTHING`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(s, 'rollup_dirty')} (
+  bucket_start timestamptz PRIMARY KEY,
+  marked_at timestamptz NOT NULL DEFAULT now()
+)`,
+  ];
+}
+
+/**
+ * Creates or completes the schema; safe to call from many workers at once. `upTo` stops at an older version
+ * (tests build a v1 store with it to check the upgrade).
+ */
+export async function ensureFleetSchema(client: pg.PoolClient | pg.Client, schema: string, upTo = FLEET_SCHEMA_VERSION): Promise<void> {
   const s = checkSchemaName(schema);
   await client.query('BEGIN');
   try {
@@ -139,9 +172,14 @@ export async function ensureFleetSchema(client: pg.PoolClient | pg.Client, schem
 )`);
     const applied = await client.query<{ version: number }>(`SELECT version FROM ${qualified(s, 'schema_version')}`);
     const have = new Set(applied.rows.map((r) => Number(r.version)));
+    const upgrade = have.has(1);
     if (!have.has(1)) {
       for (const sql of version1(s)) await client.query(sql);
       await client.query(`INSERT INTO ${qualified(s, 'schema_version')} (version) VALUES (1)`);
+    }
+    if (upTo >= 2 && !have.has(2)) {
+      for (const sql of version2(s, upgrade)) await client.query(sql);
+      await client.query(`INSERT INTO ${qualified(s, 'schema_version')} (version) VALUES (2)`);
     }
     const newer = [...have].filter((v) => v > FLEET_SCHEMA_VERSION);
     if (newer.length) throw new Error(`fleet schema "${s}" has version ${Math.max(...newer)}, newer than this meterwire (${FLEET_SCHEMA_VERSION})`);

@@ -1,33 +1,30 @@
 /**
  * FleetRows → staged rows: within-batch duplicates removed (a message the broker delivered twice into one batch),
- * rollup buckets cut in the meter's zone, and the COPY text line of each row.
+ * the meter's zone checked and its quarter cut, and each row's COPY encoding (binary by default, text kept for
+ * comparison).
  */
 import type { FleetRow } from '../contracts.js';
-import { checkTimeZone, createCalendar, localSpan } from '../../sinks/sql/local-time.js';
+import { checkTimeZone } from '../../sinks/sql/local-time.js';
 import { FLEET_COLUMNS } from './columns.js';
 import { copyNumber, copyText, copyTextArray, NULL } from './copy-text.js';
-import { writeBinaryRow, type BinaryRows, type FieldValue } from './copy-binary.js';
-import { STAGE_TYPES } from './staging.js';
+import { textArraySize, type CopyBinaryWriter } from './copy-binary.js';
+import { QUARTER_MS } from './rollup-job.js';
 
 export interface StagedRow {
   row: FleetRow;
+  /** The meter's zone as Intl knows it, else the store's default (its rollup days are cut in it). */
   zone: string;
   time: number;
+  /** Start of the UTC quarter (every zone's offset is a whole number of quarters, so a local quarter too). */
   b15: number;
-  b1h: number;
-  b1d: number;
-  b1dEnd: number;
 }
-
-const QUARTER = 900_000;
 
 export interface Bucketer {
   stage(row: FleetRow): StagedRow;
 }
 
-/** One per store: memoises the local day per zone (a batch asks for the same few days thousands of times). */
+/** One per store: memoises checked zones (a batch names the same few thousands of times). */
 export function createBucketer(defaultZone: string): Bucketer {
-  const calendar = createCalendar();
   // A zone Intl does not know only moves the row's local buckets (to the default zone); the reading is kept.
   const known = new Map<string, string>();
   const zoneOrDefault = (zone: string): string => {
@@ -42,23 +39,19 @@ export function createBucketer(defaultZone: string): Bucketer {
     }
     return z;
   };
-  const dayEnds = new Map<string, number>();
   return {
     stage(row) {
       const zone = row.timeZone === undefined ? defaultZone : zoneOrDefault(row.timeZone);
       const time = row.meterTime.getTime();
-      const b1d = calendar(zone, 'day', time);
-      const dayKey = `${zone}\u0000${b1d}`;
-      let b1dEnd = dayEnds.get(dayKey);
-      if (b1dEnd === undefined) {
-        b1dEnd = localSpan(zone, 'day', time).end;
-        if (dayEnds.size > 10_000) dayEnds.clear();
-        dayEnds.set(dayKey, b1dEnd);
-      }
-      // Quarters are cut in UTC: every zone's offset is a whole number of quarters, so they are local quarters too.
-      return { row, zone, time, b15: Math.floor(time / QUARTER) * QUARTER, b1h: calendar(zone, 'hour', time), b1d, b1dEnd };
+      return { row, zone, time, b15: Math.floor(time / QUARTER_MS) * QUARTER_MS };
     },
   };
+}
+
+/** Key order (meter, time): concurrent COPYs of overlapping keys then wait on each other in one order. */
+export function byKey(a: StagedRow, b: StagedRow): number {
+  if (a.row.meterId !== b.row.meterId) return a.row.meterId < b.row.meterId ? -1 : 1;
+  return a.time - b.time;
 }
 
 export interface Deduplicated {
@@ -82,30 +75,56 @@ export function dedupeBatch(rows: readonly FleetRow[]): Deduplicated {
   return { unique, repeats: rows.length - unique.length };
 }
 
+const EMPTY_JSON = '{}';
+
 function jsonOf(extra: Record<string, unknown>): string {
+  let empty = true;
+  for (const _k in extra) {
+    empty = false;
+    break;
+  }
+  if (empty) return EMPTY_JSON;
   const json = JSON.stringify(extra);
   // jsonb refuses the NUL character; a meter text carrying one keeps a replacement character instead.
   if (!json.includes('\\u0000')) return json;
   return JSON.stringify(extra, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '\uFFFD') : v));
 }
 
-const jsonText = (extra: Record<string, unknown>): string => copyText(jsonOf(extra));
-
 const optText = (s: string | undefined): string => (s === undefined ? NULL : copyText(s));
 
-/** The COPY text line of a staged row, in STAGE_COLUMNS order. */
+/** The COPY text line of a staged row, in READING_COLUMNS order. */
 export function stageLine(s: StagedRow): string {
   const r = s.row;
-  let line = `${copyText(r.meterId)}\t${s.time}\t${r.clockFromMeter ? 't' : 'f'}\t${r.receivedAt.getTime()}\t${optText(r.systemTitle)}\t${r.frameCounter === undefined ? NULL : String(r.frameCounter)}`;
+  let line = `${copyText(r.meterId)}\t${r.meterTime.toISOString()}\t${r.clockFromMeter ? 't' : 'f'}\t${r.receivedAt.toISOString()}\t${optText(r.systemTitle)}\t${r.frameCounter === undefined ? NULL : String(r.frameCounter)}`;
   for (const c of FLEET_COLUMNS) line += `\t${copyNumber(r.columns[c])}`;
-  return `${line}\t${jsonText(r.extra)}\t${copyTextArray(r.flags)}\t${copyText(s.zone)}\t${s.b15}\t${s.b1h}\t${s.b1d}\t${s.b1dEnd}\n`;
+  return `${line}\t${copyText(jsonOf(r.extra))}\t${copyTextArray(r.flags)}\n`;
 }
 
-/** The staged row in COPY binary format, in STAGE_COLUMNS order. */
-export function stageBinary(w: BinaryRows, s: StagedRow): void {
+const FIELDS = 6 + FLEET_COLUMNS.length + 2;
+/** Fixed part of a row's size: field count, the bool, two instants, the counter and every float8 at most. */
+const FIXED = 2 + 5 + 12 + 12 + 12 + 12 * FLEET_COLUMNS.length;
+
+/** The staged row in COPY binary format, in READING_COLUMNS order. */
+export function stageBinary(w: CopyBinaryWriter, s: StagedRow): void {
   const r = s.row;
-  const values: FieldValue[] = [r.meterId, s.time, r.clockFromMeter, r.receivedAt.getTime(), r.systemTitle, r.frameCounter];
-  for (const c of FLEET_COLUMNS) values.push(r.columns[c]);
-  values.push(jsonOf(r.extra), r.flags, s.zone, s.b15, s.b1h, s.b1d, s.b1dEnd);
-  writeBinaryRow(w, STAGE_TYPES, values);
+  const json = jsonOf(r.extra);
+  const title = r.systemTitle;
+  w.ensure(FIXED + 4 + 3 * r.meterId.length + 4 + (title === undefined ? 0 : 3 * title.length) + 5 + 3 * json.length + textArraySize(r.flags));
+  w.int16(FIELDS);
+  w.text(r.meterId);
+  w.timestamp(s.time);
+  w.bool(r.clockFromMeter);
+  w.timestamp(r.receivedAt.getTime());
+  if (title === undefined) w.null();
+  else w.text(title);
+  if (r.frameCounter === undefined) w.null();
+  else w.int8(r.frameCounter);
+  const cols = r.columns;
+  for (let i = 0; i < FLEET_COLUMNS.length; i++) {
+    const v = cols[FLEET_COLUMNS[i]];
+    if (v === null || v === undefined) w.null();
+    else w.float8(v);
+  }
+  w.jsonb(json);
+  w.textArray(r.flags);
 }
