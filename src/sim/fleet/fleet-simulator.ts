@@ -10,8 +10,12 @@ import { createMeterModel, prng, type MeterModel, type MeterState } from '../met
 import { SIM_EPOCH_MS } from '../energy-curve.js';
 import { encodeSimulatedPlaintext, protectAndFrame, recipeFor, type SimFrameOptions } from '../profile-frames.js';
 import { stateValue } from '../state-values.js';
+import { encodeMbusFrames } from '../../core/framing/encode-mbus.js';
+import { encodeHdlcFrames } from '../../core/framing/encode-hdlc.js';
+import { encodeGbtBlocks } from '../../core/framing/encode-gbt.js';
 import type { SimRecipe } from '../recipes.js';
 import { compileTemplate, type FrameTemplate } from './frame-template.js';
+import { createMeterCipher, type MeterCipher } from './meter-cipher.js';
 import { generateFleetMeters, type FleetMeterSpec } from './fleet-meters.js';
 
 export interface FleetSimulatorOptions {
@@ -39,8 +43,13 @@ export interface FleetSimulator {
   readonly meters: readonly FleetMeterSpec[];
   /** Meter i's next message at `nowMs` (its counter goes up by one per call, at least to its clock). */
   frame(meterIndex: number, nowMs: number): FleetFrame;
-  /** The same as `frame(...).bytes` without building the expected readings (the publisher's hot path). */
+  /** The same as `frame(...).bytes` without building the expected readings. */
   bytes(meterIndex: number, nowMs: number): Uint8Array;
+  /**
+   * The same as `bytes`, possibly as a view of a buffer the next call overwrites (the publisher's hot path: it
+   * copies the frame into its packet buffer at once).
+   */
+  view(meterIndex: number, nowMs: number): Uint8Array;
   /** The push interval of meter i's family, in ms. */
   intervalMs(meterIndex: number): number;
 }
@@ -119,10 +128,25 @@ interface MeterRuntime {
   counter: number;
   /** The meter clock's last whole second (ms). */
   lastSecondMs: number;
+  /** The in-place envelope writer (encrypted families with a key), made at the first frame. */
+  cipher?: MeterCipher | null;
 }
+
+/** The envelope is written here, then framed (or handed out as is): one buffer for every meter of the process. */
+let apduScratch = new Uint8Array(4096);
 
 const expected = (obis: string, unit: string | undefined, value: number): ExpectedReading =>
   (unit === undefined ? { obis, value } : { obis, unit, value });
+
+/** The link layer around an envelope written by a MeterCipher; a copy unless the caller takes a view. */
+function frameApdu(apdu: Uint8Array, plan: FamilyPlan, view: boolean): Uint8Array {
+  const { profile, recipe } = plan;
+  switch (profile.framing) {
+    case 'dsmr': case 'apdu': return view ? apdu : apdu.slice();
+    case 'mbus': return encodeMbusFrames(apdu, recipe.mbus);
+    case 'hdlc': return encodeHdlcFrames(recipe.gbtBlockSize ? encodeGbtBlocks(apdu, recipe.gbtBlockSize) : apdu, recipe.hdlc);
+  }
+}
 
 const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
@@ -137,7 +161,7 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     };
   });
 
-  const build = (i: number, nowMs: number, withReadings: boolean): FleetFrame => {
+  const build = (i: number, nowMs: number, withReadings: boolean, view: boolean): FleetFrame => {
     const rt = runtimes[i];
     if (!rt) throw new RangeError(`no meter ${i} in a fleet of ${meters.length}`);
     // Meter clocks tell whole seconds, and a store keys rows on (meter, meter time): a publisher that runs late
@@ -163,7 +187,17 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
       if (v !== undefined && withReadings) readings.push(expected(obis, unit, v));
       return v;
     }, state.timeMs, options);
-    const bytes = protectAndFrame(plain, options);
+    const sc = rt.plan.recipe.securityControl;
+    if (rt.cipher === undefined) {
+      const m = meters[i];
+      rt.cipher = sc !== undefined && m.guek && options.systemTitle ? createMeterCipher(sc, options.systemTitle, m.guek, m.gak) ?? null : null;
+    }
+    let bytes: Uint8Array;
+    if (rt.cipher) {
+      if (apduScratch.length < plain.length + 64) apduScratch = new Uint8Array(2 * plain.length + 64);
+      const apdu = apduScratch.subarray(0, rt.cipher.seal(apduScratch, 0, plain, 0, plain.length, rt.counter));
+      bytes = frameApdu(apdu, rt.plan, view);
+    } else bytes = protectAndFrame(plain, options);
     return {
       bytes, meterTimeMs: Math.floor(state.timeMs / 1000) * 1000, readings,
       frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined,
@@ -172,8 +206,9 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
 
   return {
     meters,
-    frame: (i, nowMs) => build(i, nowMs, true),
-    bytes: (i, nowMs) => build(i, nowMs, false).bytes,
+    frame: (i, nowMs) => build(i, nowMs, true, false),
+    bytes: (i, nowMs) => build(i, nowMs, false, false).bytes,
+    view: (i, nowMs) => build(i, nowMs, false, true).bytes,
     intervalMs: (i) => runtimes[i].plan.profile.intervalMs,
   };
 }
