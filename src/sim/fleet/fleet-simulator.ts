@@ -10,9 +10,7 @@ import { createMeterModel, prng, type MeterModel, type MeterState } from '../met
 import { SIM_EPOCH_MS } from '../energy-curve.js';
 import { encodeSimulatedPlaintext, protectAndFrame, recipeFor, type SimFrameOptions } from '../profile-frames.js';
 import { stateValue } from '../state-values.js';
-import { encodeMbusFrames } from '../../core/framing/encode-mbus.js';
-import { encodeHdlcFrames } from '../../core/framing/encode-hdlc.js';
-import { encodeGbtBlocks } from '../../core/framing/encode-gbt.js';
+import { compileLinkWriter, encodeLink, type LinkWriter } from './link-writer.js';
 import type { SimRecipe } from '../recipes.js';
 import { compileTemplate, type FrameTemplate } from './frame-template.js';
 import { createMeterCipher, type MeterCipher } from './meter-cipher.js';
@@ -90,7 +88,11 @@ function householdState(s: MeterState, h: Household): MeterState {
   };
 }
 
-interface FamilyPlan { profile: Profile; recipe: SimRecipe; template?: FrameTemplate }
+interface FamilyPlan {
+  profile: Profile; recipe: SimRecipe; template?: FrameTemplate;
+  /** The in-place link writer (null: none fits), compiled at the family's first frame. */
+  link?: LinkWriter | null;
+}
 
 /** Compiles each family's template once per process, checked against the real encoder with random inputs. */
 const plans = new Map<string, FamilyPlan>();
@@ -138,14 +140,19 @@ let apduScratch = new Uint8Array(4096);
 const expected = (obis: string, unit: string | undefined, value: number): ExpectedReading =>
   (unit === undefined ? { obis, value } : { obis, unit, value });
 
-/** The link layer around an envelope written by a MeterCipher; a copy unless the caller takes a view. */
+/** The link layer is written here (one buffer for the process, like the envelope's). */
+let frameScratch = new Uint8Array(8192);
+
+/** The link layer around an APDU; a copy unless the caller takes a view of the scratch buffers. */
 function frameApdu(apdu: Uint8Array, plan: FamilyPlan, view: boolean): Uint8Array {
-  const { profile, recipe } = plan;
-  switch (profile.framing) {
-    case 'dsmr': case 'apdu': return view ? apdu : apdu.slice();
-    case 'mbus': return encodeMbusFrames(apdu, recipe.mbus);
-    case 'hdlc': return encodeHdlcFrames(recipe.gbtBlockSize ? encodeGbtBlocks(apdu, recipe.gbtBlockSize) : apdu, recipe.hdlc);
+  if (plan.profile.framing === 'dsmr' || plan.profile.framing === 'apdu') return view ? apdu : apdu.slice();
+  plan.link ??= compileLinkWriter(plan.profile, plan.recipe, apdu.length) ?? null;
+  if (plan.link) {
+    if (frameScratch.length < 2 * apdu.length + 1024) frameScratch = new Uint8Array(4 * apdu.length + 1024);
+    const end = plan.link(frameScratch, 0, apdu, apdu.length);
+    if (end >= 0) return view ? frameScratch.subarray(0, end) : frameScratch.slice(0, end);
   }
+  return encodeLink(plan.profile, plan.recipe, apdu);
 }
 
 const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
@@ -195,9 +202,9 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     let bytes: Uint8Array;
     if (rt.cipher) {
       if (apduScratch.length < plain.length + 64) apduScratch = new Uint8Array(2 * plain.length + 64);
-      const apdu = apduScratch.subarray(0, rt.cipher.seal(apduScratch, 0, plain, 0, plain.length, rt.counter));
-      bytes = frameApdu(apdu, rt.plan, view);
-    } else bytes = protectAndFrame(plain, options);
+      bytes = frameApdu(apduScratch.subarray(0, rt.cipher.seal(apduScratch, 0, plain, 0, plain.length, rt.counter)), rt.plan, view);
+    } else if (sc === undefined) bytes = frameApdu(plain, rt.plan, view);
+    else bytes = protectAndFrame(plain, options);
     return {
       bytes, meterTimeMs: Math.floor(state.timeMs / 1000) * 1000, readings,
       frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined,
