@@ -84,26 +84,27 @@ export async function runFleet(o: FleetRunOptions): Promise<FleetRunResult> {
   if (o.durationMs !== undefined) setTimeout(stop, o.durationMs).unref();
   pub.failed.catch(() => stop());
 
+  const hex = o.encoding === 'hex';
   let scheduled = false;
   const tick = (): void => {
     scheduled = false;
     if (stopped) return;
     const now = Date.now();
     const elapsed = (now - start) / 1000;
-    const names: Uint8Array[] = [];
-    const payloads: Uint8Array[] = [];
     let room = Math.min(pub.free, BATCH, limit - pub.published);
+    let added = 0;
     for (const g of groups) {
       let due = Math.floor(elapsed * g.rate) + 1 - g.sent;
       while (due-- > 0 && room-- > 0) {
         const i = g.meters[g.sent % g.meters.length];
-        const bytes = sim.bytes(i, now);
-        names.push(topics[i]);
-        payloads.push(o.encoding === 'hex' ? Buffer.from(Buffer.from(bytes).toString('hex'), 'latin1') : bytes);
+        // A view of the simulator's buffers: the publisher copies it into its packet buffer at once.
+        const bytes = sim.view(i, now);
+        pub.add(topics[i], hex ? Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex'), 'latin1') : bytes);
         g.sent++;
+        added++;
       }
     }
-    if (names.length > 0) pub.publishBatch(names, payloads);
+    if (added > 0) pub.send();
     if (pub.published >= limit) { stop(); return; }
     // More due now (a full batch) → go on after I/O; else wait a few ms for the next ones.
     const behind = groups.some((g) => Math.floor(((Date.now() - start) / 1000) * g.rate) + 1 > g.sent);
