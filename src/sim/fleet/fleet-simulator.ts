@@ -90,6 +90,8 @@ function householdState(s: MeterState, h: Household): MeterState {
 
 interface FamilyPlan {
   profile: Profile; recipe: SimRecipe; template?: FrameTemplate;
+  /** The field values of the frame being built (one array per family, reused). */
+  values: number[];
   /** The in-place link writer (null: none fits), compiled at the family's first frame. */
   link?: LinkWriter | null;
 }
@@ -111,7 +113,7 @@ function planFor(profileId: string): FamilyPlan {
     const k = Math.min(8, recipe.meterNumber.length);
     return { state, counter: Math.floor(rnd() * 2 ** 32), meterNumber: i === 0 ? recipe.meterNumber : recipe.meterNumber.slice(0, -k) + digits(k) };
   });
-  plan = { profile, recipe, template };
+  plan = { profile, recipe, template, values: [] };
   plans.set(profileId, plan);
   return plan;
 }
@@ -168,7 +170,8 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     };
   });
 
-  const build = (i: number, nowMs: number, withReadings: boolean, view: boolean): FleetFrame => {
+  /** Meter i's next frame; its expected readings into `readings` when given. */
+  const build = (i: number, nowMs: number, readings: ExpectedReading[] | undefined, view: boolean): Uint8Array => {
     const rt = runtimes[i];
     if (!rt) throw new RangeError(`no meter ${i} in a fleet of ${meters.length}`);
     // Meter clocks tell whole seconds, and a store keys rows on (meter, meter time): a publisher that runs late
@@ -183,15 +186,14 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     const options = rt.options;
     options.frameCounter = rt.counter;
     const template = rt.plan.template;
-    const readings: ExpectedReading[] = [];
-    const values = template?.values(state);
+    const values = template ? template.values(state, rt.plan.values) : undefined;
     let plain = template && values ? template.fill(values, state.timeMs, rt.counter, meters[i].meterId) : undefined;
-    if (plain && values && withReadings) {
+    if (plain && values && readings) {
       template!.fields.forEach((f, k) => readings.push(expected(f.obis, f.unit, values[k])));
     }
     plain ??= encodeSimulatedPlaintext((obis, unit, scaler) => {
       const v = stateValue(state, obis, unit, scaler);
-      if (v !== undefined && withReadings) readings.push(expected(obis, unit, v));
+      if (v !== undefined && readings) readings.push(expected(obis, unit, v));
       return v;
     }, state.timeMs, options);
     const sc = rt.plan.recipe.securityControl;
@@ -199,23 +201,23 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
       const m = meters[i];
       rt.cipher = sc !== undefined && m.guek && options.systemTitle ? createMeterCipher(sc, options.systemTitle, m.guek, m.gak) ?? null : null;
     }
-    let bytes: Uint8Array;
     if (rt.cipher) {
       if (apduScratch.length < plain.length + 64) apduScratch = new Uint8Array(2 * plain.length + 64);
-      bytes = frameApdu(apduScratch.subarray(0, rt.cipher.seal(apduScratch, 0, plain, 0, plain.length, rt.counter)), rt.plan, view);
-    } else if (sc === undefined) bytes = frameApdu(plain, rt.plan, view);
-    else bytes = protectAndFrame(plain, options);
-    return {
-      bytes, meterTimeMs: Math.floor(state.timeMs / 1000) * 1000, readings,
-      frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined,
-    };
+      return frameApdu(apduScratch.subarray(0, rt.cipher.seal(apduScratch, 0, plain, 0, plain.length, rt.counter)), rt.plan, view);
+    }
+    return sc === undefined ? frameApdu(plain, rt.plan, view) : protectAndFrame(plain, options);
   };
 
   return {
     meters,
-    frame: (i, nowMs) => build(i, nowMs, true, false),
-    bytes: (i, nowMs) => build(i, nowMs, false, false).bytes,
-    view: (i, nowMs) => build(i, nowMs, false, true).bytes,
+    frame: (i, nowMs) => {
+      const readings: ExpectedReading[] = [];
+      const bytes = build(i, nowMs, readings, false);
+      const rt = runtimes[i];
+      return { bytes, meterTimeMs: rt.lastSecondMs, readings, frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined };
+    },
+    bytes: (i, nowMs) => build(i, nowMs, undefined, false),
+    view: (i, nowMs) => build(i, nowMs, undefined, true),
     intervalMs: (i) => runtimes[i].plan.profile.intervalMs,
   };
 }

@@ -27,8 +27,8 @@ type Slot =
 export interface FrameTemplate {
   /** The values the meter sends, in the order the encoder asks for them. */
   readonly fields: readonly TemplateField[];
-  /** The fields' values for a state (the readings a decoder must return). */
-  values(state: MeterState): number[];
+  /** The fields' values for a state (the readings a decoder must return), into `into` when given. */
+  values(state: MeterState, into?: number[]): number[];
   /**
    * The plaintext for these field values (same order as `fields`), or undefined when a value does not fit its
    * slot (then the caller uses the real encoder for this frame). It is a view of the template's own buffer,
@@ -236,7 +236,11 @@ export function compileTemplate(profile: Profile, recipe: SimRecipe, sample: (i:
     const g = stateGetter(f.obis, f.unit, f.scaler);
     if (g) { fields.push(f); getters.push(g); }
   }
-  const values = (state: MeterState): number[] => getters.map((g) => g(state));
+  const values = (state: MeterState, into: number[] = new Array<number>(getters.length)): number[] => {
+    for (let i = 0; i < getters.length; i++) into[i] = getters[i](state);
+    into.length = getters.length;
+    return into;
+  };
   const first = { values: values(s0.state), timeMs: s0.state.timeMs };
   // The sample's values are keyed in the field order the encoder asked for them.
   const valuesOf = (vals: ArrayLike<number>): Map<string, number> => new Map(fields.map((f, i) => [keyOf(f), vals[i]]));
