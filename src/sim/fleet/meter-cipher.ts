@@ -11,7 +11,7 @@ import { createCipheriv, type Cipher } from 'node:crypto';
 const TAG_LENGTH = 12;
 
 /** The reduction of the 4 bits a GHASH step shifts out (x^128 = x^7 + x^2 + x + 1, bit-reflected as 0xE1…). */
-const REM = new Uint32Array(16);
+const REM = new Int32Array(16);
 for (let v = 0; v < 16; v++) {
   let z0 = 0, z3 = v;
   for (let k = 0; k < 4; k++) {
@@ -25,8 +25,8 @@ for (let v = 0; v < 16; v++) {
 }
 
 /** M[v] = (nibble v as a polynomial, MSB = x^0) · H, as 16 × 4 big-endian words. */
-function tableOf(h: Uint8Array): Uint32Array {
-  const m = new Uint32Array(64);
+function tableOf(h: Uint8Array): Int32Array {
+  const m = new Int32Array(64);
   const word = (i: number): number => ((h[i] << 24) | (h[i + 1] << 16) | (h[i + 2] << 8) | h[i + 3]) >>> 0;
   m[32] = word(0); m[33] = word(4); m[34] = word(8); m[35] = word(12);
   // M[4] = M[8]·x, M[2] = M[4]·x, M[1] = M[2]·x: a right shift by one bit, reduced.
@@ -46,10 +46,10 @@ function tableOf(h: Uint8Array): Uint32Array {
 }
 
 /** GHASH state: Y (4 words) updated in place. */
-type Y = Uint32Array;
+type Y = Int32Array;
 
 /** Y = (Y ⊕ X) · H for the 16 bytes at b[p] (zero-padded from `end` on). */
-function ghashBlock(y: Y, m: Uint32Array, b: Uint8Array, p: number, end: number): void {
+function ghashBlock(y: Y, m: Int32Array, b: Uint8Array, p: number, end: number): void {
   if (p + 16 <= end) {
     multiply(y, m, y[0] ^ ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]),
       y[1] ^ ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]),
@@ -63,7 +63,7 @@ function ghashBlock(y: Y, m: Uint32Array, b: Uint8Array, p: number, end: number)
 }
 
 /** Four GHASH steps of Horner's rule over one word's nibbles, the highest power (its last nibble) first. */
-function nibbles(z: Y, m: Uint32Array, a: number): void {
+function nibbles(z: Y, m: Int32Array, a: number): void {
   let z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3];
   for (let s = 0; s < 32; s += 4) {
     const rem = z3 & 0xf;
@@ -78,7 +78,7 @@ function nibbles(z: Y, m: Uint32Array, a: number): void {
 }
 
 /** y = A · H (A as four big-endian words). */
-function multiply(y: Y, m: Uint32Array, a0: number, a1: number, a2: number, a3: number): void {
+function multiply(y: Y, m: Int32Array, a0: number, a1: number, a2: number, a3: number): void {
   y[0] = 0; y[1] = 0; y[2] = 0; y[3] = 0;
   nibbles(y, m, a3);
   nibbles(y, m, a2);
@@ -106,9 +106,9 @@ export function createMeterCipher(securityControl: number, systemTitle: Uint8Arr
   if (!encrypted || (securityControl & 0xc0) !== 0 || systemTitle.length !== 8 || key.length !== 16) return undefined;
   const gak = tagged ? authKey ?? new Uint8Array(16) : undefined;
   let ecb: Cipher | undefined;
-  let table: Uint32Array | undefined;
+  let table: Int32Array | undefined;
   /** GHASH after the AAD (SC ‖ GAK, the same for every frame of the meter). */
-  let afterAad: Uint32Array | undefined;
+  let afterAad: Int32Array | undefined;
   const title = Uint8Array.from(systemTitle);
 
   const start = (): void => {
@@ -119,7 +119,7 @@ export function createMeterCipher(securityControl: number, systemTitle: Uint8Arr
     const aad = new Uint8Array(17);
     aad[0] = securityControl;
     aad.set(gak, 1);
-    afterAad = new Uint32Array(4);
+    afterAad = new Int32Array(4);
     ghashBlock(afterAad, table, aad, 0, 17);
     ghashBlock(afterAad, table, aad, 16, 17);
   };
@@ -153,7 +153,7 @@ export function createMeterCipher(securityControl: number, systemTitle: Uint8Arr
       for (let i = 0; i < length; i++) out[ct + i] = plain[from + i] ^ stream[16 + i];
       p += length;
       if (!gak) return p;
-      const y = Uint32Array.from(afterAad!);
+      const y = Int32Array.from(afterAad!);
       for (let i = 0; i < length; i += 16) ghashBlock(y, table!, out, ct + i, ct + length);
       // Lengths block: 17 bytes of AAD, `length` bytes of ciphertext, in bits (both below 2^32).
       multiply(y, table!, y[0], y[1] ^ (17 * 8), y[2], y[3] ^ (length * 8));
