@@ -23,6 +23,11 @@ export interface FleetSimulatorOptions {
   seed?: number;
   /** The families to mix; default every one the simulator plays. */
   profiles?: readonly string[];
+  /**
+   * Every frame from the generic encoders (encodeSimulatedPlaintext, protectAndFrame), without templates or the
+   * in-place envelope and link writers: for tests that the fast path sends the same bytes.
+   */
+  generic?: boolean;
 }
 
 export interface ExpectedReading { obis: string; unit?: string; value: number }
@@ -185,7 +190,7 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     rt.counter = Math.max(rt.counter + 1, Math.floor((state.timeMs - SIM_EPOCH_MS) / 100)) % 0xffffffff;
     const options = rt.options;
     options.frameCounter = rt.counter;
-    const template = rt.plan.template;
+    const template = o.generic ? undefined : rt.plan.template;
     const values = template ? template.values(state, rt.plan.values) : undefined;
     let plain = template && values ? template.fill(values, state.timeMs, rt.counter, meters[i].meterId) : undefined;
     if (plain && values && readings) {
@@ -197,6 +202,7 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
       return v;
     }, state.timeMs, options);
     const sc = rt.plan.recipe.securityControl;
+    if (o.generic) return protectAndFrame(plain, options);
     if (rt.cipher === undefined) {
       const m = meters[i];
       rt.cipher = sc !== undefined && m.guek && options.systemTitle ? createMeterCipher(sc, options.systemTitle, m.guek, m.gak) ?? null : null;
