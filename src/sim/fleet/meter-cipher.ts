@@ -2,7 +2,7 @@
  * The general-glo-cipher envelope (Green Book §9.2.7.2.4) of one simulated meter, written in place:
  *   DB 08 | system title | A-XDR length | SC | invocation counter | ciphertext [| 12-byte tag]
  * AES-128-GCM (NIST SP 800-38D) with IV = system title ‖ counter: the keystream comes from one long-lived AES-ECB
- * cipher per meter (AES(K, IV ‖ 2), AES(K, IV ‖ 3), … in one native call), GHASH is computed here with a 4-bit table
+ * cipher per meter (AES(K, IV ‖ 2), AES(K, IV ‖ 3), … in one native call), GHASH is computed here with two 4-bit tables
  * per key. A node GCM cipher object per frame (createCipheriv, update, final, getAuthTag) costs 8–17 µs, most of
  * a fleet frame's budget; this path costs a few. Same bytes as encodeGeneralGloCipher (checked by the tests).
  */
@@ -24,9 +24,25 @@ for (let v = 0; v < 16; v++) {
   REM[v] = z0;
 }
 
-/** M[v] = (nibble v as a polynomial, MSB = x^0) · H, as 16 × 4 big-endian words. */
+/** The same for the 8 bits a whole-byte step shifts out. */
+const REM8 = new Int32Array(256);
+for (let v = 0; v < 256; v++) {
+  let z0 = 0, z3 = v;
+  for (let k = 0; k < 8; k++) {
+    const out = z3 & 1;
+    z3 >>>= 1;
+    z0 >>>= 1;
+    if (out) z0 ^= 0xe1000000;
+  }
+  REM8[v] = z0;
+}
+
+/**
+ * Two tables of 16 × 4 big-endian words: M[v] = (nibble v as a polynomial, MSB = x^0) · H, then the same times
+ * x^4 (a byte's low nibble), so a GHASH step takes a whole byte: Z = Z·x^8 ⊕ M[hi] ⊕ M'[lo].
+ */
 function tableOf(h: Uint8Array): Int32Array {
-  const m = new Int32Array(64);
+  const m = new Int32Array(128);
   const word = (i: number): number => ((h[i] << 24) | (h[i + 1] << 16) | (h[i + 2] << 8) | h[i + 3]) >>> 0;
   m[32] = word(0); m[33] = word(4); m[34] = word(8); m[35] = word(12);
   // M[4] = M[8]·x, M[2] = M[4]·x, M[1] = M[2]·x: a right shift by one bit, reduced.
@@ -41,6 +57,13 @@ function tableOf(h: Uint8Array): Int32Array {
   for (const v of [3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15]) {
     const hi = v & 8 ? 8 : v & 4 ? 4 : 2;
     for (let w = 0; w < 4; w++) m[v * 4 + w] = (m[hi * 4 + w] ^ m[(v ^ hi) * 4 + w]) >>> 0;
+  }
+  for (let v = 0; v < 16; v++) {
+    const s = v * 4, d = 64 + v * 4;
+    m[d + 3] = (m[s + 3] >>> 4) | (m[s + 2] << 28);
+    m[d + 2] = (m[s + 2] >>> 4) | (m[s + 1] << 28);
+    m[d + 1] = (m[s + 1] >>> 4) | (m[s] << 28);
+    m[d] = (m[s] >>> 4) ^ REM[m[s + 3] & 0xf];
   }
   return m;
 }
@@ -62,17 +85,17 @@ function ghashBlock(y: Y, m: Int32Array, b: Uint8Array, p: number, end: number):
   multiply(y, m, y[0] ^ w[0], y[1] ^ w[1], y[2] ^ w[2], y[3] ^ w[3]);
 }
 
-/** Four GHASH steps of Horner's rule over one word's nibbles, the highest power (its last nibble) first. */
-function nibbles(z: Y, m: Int32Array, a: number): void {
+/** Horner's rule over one word's bytes, the highest power (its last byte) first. */
+function bytesOf(z: Y, m: Int32Array, a: number): void {
   let z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3];
-  for (let s = 0; s < 32; s += 4) {
-    const rem = z3 & 0xf;
-    z3 = (z3 >>> 4) | (z2 << 28);
-    z2 = (z2 >>> 4) | (z1 << 28);
-    z1 = (z1 >>> 4) | (z0 << 28);
-    z0 = (z0 >>> 4) ^ REM[rem];
-    const v = ((a >>> s) & 0xf) << 2;
-    z0 ^= m[v]; z1 ^= m[v + 1]; z2 ^= m[v + 2]; z3 ^= m[v + 3];
+  for (let s = 0; s < 32; s += 8) {
+    const rem = z3 & 0xff;
+    z3 = (z3 >>> 8) | (z2 << 24);
+    z2 = (z2 >>> 8) | (z1 << 24);
+    z1 = (z1 >>> 8) | (z0 << 24);
+    z0 = (z0 >>> 8) ^ REM8[rem];
+    const hi = ((a >>> (s + 4)) & 0xf) << 2, lo = 64 + (((a >>> s) & 0xf) << 2);
+    z0 ^= m[hi] ^ m[lo]; z1 ^= m[hi + 1] ^ m[lo + 1]; z2 ^= m[hi + 2] ^ m[lo + 2]; z3 ^= m[hi + 3] ^ m[lo + 3];
   }
   z[0] = z0; z[1] = z1; z[2] = z2; z[3] = z3;
 }
@@ -80,10 +103,10 @@ function nibbles(z: Y, m: Int32Array, a: number): void {
 /** y = A · H (A as four big-endian words). */
 function multiply(y: Y, m: Int32Array, a0: number, a1: number, a2: number, a3: number): void {
   y[0] = 0; y[1] = 0; y[2] = 0; y[3] = 0;
-  nibbles(y, m, a3);
-  nibbles(y, m, a2);
-  nibbles(y, m, a1);
-  nibbles(y, m, a0);
+  bytesOf(y, m, a3);
+  bytesOf(y, m, a2);
+  bytesOf(y, m, a1);
+  bytesOf(y, m, a0);
 }
 
 export interface MeterCipher {
