@@ -155,7 +155,8 @@ function frameApdu(apdu: Uint8Array, plan: FamilyPlan, view: boolean): Uint8Arra
   if (plan.profile.framing === 'dsmr' || plan.profile.framing === 'apdu') return view ? apdu : apdu.slice();
   plan.link ??= compileLinkWriter(plan.profile, plan.recipe, apdu.length) ?? null;
   if (plan.link) {
-    if (frameScratch.length < 2 * apdu.length + 1024) frameScratch = new Uint8Array(4 * apdu.length + 1024);
+    // The room compileLinkWriter checked the writer with: headers and checksums never take more.
+    if (frameScratch.length < 4 * apdu.length + 1024) frameScratch = new Uint8Array(4 * apdu.length + 1024);
     const end = plan.link(frameScratch, 0, apdu, apdu.length);
     if (end >= 0) return view ? frameScratch.subarray(0, end) : frameScratch.slice(0, end);
   }

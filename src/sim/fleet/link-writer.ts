@@ -113,7 +113,9 @@ export function compileLinkWriter(profile: Profile, recipe: SimRecipe, typical: 
   for (let n = Math.max(1, typical - 40); n <= Math.min(apdu.length, typical + 40); n++) {
     let want: Uint8Array | undefined;
     try { want = encodeLink(profile, recipe, apdu.subarray(0, n)); } catch { want = undefined; }
-    const end = writer(out, 5, apdu, n);
+    // With the room the simulator gives it (4n + 1024): writing past it throws or loses bytes, a mismatch either way.
+    let end: number;
+    try { end = writer(out.subarray(0, 5 + 4 * n + 1024), 5, apdu, n); } catch { return undefined; }
     if (want === undefined ? end >= 0 : end < 0 || !equal(out.subarray(5, end), want)) return undefined;
   }
   return writer;
