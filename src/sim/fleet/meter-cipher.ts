@@ -117,6 +117,9 @@ export interface MeterCipher {
   seal(out: Uint8Array, at: number, plain: Uint8Array, from: number, length: number, invocationCounter: number): number;
 }
 
+/** GHASH of the frame being sealed (every meter's, one at a time). */
+const ghashState = new Int32Array(4);
+
 /** Counter blocks of the largest frame so far, reused (the ECB output is a fresh buffer per call). */
 let counters = Buffer.alloc(16 * 64);
 
@@ -176,7 +179,8 @@ export function createMeterCipher(securityControl: number, systemTitle: Uint8Arr
       for (let i = 0; i < length; i++) out[ct + i] = plain[from + i] ^ stream[16 + i];
       p += length;
       if (!gak) return p;
-      const y = Int32Array.from(afterAad!);
+      const y = ghashState;
+      y[0] = afterAad![0]; y[1] = afterAad![1]; y[2] = afterAad![2]; y[3] = afterAad![3];
       for (let i = 0; i < length; i += 16) ghashBlock(y, table!, out, ct + i, ct + length);
       // Lengths block: 17 bytes of AAD, `length` bytes of ciphertext, in bits (both below 2^32).
       multiply(y, table!, y[0], y[1] ^ (17 * 8), y[2], y[3] ^ (length * 8));
