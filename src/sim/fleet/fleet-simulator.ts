@@ -10,8 +10,10 @@ import { createMeterModel, prng, type MeterModel, type MeterState } from '../met
 import { SIM_EPOCH_MS } from '../energy-curve.js';
 import { encodeSimulatedPlaintext, protectAndFrame, recipeFor, type SimFrameOptions } from '../profile-frames.js';
 import { stateValue } from '../state-values.js';
+import { compileLinkWriter, encodeLink, type LinkWriter } from './link-writer.js';
 import type { SimRecipe } from '../recipes.js';
 import { compileTemplate, type FrameTemplate } from './frame-template.js';
+import { createMeterCipher, type MeterCipher } from './meter-cipher.js';
 import { generateFleetMeters, type FleetMeterSpec } from './fleet-meters.js';
 
 export interface FleetSimulatorOptions {
@@ -21,6 +23,11 @@ export interface FleetSimulatorOptions {
   seed?: number;
   /** The families to mix; default every one the simulator plays. */
   profiles?: readonly string[];
+  /**
+   * Every frame from the generic encoders (encodeSimulatedPlaintext, protectAndFrame), without templates or the
+   * in-place envelope and link writers: for tests that the fast path sends the same bytes.
+   */
+  generic?: boolean;
 }
 
 export interface ExpectedReading { obis: string; unit?: string; value: number }
@@ -39,8 +46,13 @@ export interface FleetSimulator {
   readonly meters: readonly FleetMeterSpec[];
   /** Meter i's next message at `nowMs` (its counter goes up by one per call, at least to its clock). */
   frame(meterIndex: number, nowMs: number): FleetFrame;
-  /** The same as `frame(...).bytes` without building the expected readings (the publisher's hot path). */
+  /** The same as `frame(...).bytes` without building the expected readings. */
   bytes(meterIndex: number, nowMs: number): Uint8Array;
+  /**
+   * The same as `bytes`, possibly as a view of a buffer the next call overwrites (the publisher's hot path: it
+   * copies the frame into its packet buffer at once).
+   */
+  view(meterIndex: number, nowMs: number): Uint8Array;
   /** The push interval of meter i's family, in ms. */
   intervalMs(meterIndex: number): number;
 }
@@ -81,7 +93,13 @@ function householdState(s: MeterState, h: Household): MeterState {
   };
 }
 
-interface FamilyPlan { profile: Profile; recipe: SimRecipe; template?: FrameTemplate }
+interface FamilyPlan {
+  profile: Profile; recipe: SimRecipe; template?: FrameTemplate;
+  /** The field values of the frame being built (one array per family, reused). */
+  values: number[];
+  /** The in-place link writer (null: none fits), compiled at the family's first frame. */
+  link?: LinkWriter | null;
+}
 
 /** Compiles each family's template once per process, checked against the real encoder with random inputs. */
 const plans = new Map<string, FamilyPlan>();
@@ -100,7 +118,7 @@ function planFor(profileId: string): FamilyPlan {
     const k = Math.min(8, recipe.meterNumber.length);
     return { state, counter: Math.floor(rnd() * 2 ** 32), meterNumber: i === 0 ? recipe.meterNumber : recipe.meterNumber.slice(0, -k) + digits(k) };
   });
-  plan = { profile, recipe, template };
+  plan = { profile, recipe, template, values: [] };
   plans.set(profileId, plan);
   return plan;
 }
@@ -119,10 +137,31 @@ interface MeterRuntime {
   counter: number;
   /** The meter clock's last whole second (ms). */
   lastSecondMs: number;
+  /** The in-place envelope writer (encrypted families with a key), made at the first frame. */
+  cipher?: MeterCipher | null;
 }
+
+/** The envelope is written here, then framed (or handed out as is): one buffer for every meter of the process. */
+let apduScratch = new Uint8Array(4096);
 
 const expected = (obis: string, unit: string | undefined, value: number): ExpectedReading =>
   (unit === undefined ? { obis, value } : { obis, unit, value });
+
+/** The link layer is written here (one buffer for the process, like the envelope's). */
+let frameScratch = new Uint8Array(8192);
+
+/** The link layer around an APDU; a copy unless the caller takes a view of the scratch buffers. */
+function frameApdu(apdu: Uint8Array, plan: FamilyPlan, view: boolean): Uint8Array {
+  if (plan.profile.framing === 'dsmr' || plan.profile.framing === 'apdu') return view ? apdu : apdu.slice();
+  plan.link ??= compileLinkWriter(plan.profile, plan.recipe, apdu.length) ?? null;
+  if (plan.link) {
+    // The room compileLinkWriter checked the writer with: headers and checksums never take more.
+    if (frameScratch.length < 4 * apdu.length + 1024) frameScratch = new Uint8Array(4 * apdu.length + 1024);
+    const end = plan.link(frameScratch, 0, apdu, apdu.length);
+    if (end >= 0) return view ? frameScratch.subarray(0, end) : frameScratch.slice(0, end);
+  }
+  return encodeLink(plan.profile, plan.recipe, apdu);
+}
 
 const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
@@ -137,7 +176,8 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     };
   });
 
-  const build = (i: number, nowMs: number, withReadings: boolean): FleetFrame => {
+  /** Meter i's next frame; its expected readings into `readings` when given. */
+  const build = (i: number, nowMs: number, readings: ExpectedReading[] | undefined, view: boolean): Uint8Array => {
     const rt = runtimes[i];
     if (!rt) throw new RangeError(`no meter ${i} in a fleet of ${meters.length}`);
     // Meter clocks tell whole seconds, and a store keys rows on (meter, meter time): a publisher that runs late
@@ -151,29 +191,40 @@ export function createFleetSimulator(o: FleetSimulatorOptions): FleetSimulator {
     rt.counter = Math.max(rt.counter + 1, Math.floor((state.timeMs - SIM_EPOCH_MS) / 100)) % 0xffffffff;
     const options = rt.options;
     options.frameCounter = rt.counter;
-    const template = rt.plan.template;
-    const readings: ExpectedReading[] = [];
-    const values = template?.values(state);
+    const template = o.generic ? undefined : rt.plan.template;
+    const values = template ? template.values(state, rt.plan.values) : undefined;
     let plain = template && values ? template.fill(values, state.timeMs, rt.counter, meters[i].meterId) : undefined;
-    if (plain && values && withReadings) {
+    if (plain && values && readings) {
       template!.fields.forEach((f, k) => readings.push(expected(f.obis, f.unit, values[k])));
     }
     plain ??= encodeSimulatedPlaintext((obis, unit, scaler) => {
       const v = stateValue(state, obis, unit, scaler);
-      if (v !== undefined && withReadings) readings.push(expected(obis, unit, v));
+      if (v !== undefined && readings) readings.push(expected(obis, unit, v));
       return v;
     }, state.timeMs, options);
-    const bytes = protectAndFrame(plain, options);
-    return {
-      bytes, meterTimeMs: Math.floor(state.timeMs / 1000) * 1000, readings,
-      frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined,
-    };
+    const sc = rt.plan.recipe.securityControl;
+    if (o.generic) return protectAndFrame(plain, options);
+    if (rt.cipher === undefined) {
+      const m = meters[i];
+      rt.cipher = sc !== undefined && m.guek && options.systemTitle ? createMeterCipher(sc, options.systemTitle, m.guek, m.gak) ?? null : null;
+    }
+    if (rt.cipher) {
+      if (apduScratch.length < plain.length + 64) apduScratch = new Uint8Array(2 * plain.length + 64);
+      return frameApdu(apduScratch.subarray(0, rt.cipher.seal(apduScratch, 0, plain, 0, plain.length, rt.counter)), rt.plan, view);
+    }
+    return sc === undefined ? frameApdu(plain, rt.plan, view) : protectAndFrame(plain, options);
   };
 
   return {
     meters,
-    frame: (i, nowMs) => build(i, nowMs, true),
-    bytes: (i, nowMs) => build(i, nowMs, false).bytes,
+    frame: (i, nowMs) => {
+      const readings: ExpectedReading[] = [];
+      const bytes = build(i, nowMs, readings, false);
+      const rt = runtimes[i];
+      return { bytes, meterTimeMs: rt.lastSecondMs, readings, frameCounter: rt.plan.recipe.securityControl !== undefined ? rt.counter : undefined };
+    },
+    bytes: (i, nowMs) => build(i, nowMs, undefined, false),
+    view: (i, nowMs) => build(i, nowMs, undefined, true),
     intervalMs: (i) => runtimes[i].plan.profile.intervalMs,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { encodeCosemDate, encodeCosemDateTime, encodeCosemTime } from '../../core/dlms/datetime.js';
 import { formatDsmrTimestamp } from '../../core/dsmr/format-telegram.js';
-import { crc16ArcText } from '../../core/bytes/crc.js';
+import { crc16Arc } from '../../core/bytes/crc.js';
 import { DataTag } from '../../core/dlms/types.js';
 import type { Profile } from '../../core/profiles/types.js';
 import { cosemNow, encodeSimulatedPlaintext, type SimFrameOptions, type SimValueOf } from '../profile-frames.js';
@@ -27,11 +27,12 @@ type Slot =
 export interface FrameTemplate {
   /** The values the meter sends, in the order the encoder asks for them. */
   readonly fields: readonly TemplateField[];
-  /** The fields' values for a state (the readings a decoder must return). */
-  values(state: MeterState): number[];
+  /** The fields' values for a state (the readings a decoder must return), into `into` when given. */
+  values(state: MeterState, into?: number[]): number[];
   /**
    * The plaintext for these field values (same order as `fields`), or undefined when a value does not fit its
-   * slot (then the caller uses the real encoder for this frame).
+   * slot (then the caller uses the real encoder for this frame). It is a view of the template's own buffer,
+   * which the next fill overwrites.
    */
   fill(values: ArrayLike<number>, timeMs: number, frameCounter: number, meterNumber: string): Uint8Array | undefined;
 }
@@ -150,47 +151,69 @@ const dsmrTimeAt = clockCache((ms) => ascii(formatDsmrTimestamp(new Date(ms).toI
 const slotLength = (s: Slot, meterNumberLength: number): number => s.kind === 'dec' ? s.int + s.frac + (s.frac > 0 ? 1 : 0)
   : s.kind === 'dsmr-time' ? 13 : s.kind === 'meter-number' ? meterNumberLength : s.kind === 'meter-number-hex' ? 2 * meterNumberLength : 0;
 
-/** DSMR value text: the integer part zero-padded to its minimum width, the decimals fixed. */
-function decText(value: number, int: number, frac: number): string | undefined {
+/**
+ * DSMR value text at out[p]: the integer part zero-padded to its minimum width `int`, `frac` decimals. Returns the
+ * end, or -1 when the value is negative or not a safe integer in that precision.
+ */
+function writeDecText(out: Uint8Array, p: number, value: number, int: number, frac: number): number {
   const raw = Math.round(value * POW10[frac]);
-  if (!(raw >= 0 && Number.isSafeInteger(raw))) return undefined;
-  const whole = String(Math.floor(raw / POW10[frac])).padStart(int, '0');
-  return frac === 0 ? whole : `${whole}.${String(raw % POW10[frac]).padStart(frac, '0')}`;
+  if (!(raw >= 0 && Number.isSafeInteger(raw))) return -1;
+  let whole = Math.floor(raw / POW10[frac]);
+  let digits = 1;
+  while (digits < 16 && whole >= POW10[digits]) digits++;
+  const width = Math.max(int, digits);
+  let q = p + width - 1;
+  for (let i = 0; i < width; i++) { const d = Math.floor(whole / 10); out[q--] = 0x30 + whole - d * 10; whole = d; }
+  p += width;
+  if (frac === 0) return p;
+  out[p] = 0x2e;
+  let rest = raw % POW10[frac];
+  for (let i = frac; i >= 1; i--) { const d = Math.floor(rest / 10); out[p + i] = 0x30 + rest - d * 10; rest = d; }
+  return p + 1 + frac;
 }
 
-/** A DSMR telegram as text pieces between the slots (values may be wider than the probe's), then its CRC. */
+/**
+ * A DSMR telegram from the bytes between the slots (values may be wider than the probe's), then its CRC, into one
+ * buffer per template (each fill overwrites the last).
+ */
 function dsmrFill(base: Uint8Array, bang: number, slots: readonly Slot[], meterNumberLength: number): FrameTemplate['fill'] {
   const sorted = [...slots].sort((a, b) => a.at - b.at);
-  const pieces: string[] = [];
+  const pieces: Uint8Array[] = [];
   let p = 0;
   for (const s of sorted) {
-    pieces.push(String.fromCharCode(...base.subarray(p, s.at)));
+    pieces.push(base.slice(p, s.at));
     p = s.at + slotLength(s, meterNumberLength);
   }
-  const tail = String.fromCharCode(...base.subarray(p, bang + 1));
-  const decoder = new TextDecoder('latin1');
+  const tail = base.slice(p, bang + 1);
+  // A value grows by at most 17 characters past its probe's width (16 digits of a safe integer and a dot).
+  const out = new Uint8Array(base.length + 17 * sorted.length + 16);
   return (values, timeMs, _counter, meterNumber) => {
     if (meterNumber.length !== meterNumberLength) return undefined;
-    let text = '';
+    let q = 0;
     for (let i = 0; i < sorted.length; i++) {
       const s = sorted[i];
-      text += pieces[i];
+      out.set(pieces[i], q);
+      q += pieces[i].length;
       switch (s.kind) {
-        case 'dec': {
-          const t = decText(values[s.field], s.int, s.frac);
-          if (t === undefined) return undefined;
-          text += t;
+        case 'dec': q = writeDecText(out, q, values[s.field], s.int, s.frac); if (q < 0) return undefined; break;
+        case 'dsmr-time': { const t = dsmrTimeAt(timeMs); out.set(t, q); q += t.length; break; }
+        case 'meter-number': for (let k = 0; k < meterNumberLength; k++) out[q++] = meterNumber.charCodeAt(k) & 0xff; break;
+        case 'meter-number-hex':
+          for (let k = 0; k < meterNumberLength; k++) {
+            const c = meterNumber.charCodeAt(k) & 0xff;
+            out[q++] = HEX_CODES[c >>> 4];
+            out[q++] = HEX_CODES[c & 0xf];
+          }
           break;
-        }
-        case 'dsmr-time': text += decoder.decode(dsmrTimeAt(timeMs)); break;
-        case 'meter-number': text += meterNumber; break;
-        case 'meter-number-hex': text += hexOfText(meterNumber); break;
         default: return undefined;
       }
     }
-    text += tail;
-    const crc = crc16ArcText(text);
-    return Buffer.from(`${text}${HEX[crc >>> 12]}${HEX[(crc >>> 8) & 0xf]}${HEX[(crc >>> 4) & 0xf]}${HEX[crc & 0xf]}\r\n`, 'latin1');
+    out.set(tail, q);
+    q += tail.length;
+    const crc = crc16Arc(out, 0, q);
+    out[q++] = HEX_CODES[crc >>> 12]; out[q++] = HEX_CODES[(crc >>> 8) & 0xf]; out[q++] = HEX_CODES[(crc >>> 4) & 0xf]; out[q++] = HEX_CODES[crc & 0xf];
+    out[q++] = 0x0d; out[q++] = 0x0a;
+    return out.subarray(0, q);
   };
 }
 
@@ -213,7 +236,11 @@ export function compileTemplate(profile: Profile, recipe: SimRecipe, sample: (i:
     const g = stateGetter(f.obis, f.unit, f.scaler);
     if (g) { fields.push(f); getters.push(g); }
   }
-  const values = (state: MeterState): number[] => getters.map((g) => g(state));
+  const values = (state: MeterState, into: number[] = new Array<number>(getters.length)): number[] => {
+    for (let i = 0; i < getters.length; i++) into[i] = getters[i](state);
+    into.length = getters.length;
+    return into;
+  };
   const first = { values: values(s0.state), timeMs: s0.state.timeMs };
   // The sample's values are keyed in the field order the encoder asked for them.
   const valuesOf = (vals: ArrayLike<number>): Map<string, number> => new Map(fields.map((f, i) => [keyOf(f), vals[i]]));
@@ -289,8 +316,9 @@ export function compileTemplate(profile: Profile, recipe: SimRecipe, sample: (i:
       };
     }
   });
+  const out = base.slice();
   const fill: FrameTemplate['fill'] = dsmr ? dsmrFill(base, bang, slots, recipe.meterNumber.length) : (values, timeMs, frameCounter, meterNumber) => {
-    const out = base.slice();
+    out.set(base);
     for (let i = 0; i < writers.length; i++) if (!writers[i](out, values, timeMs, frameCounter, meterNumber)) return undefined;
     return out;
   };
