@@ -113,7 +113,9 @@ function calibrate() {
 
 async function run(workers, ctx) {
   const { db, dir } = ctx;
-  await db.query(`TRUNCATE "${SCHEMA}".readings, "${SCHEMA}".rollup_15m, "${SCHEMA}".frame_counters, "${SCHEMA}".dead_letters`);
+  await db.query(`TRUNCATE "${SCHEMA}".readings, "${SCHEMA}".rollup_15m, "${SCHEMA}".rollup_dirty, "${SCHEMA}".frame_counters, "${SCHEMA}".dead_letters`);
+  // The rollup job starts again from the oldest row (schema v2, docs/fleet-schema.md).
+  await db.query(`UPDATE "${SCHEMA}".rollup_state SET rolled_until = NULL`);
   const broker = await startBroker(mkdtempSync(join(dir, `broker-${workers}-`)));
   const ws = [];
   try {
