@@ -64,7 +64,8 @@ export function createLiveChart(el, getLang, labels) {
       plot?.setData([times, imp, exp]);
     },
     /** Rebuilds with the current theme and language (colours come from CSS variables). */
-    rebuild: build,
+    // A chart not drawn yet is drawn with its data; building it empty first (hidden views at start) is wasted work.
+    rebuild() { if (plot) build(); },
     points: () => times.length,
   };
 }

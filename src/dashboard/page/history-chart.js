@@ -71,7 +71,8 @@ export function createHistoryChart(el, kind, getLang, labels, xLabel, onSelect) 
       build();
       if (x.length && !performance.getEntriesByName(`meterwire:history-${kind}`).length) performance.mark(`meterwire:history-${kind}`);
     },
-    rebuild: build,
+    // A chart not drawn yet is drawn with its data; building it empty first (hidden views at start) is wasted work.
+    rebuild() { if (plot) build(); },
     points: () => data[0].length,
     destroy() { plot?.destroy(); plot = undefined; },
   };
