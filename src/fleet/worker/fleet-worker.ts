@@ -21,6 +21,8 @@ import { classifyPayload, type PayloadContext } from './classify.js';
 import { createFrameErrorLog, type WorkerLog } from './error-log.js';
 import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
 import { createTopicIdReader } from './topic-id.js';
+import { LOOKUP_FAILED, lookupAll } from './lookup-all.js';
+import { createWorkerInbox } from './worker-inbox.js';
 import { NO_METRICS, type WorkerMetrics } from './worker-metrics.js';
 
 /** A consumer that can stop reading its socket while the worker's queue is full (optional). */
@@ -93,9 +95,6 @@ const newBatch = (): Batch => ({ messages: [], rows: [], deadLetters: [] });
 
 const DEFAULT_RETRY: BackoffSettings = { initialMs: 200, maxMs: 10_000 };
 
-/** A directory lookup that threw or rejected: that message goes through lookup()'s retries instead. */
-const FAILED = Symbol('lookup failed');
-type Looked = FleetMeter | undefined | typeof FAILED;
 const NO_CODES: readonly string[] = [];
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,10 +111,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   const topicIdOf = createTopicIdReader(o.topicPattern);
   const errorLog = createFrameErrorLog(o.log);
 
-  // The inbox: an array read from `head`, compacted now and then (shift() on a long array is O(n)).
-  let inbox: ConsumedMessage[] = [];
-  let head = 0;
-  let paused = false;
+  const inbox = createWorkerInbox(o.consumer, maxQueued);
   let stopping = false;
   let stopDeadline = Infinity;
   let wakeUp: (() => void) | undefined;
@@ -124,7 +120,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
   let inCommit: { batch: Batch; committed: Promise<boolean> } | undefined;
   const stats: WorkerStats = {
     received: 0, acked: 0, rows: 0, deadLetters: 0, inserted: 0, duplicates: 0, replays: 0, batches: 0, commitFailures: 0, refusedWhileStopping: 0,
-    get queued() { return inbox.length - head; },
+    get queued() { return inbox.queued; },
     get inBatch() { return batch.messages.length + (inCommit?.batch.messages.length ?? 0); },
   };
 
@@ -149,26 +145,7 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
     }
     stats.received++;
     inbox.push(message);
-    if (!paused && stats.queued >= maxQueued && o.consumer.pause) {
-      paused = true;
-      o.consumer.pause();
-    }
     wake();
-  }
-
-  /** Takes the next `n` queued messages. */
-  function takeMany(n: number): ConsumedMessage[] {
-    const taken = inbox.slice(head, head + n);
-    head += taken.length;
-    if (head >= 1024 && head * 2 >= inbox.length) {
-      inbox = inbox.slice(head);
-      head = 0;
-    }
-    if (paused && stats.queued <= maxQueued >> 1) {
-      paused = false;
-      o.consumer.resume?.();
-    }
-    return taken;
   }
 
   const pastDeadline = (): boolean => stopping && now() >= stopDeadline;
@@ -185,30 +162,6 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
         await sleep(backoff.next());
       }
     }
-  }
-
-  /**
-   * Every group's lookups at once, one await for all, instead of an async call and its awaits per message (see
-   * docs/fleet-mqtt.md for the CPU per message). A lookup that throws is marked FAILED, never taken for "unknown".
-   */
-  function lookupAll(topicIds: readonly (string | undefined)[]): Promise<Looked[]> {
-    const out: Looked[] = new Array<Looked>(topicIds.length);
-    return new Promise((resolve) => {
-      let left = 1;
-      const settle = (): void => { if (--left === 0) resolve(out); };
-      for (let i = 0; i < topicIds.length; i++) {
-        const id = topicIds[i];
-        if (id === undefined) continue;
-        left++;
-        try {
-          o.directory.lookup(id).then((m) => { out[i] = m; settle(); }, () => { out[i] = FAILED; settle(); });
-        } catch {
-          out[i] = FAILED;
-          settle();
-        }
-      }
-      settle();
-    });
   }
 
   // Messages of one socket read share their receive time: one Date for them, not one each.
@@ -248,12 +201,12 @@ export function createFleetWorker(o: FleetWorkerOptions): FleetWorker {
 
   /** Decodes what is queued now (up to the batch's room) into the batch; false when stop gave up on the directory. */
   async function processQueued(): Promise<boolean> {
-    const group = takeMany(Math.min(stats.queued, maxBatch - batch.messages.length));
+    const group = inbox.take(Math.min(stats.queued, maxBatch - batch.messages.length));
     const topicIds = group.map((m) => topicIdOf(m.topic));
-    const meters = await lookupAll(topicIds);
+    const meters = await lookupAll(o.directory, topicIds);
     for (let i = 0; i < group.length; i++) {
       let meter = meters[i];
-      if (meter === FAILED) {
+      if (meter === LOOKUP_FAILED) {
         const retried = await lookup(topicIds[i] as string);
         if (retried === 'gave-up') {
           abandoned = group.length - i;
