@@ -5,7 +5,8 @@
  *      hands back the previous one (the lock on a title also serialises two workers holding frames of one meter);
  *   2. frames at or below a previous maximum: one look-up whether they are stored already (replay policy);
  *   3. COPY of the rows to insert straight into readings (in key order) inside a savepoint; only when it meets a
- *      stored key, the same bytes into a temporary staging table and INSERT … SELECT … ON CONFLICT DO NOTHING;
+ *      stored key, the same bytes into a temporary staging table and INSERT … SELECT … ON CONFLICT DO NOTHING
+ *      (readings-writer.ts);
  *   4. rollup bookkeeping only: the zone of meters this store has not written yet, and the batch's quarters that
  *      the rollup job has already computed (a late frame) marked dirty; the quarters themselves are computed from
  *      readings once closed (rollup-job.ts), not upserted here;
@@ -16,19 +17,15 @@
  * Partitions a batch needs are created before the transaction, each in its own short one.
  */
 import pg from 'pg';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import copyStreams from 'pg-copy-streams';
 import type { CommitResult, DeadLetter, FleetBatch, FleetRow, FleetStore } from '../contracts.js';
 import { checkTimeZone } from '../../sinks/sql/local-time.js';
 import { insertDeadLetters, readDeadLetters, deleteDeadLetters, markDeadLetters, type DeadLetterPageQuery, type StoredDeadLetter } from './dead-letters.js';
 import { dropPartitionsOlderThan, ensureMonthPartition, listPartitions, monthOf, type RetentionResult } from './partitions.js';
 import { needsStoredCheck, verdictOf } from './replay-policy.js';
 import { checkSchemaName, DEFAULT_FLEET_SCHEMA, ensureFleetSchema, qualified } from './schema.js';
-import { CopyBinaryWriter } from './copy-binary.js';
-import { byKey, createBucketer, dedupeBatch, stageBinary, stageLine, type StagedRow } from './stage-rows.js';
+import { createBucketer, dedupeBatch, type StagedRow } from './stage-rows.js';
+import { createReadingsWriter } from './readings-writer.js';
 import { createRollupJob, markDirtySql, rolledLockSql, type RefreshResult } from './rollup-job.js';
-import { copySql, createStagingSql, insertReadingsSql, STAGE } from './staging.js';
 
 export interface PgFleetStoreOptions {
   connectionString?: string;
@@ -134,8 +131,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
   if (ownPool) pool.on('error', () => undefined);
 
   const t = (name: string): string => qualified(schema, name);
-  const staged = new WeakSet<pg.PoolClient>();
-  const writers = new WeakMap<pg.PoolClient, CopyBinaryWriter>();
+  const readingsWriter = createReadingsWriter(t('readings'), copyFormat);
   const grace = options.rollupGraceMs ?? 120_000;
   const every = options.rollupEveryMs ?? (ownPool ? 60_000 : 0);
   const rollupJob = createRollupJob({ schema, defaultZone, window, now });
@@ -217,53 +213,6 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     });
   }
 
-  async function ensureStaging(c: pg.PoolClient): Promise<void> {
-    if (staged.has(c)) return;
-    await c.query(createStagingSql(t('readings')));
-    staged.add(c);
-  }
-
-  /** The rows' COPY payload; binary in the connection's reused buffer. */
-  function encode(c: pg.PoolClient, rows: readonly StagedRow[]): Buffer | string {
-    if (copyFormat === 'text') {
-      let out = '';
-      for (const r of rows) out += stageLine(r);
-      return out;
-    }
-    let w = writers.get(c);
-    if (!w) writers.set(c, (w = new CopyBinaryWriter()));
-    w.start();
-    for (const r of rows) stageBinary(w, r);
-    return w.finish();
-  }
-
-  async function copy(c: pg.PoolClient, table: string, payload: Buffer | string): Promise<number> {
-    const stream = c.query(copyStreams.from(copySql(table, copyFormat)));
-    await pipeline(Readable.from([payload]), stream);
-    return stream.rowCount;
-  }
-
-  /**
-   * Rows into readings: COPY straight in when no key is stored yet (the normal case); a stored key (23505) or a
-   * deadlock with another worker's COPY (40P01) rolls back to the savepoint and the staging path inserts the rest.
-   */
-  async function insertRows(c: pg.PoolClient, rows: StagedRow[]): Promise<number> {
-    rows.sort(byKey);
-    const payload = encode(c, rows);
-    await c.query('SAVEPOINT fleet_copy');
-    try {
-      const n = await copy(c, t('readings'), payload);
-      await c.query('RELEASE SAVEPOINT fleet_copy');
-      return n;
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (code !== '23505' && code !== '40P01') throw e;
-      await c.query('ROLLBACK TO SAVEPOINT fleet_copy');
-    }
-    await copy(c, STAGE, payload);
-    return (await c.query(insertReadingsSql(t('readings')))).rowCount ?? 0;
-  }
-
   /** Which of the frames at or below their title's maximum are stored already (by time, or by counter nearby). */
   async function storedAlready(c: pg.PoolClient, rows: readonly FleetRow[]): Promise<Set<number>> {
     if (rows.length === 0) return new Set();
@@ -290,7 +239,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     const stagedRows = unique.map((r) => bucketer.stage(r));
     await partitionsFor(stagedRows);
     return withClient(async (c) => {
-      await ensureStaging(c);
+      await readingsWriter.prepare(c);
       // Held shared until COMMIT: the rollup job moves rolled_until only between commits (rollup-job.ts).
       await c.query(withRollups ? `BEGIN; ${rolledLockSql(schema, 'shared')}` : 'BEGIN');
       try {
@@ -355,7 +304,7 @@ export function createPgFleetStore(options: PgFleetStoreOptions): PgFleetStore {
     // 3. Readings and rollups.
     let inserted = 0;
     if (toInsert.length) {
-      inserted = await insertRows(c, toInsert);
+      inserted = await readingsWriter.insert(c, toInsert);
       duplicates += toInsert.length - inserted;
       if (withRollups && inserted > 0) await rollupBookkeeping(c, toInsert, zonesWritten);
     }
