@@ -10,32 +10,28 @@ import { createCipheriv, type Cipher } from 'node:crypto';
 
 const TAG_LENGTH = 12;
 
-/** The reduction of the 4 bits a GHASH step shifts out (x^128 = x^7 + x^2 + x + 1, bit-reflected as 0xE1…). */
-const REM = new Int32Array(16);
-for (let v = 0; v < 16; v++) {
-  let z0 = 0, z3 = v;
-  for (let k = 0; k < 4; k++) {
-    const out = z3 & 1;
-    // Only z0 and the low bits of z3 are ever set here: z3's bits leave through the bottom, z0 only shifts.
-    z3 >>>= 1;
-    z0 >>>= 1;
-    if (out) z0 ^= 0xe1000000;
+/**
+ * The reduction of the `bits` low bits a GHASH step shifts out (x^128 = x^7 + x^2 + x + 1, bit-reflected as
+ * 0xE1…), for every value of those bits: 4 bits for building a key's tables, 8 for a whole-byte step.
+ */
+function reductionTable(bits: number): Int32Array {
+  const table = new Int32Array(1 << bits);
+  for (let v = 0; v < table.length; v++) {
+    let z0 = 0, z3 = v;
+    for (let k = 0; k < bits; k++) {
+      const out = z3 & 1;
+      // Only z0 and the low bits of z3 are ever set here: z3's bits leave through the bottom, z0 only shifts.
+      z3 >>>= 1;
+      z0 >>>= 1;
+      if (out) z0 ^= 0xe1000000;
+    }
+    table[v] = z0;
   }
-  REM[v] = z0;
+  return table;
 }
 
-/** The same for the 8 bits a whole-byte step shifts out. */
-const REM8 = new Int32Array(256);
-for (let v = 0; v < 256; v++) {
-  let z0 = 0, z3 = v;
-  for (let k = 0; k < 8; k++) {
-    const out = z3 & 1;
-    z3 >>>= 1;
-    z0 >>>= 1;
-    if (out) z0 ^= 0xe1000000;
-  }
-  REM8[v] = z0;
-}
+const REM = reductionTable(4);
+const REM8 = reductionTable(8);
 
 /**
  * Two tables of 16 × 4 big-endian words: M[v] = (nibble v as a polynomial, MSB = x^0) · H, then the same times
