@@ -10,7 +10,8 @@ import { openMeterKeys, rewrapDataKey, sealMeterKeys } from '../src/fleet/keys/e
 import { isKeyStoreError } from '../src/fleet/keys/key-store-error.js';
 import { keyFingerprint, loadMasterKey, parseMasterKeyText, readMasterKeyFile } from '../src/fleet/keys/master-key.js';
 import { parseCsv, parseMetersCsv } from '../src/fleet/keys/meters-csv.js';
-import { CachedMeter, KeySlab, MeterEntry } from '../src/fleet/keys/cached-meter.js';
+import { CachedMeter } from '../src/fleet/keys/cached-meter.js';
+import { MeterTable } from '../src/fleet/keys/meter-table.js';
 import { NegativeCache } from '../src/fleet/keys/negative-cache.js';
 import { isMeterError } from '../src/core/errors.js';
 import { tempDir } from './fleet-keys-pg-support.js';
@@ -142,32 +143,63 @@ test('a cached meter logs and serialises without its keys, yet its keys are plai
   assert.equal(hex({ ...m }.guek), guek.toString('hex'));
 });
 
-test('a directory entry keeps its keys in the slab, hands out copies-free views, and never shows them', () => {
-  const slab = new KeySlab(64);
+test('the meter table keeps keys packed, hands out views, and never shows them', () => {
+  const table = new MeterTable();
   const guek = randomBytes(16);
   const gak = randomBytes(16);
-  const both = new MeterEntry({ meterId: 'm1', topicId: 't1', timeZone: 'Europe/Vienna', systemTitle: '4D4D4D0000BC614E' }, { guek, gak }, slab);
-  const onlyGak = new MeterEntry({ meterId: 'm2', topicId: 't2', timeZone: 'UTC', profile: 'lu-smarty' }, { gak: guek }, slab);
-  const none = new MeterEntry({ meterId: 'm3', topicId: 't3', timeZone: 'UTC' }, {}, slab);
-  const third = new MeterEntry({ meterId: 'm4', topicId: 't4', timeZone: 'UTC' }, { guek: gak }, slab); // a new slab
-  const m1 = both.meter();
+  table.set({ meterId: 'm1', topicId: 't1', timeZone: 'Europe/Vienna', systemTitle: '4D4D4D0000BC614E' }, { guek, gak }, 100);
+  table.set({ meterId: 'm2', topicId: 't2', timeZone: 'UTC', profile: 'lu-smarty' }, { gak: guek }, 100);
+  table.set({ meterId: 't3', topicId: 't3', timeZone: 'UTC' }, {}, 5);
+  const get = (topic: string) => table.meter(table.slotOf(topic), topic);
+  const m1 = get('t1');
   assert.equal(hex(m1.guek), guek.toString('hex'));
   assert.equal(hex(m1.gak), gak.toString('hex'));
-  assert.equal(m1.systemTitle, '4D4D4D0000BC614E');
-  assert.equal(m1.profile, undefined);
-  const m2 = onlyGak.meter();
+  assert.deepEqual([m1.meterId, m1.topicId, m1.systemTitle, m1.profile, m1.timeZone], ['m1', 't1', '4D4D4D0000BC614E', undefined, 'Europe/Vienna']);
+  const m2 = get('t2');
   assert.equal(m2.guek, undefined);
   assert.equal(hex(m2.gak), guek.toString('hex'));
-  assert.equal(m2.profile, 'lu-smarty');
-  assert.deepEqual([none.meter().guek, none.meter().gak], [undefined, undefined]);
-  assert.equal(hex(third.meter().guek), gak.toString('hex'));
-  assert.equal(hex(both.meter().gak), gak.toString('hex'), 'later entries do not overwrite earlier ones');
-  for (const e of [both, onlyGak]) {
-    for (const text of [JSON.stringify(e), inspect(e), inspect({ nested: [e] }, { depth: 5 }), JSON.stringify(e.meter())]) {
-      for (const k of [guek, gak]) assert.ok(!text.includes(k.toString('hex')), text);
-      assert.match(text, /\[set\]/);
-    }
+  assert.deepEqual([m2.profile, m2.timeZone, m2.systemTitle], ['lu-smarty', 'UTC', undefined]);
+  assert.deepEqual([get('t3').guek, get('t3').gak, get('t3').meterId], [undefined, undefined, 't3']);
+  assert.equal(table.slotOf('nope'), -1);
+  assert.equal(table.freshAt(table.slotOf('t3'), 4), true);
+  assert.equal(table.freshAt(table.slotOf('t3'), 5), false);
+  for (const text of [JSON.stringify(table), inspect(table), JSON.stringify(m1), inspect(m1), inspect({ nested: [m1, m2] }, { depth: 5 })]) {
+    for (const k of [guek, gak]) assert.ok(!text.includes(k.toString('hex')), text);
   }
+  assert.equal(table.size, 3);
+});
+
+test('the meter table: a meter moving topic, evictions by meter id, and views that outlive an eviction', () => {
+  const table = new MeterTable();
+  const keyOf = (i: number) => Buffer.alloc(16, i & 0xff);
+  table.set({ meterId: 'm1', topicId: 't1', timeZone: 'UTC' }, { guek: keyOf(1) }, 100);
+  const held = table.meter(table.slotOf('t1'), 't1');
+  table.set({ meterId: 'm1', topicId: 't1b', timeZone: 'UTC' }, { guek: keyOf(2) }, 100);
+  assert.equal(table.slotOf('t1'), -1, 'the old topic id is forgotten');
+  assert.equal(hex(table.meter(table.slotOf('t1b'), 't1b').guek), keyOf(2).toString('hex'));
+  table.deleteMeter('m1');
+  assert.equal(table.slotOf('t1b'), -1);
+  table.set({ meterId: 'x', topicId: 'x', timeZone: 'UTC' }, { guek: keyOf(3) }, 100);
+  table.deleteMeter('x');
+  assert.equal(table.size, 0);
+  // Thousands of meters come and go (compaction, growth): every live one keeps its own keys; a view handed out
+  // before all of it still shows the key it was given.
+  for (let i = 0; i < 5000; i++) {
+    table.set({ meterId: `m${i}`, topicId: `t${i}`, timeZone: 'UTC' }, { guek: keyOf(i), gak: keyOf(i + 1) }, 100);
+    if (i % 3 === 0) table.deleteMeter(`m${i}`);
+  }
+  table.clear();
+  for (let i = 0; i < 3000; i++) table.set({ meterId: `m${i}`, topicId: `t${i}`, timeZone: 'UTC' }, { guek: keyOf(i + 7) }, 100);
+  for (let i = 0; i < 3000; i += 2) table.deleteMeter(`m${i}`);
+  for (let i = 3000; i < 6000; i++) table.set({ meterId: `m${i}`, topicId: `t${i}`, timeZone: 'UTC' }, { guek: keyOf(i + 7) }, 100);
+  assert.equal(table.size, 1500 + 3000);
+  for (let i = 1; i < 6000; i += i < 3000 ? 2 : 1) {
+    const m = table.meter(table.slotOf(`t${i}`), `t${i}`);
+    assert.equal(m.meterId, `m${i}`);
+    assert.equal(hex(m.guek), keyOf(i + 7).toString('hex'), `meter ${i}`);
+    assert.equal(m.gak, undefined);
+  }
+  assert.equal(hex(held.guek), keyOf(1).toString('hex'), 'a view handed out is never overwritten');
 });
 
 test('negative cache: bounded, oldest dropped first, entries expire', () => {

@@ -98,7 +98,7 @@ function unwrapDataKey(master: MasterKey, meterId: string, sealed: SealedKeys): 
   return dataKey;
 }
 
-/** Where opened keys are put: a fresh array by default, a scratch buffer the directory wipes (MeterEntry). */
+/** Where opened keys are put: a fresh array by default, a scratch buffer the directory wipes (pg-meter-directory.ts). */
 export type KeyAllocator = (bytes: number) => Uint8Array;
 
 /**

@@ -9,9 +9,10 @@
  */
 import pg from 'pg';
 import type { FleetMeter, MeterDirectory } from '../contracts.js';
-import { KeySlab, MeterEntry, StringInterner } from './cached-meter.js';
 import { openMeterKeys } from './envelope.js';
 import { isKeyStoreError } from './key-store-error.js';
+import { MeterTable, type MeterFields } from './meter-table.js';
+import { CachedMeter } from './cached-meter.js';
 import type { MasterKey } from './master-key.js';
 import { sealedOf, type StoredMeterRow } from './meter-registry.js';
 import { NegativeCache } from './negative-cache.js';
@@ -87,13 +88,10 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
 
   const epoch = now();
   const second = (t: number): number => Math.floor((t - epoch) / 1000);
-  const entries = new Map<string, MeterEntry>();
-  const topicOfMeter = new Map<string, string>();
+  const table = new MeterTable();
   const negative = new NegativeCache(o.negativeTtlMs ?? 30_000, o.negativeMax ?? 10_000);
   const inflight = new Map<string, Promise<FleetMeter | undefined>>();
-  const interner = new StringInterner();
-  const slab = new KeySlab();
-  // Opened keys land here, are copied into the slab by MeterEntry and wiped: no key copy is left to the GC.
+  // Opened keys land here, are copied into the table and wiped: no key copy is left to the GC.
   const scratch = new Uint8Array(32);
   let scratchUsed = 0;
   const take = (bytes: number): Uint8Array => scratch.subarray(scratchUsed, (scratchUsed += bytes));
@@ -106,45 +104,32 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
     generation++;
     inflight.clear();
     negative.clear();
-    const topic = topicOfMeter.get(meterId);
-    if (topic !== undefined) {
-      topicOfMeter.delete(meterId);
-      entries.delete(topic);
-    } else if (entries.get(meterId)?.meterId === meterId) {
-      entries.delete(meterId);
-    }
+    table.deleteMeter(meterId);
   };
   const evictAll = (): void => {
     generation++;
     inflight.clear();
     negative.clear();
-    entries.clear();
-    topicOfMeter.clear();
+    table.clear();
   };
 
-  const toEntry = (r: StoredMeterRow): MeterEntry => {
+  const fieldsOf = (r: StoredMeterRow): MeterFields => ({
+    meterId: r.meter_id, topicId: r.topic_id === r.meter_id ? r.meter_id : r.topic_id, timeZone: r.time_zone,
+    ...(r.system_title !== null ? { systemTitle: r.system_title } : {}),
+    ...(r.profile !== null ? { profile: r.profile } : {}),
+  });
+
+  /** Opens the row's keys: into the table when `cache`, else into the returned meter alone (a row that may predate an eviction). */
+  const open = (r: StoredMeterRow, cache: boolean): CachedMeter => {
     scratchUsed = 0;
     try {
-      const keys = openMeterKeys(master, r.meter_id, sealedOf(r), take);
-      const topicId = r.topic_id === r.meter_id ? r.meter_id : r.topic_id;
-      return new MeterEntry({
-        meterId: r.meter_id, topicId, timeZone: interner.intern(r.time_zone),
-        ...(r.system_title !== null ? { systemTitle: r.system_title } : {}),
-        ...(r.profile !== null ? { profile: interner.intern(r.profile) } : {}),
-      }, keys, slab);
+      const fields = fieldsOf(r);
+      if (!cache) return new CachedMeter(fields, openMeterKeys(master, r.meter_id, sealedOf(r)));
+      table.set(fields, openMeterKeys(master, r.meter_id, sealedOf(r), take), second(now() + ttlMs));
+      return table.meter(table.slotOf(fields.topicId), fields.topicId);
     } finally {
       scratch.fill(0);
     }
-  };
-
-  // Most meters use their topic id as meter id; only the others need the meter → topic map for eviction.
-  const remember = (meter: MeterEntry, at: number): void => {
-    const previous = topicOfMeter.get(meter.meterId) ?? (entries.get(meter.meterId)?.meterId === meter.meterId ? meter.meterId : undefined);
-    if (previous !== undefined && previous !== meter.topicId) entries.delete(previous);
-    meter.expiresBy(second(at + ttlMs));
-    entries.set(meter.topicId, meter);
-    if (meter.meterId !== meter.topicId) topicOfMeter.set(meter.meterId, meter.topicId);
-    else topicOfMeter.delete(meter.meterId);
   };
 
   const fetch = async (topicId: string): Promise<FleetMeter | undefined> => {
@@ -156,9 +141,7 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
       if (fresh) negative.add(topicId, now());
       return undefined;
     }
-    const entry = toEntry(row);
-    if (fresh) remember(entry, now());
-    return entry.meter();
+    return open(row, fresh);
   };
 
   // The registry must exist and be wrapped by this master key: a worker with the wrong key stops at start.
@@ -202,10 +185,10 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
       if (closed) return Promise.reject(new Error('the meter directory is closed'));
       if (topicId.length > MAX_TOPIC_ID) return Promise.resolve(undefined);
       const t = now();
-      const hit = entries.get(topicId);
-      if (hit !== undefined && hit.freshAt(second(t))) {
+      const slot = table.slotOf(topicId);
+      if (slot >= 0 && table.freshAt(slot, second(t))) {
         stats.hits++;
-        return Promise.resolve(hit.meter());
+        return Promise.resolve(table.meter(slot, topicId));
       }
       if (negative.has(topicId, t)) {
         stats.negativeHits++;
@@ -229,29 +212,26 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
         const rows = (await pool.query<StoredMeterRow>(
           `SELECT ${COLUMNS} FROM ${schema}.meters WHERE meter_id > $1 ORDER BY meter_id LIMIT $2`, [after, pageSize])).rows;
         if (rows.length === 0) return count;
-        const meters: MeterEntry[] = [];
-        for (const r of rows) {
-          try {
-            meters.push(toEntry(r));
-          } catch (e) {
-            // One damaged row must not keep a worker from starting: its lookups throw (and dead-letter) instead.
-            if (!isKeyStoreError(e) || e.reason !== 'tampered') throw e;
-            o.onError?.(e);
-          }
-        }
         if (gen === generation && !closed) {
-          const t = now();
-          for (const m of meters) remember(m, t);
-          count += meters.length;
+          for (const r of rows) {
+            try {
+              open(r, true);
+              count++;
+            } catch (e) {
+              // One damaged row must not keep a worker from starting: its lookups throw (and dead-letter) instead.
+              if (!isKeyStoreError(e) || e.reason !== 'tampered') throw e;
+              o.onError?.(e);
+            }
+          }
         }
         after = rows[rows.length - 1].meter_id;
       }
     },
 
-    cachedCount: () => entries.size,
+    cachedCount: () => table.size,
 
     stats(): DirectoryStats {
-      return { ...stats, cached: entries.size, negative: negative.size, listening: listener.listening };
+      return { ...stats, cached: table.size, negative: negative.size, listening: listener.listening };
     },
 
     async close(): Promise<void> {
