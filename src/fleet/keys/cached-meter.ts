@@ -9,9 +9,6 @@ import { inspect } from 'node:util';
 import type { FleetMeter } from '../contracts.js';
 import type { MeterKeys } from './envelope.js';
 
-const KEY_BYTES = 16;
-const HAS_GUEK = 1;
-const HAS_GAK = 2;
 
 export class CachedMeter implements FleetMeter {
   meterId: string;
