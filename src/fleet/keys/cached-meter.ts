@@ -9,7 +9,6 @@ import { inspect } from 'node:util';
 import type { FleetMeter } from '../contracts.js';
 import type { MeterKeys } from './envelope.js';
 
-
 export class CachedMeter implements FleetMeter {
   meterId: string;
   topicId: string;
