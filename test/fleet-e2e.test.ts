@@ -137,6 +137,9 @@ test('3 workers store 100,000 frames exactly once through a worker kill, a broke
     await Promise.all([...workers.values()].map(async (w) => {
       w.child.kill('SIGTERM');
       assert.equal(await w.exited, 0, `${w.id} stops cleanly: ${w.stderr().slice(-1000)}`);
+      // Run in a worker thread with a small young generation (no node flags given), and its last line got out.
+      assert.match(w.stderr(), /memory: young generation ≤ 12 MB \(worker thread\), --heap-growing-percent=30/, w.id);
+      assert.match(w.stderr(), /stopped: \d+ messages acknowledged/, w.id);
     }));
 
     // Exactly once: 100 distinct meter times per meter, the 100 intended ones, and nothing else anywhere.

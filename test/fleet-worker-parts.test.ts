@@ -7,6 +7,7 @@ import { createFrameErrorLog } from '../src/fleet/worker/error-log.js';
 import { isLoopback, parseMetricsListen, startMetricsServer } from '../src/fleet/worker/metrics-server.js';
 import { createFleetMetrics } from '../src/fleet/metrics.js';
 import { applyFleetWorkerHeapFlags, FLEET_WORKER_HEAP_GROWING_PERCENT } from '../src/cli/fleet-worker-heap.js';
+import { FLEET_WORKER_YOUNG_GENERATION_MB, youngGenerationSizedByUser } from '../src/cli/fleet-worker-thread.js';
 import { isErrorMessage } from '../src/core/model/message.js';
 import { asHex, memoryLog, simMeter } from './fleet-worker-support.js';
 
@@ -158,4 +159,13 @@ test('worker heap growth: set from inside unless node was started with its own',
   assert.equal(applyFleetWorkerHeapFlags(['--heap-growing-percent=50']), undefined);
   assert.equal(applyFleetWorkerHeapFlags(['--max-semi-space-size=4', '--heap_growing_percent', '50']), undefined);
   assert.equal(applyFleetWorkerHeapFlags(['--max-semi-space-size=4']), `--heap-growing-percent=${FLEET_WORKER_HEAP_GROWING_PERCENT}`);
+});
+
+test('the fleet worker runs in a thread with a small young generation unless node was told its size', () => {
+  assert.equal(youngGenerationSizedByUser([], ''), false);
+  assert.equal(youngGenerationSizedByUser(['--max-semi-space-size=8'], ''), true);
+  assert.equal(youngGenerationSizedByUser(['--import', 'tsx'], '--max_semi_space_size=2 --trace-gc'), true);
+  assert.equal(youngGenerationSizedByUser([], '--min-semi-space-size 1'), true);
+  assert.equal(youngGenerationSizedByUser(['--max-old-space-size=96'], '--heap-growing-percent=20'), false);
+  assert.equal(FLEET_WORKER_YOUNG_GENERATION_MB, 12);
 });

@@ -23,7 +23,11 @@ export function formatFatalText(error: FatalError): string {
 export function reportFatal(e: unknown): void {
   // A closed stdout (the reader of our output went away) is not an error to report on stdout again.
   if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') { process.exitCode ??= 0; return; }
-  const error = fatalError(e);
+  printFatal(fatalError(e));
+}
+
+/** Prints an error already made safe by fatalError (here or in a worker thread) and sets exit code 1. */
+export function printFatal(error: FatalError): void {
   if (process.stdout.isTTY) process.stderr.write(formatFatalText(error));
   else process.stdout.write(JSON.stringify({ error }) + '\n');
   process.exitCode = 1;

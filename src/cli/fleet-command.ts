@@ -4,6 +4,7 @@
  * main.ts loads this module only for `meterwire fleet`, so the other commands never load it.
  */
 import { hostname } from 'node:os';
+import { isMainThread, resourceLimits } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { meterError } from '../core/errors.js';
@@ -16,6 +17,8 @@ import { LIVE_BACKENDS } from '../fleet/live-backends.js';
 import { DEFAULT_FLEET_SCHEMA_NAME, splitFleetStoreUrl } from './fleet-store-url.js';
 import type { WorkerLog } from '../fleet/worker/error-log.js';
 import { applyFleetWorkerHeapFlags } from './fleet-worker-heap.js';
+import { reportFatal, printFatal } from './fatal.js';
+import { startFleetWorkerThread, youngGenerationSizedByUser } from './fleet-worker-thread.js';
 
 /** Until the consumer and the PostgreSQL store are joined in, each command says so instead of pretending. */
 const DEFAULT_TOPIC = 'meters/+/raw';
@@ -65,7 +68,33 @@ function metricsToken(file: string | undefined): string | undefined {
   return token || undefined;
 }
 
-export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends): Promise<number> {
+/** The worker in a thread with a small young generation (fleet-worker-thread.ts); the main thread waits for it. */
+async function runFleetWorkerThread(given: WorkerFlags): Promise<number> {
+  const flags = withStoreSchema(given);
+  runSecrets.addUrl(flags.broker, flags.store);
+  const logFormat = process.stderr.isTTY === true ? 'text' : 'json';
+  const log = createLogger(logLevelOf(flags.logLevel), logFormat, { redactor: runSecrets });
+  const outcome = await startFleetWorkerThread(flags, logFormat, log).result;
+  if ('exitCode' in outcome) return outcome.exitCode;
+  if ('fatal' in outcome) printFatal(outcome.fatal);
+  else reportFatal(outcome.crashed);
+  return 1;
+}
+
+/** What the worker did about V8's heap sizing (docs/fleet-bench.md, "Worker memory"). */
+function memoryLine(heapFlag: string | undefined): string {
+  const young = isMainThread ? 'young generation as node was started' : `young generation ≤ ${resourceLimits.maxYoungGenerationSizeMb} MB (worker thread)`;
+  return `memory: ${young}, ${heapFlag ? `${heapFlag} (set by the worker)` : 'heap growth as node was started'}`;
+}
+
+/** How a worker thread runs the command (fleet-worker-thread.ts): its log format, log writer and signal source. */
+export interface WorkerRunOptions {
+  logFormat?: 'json' | 'text';
+  logWrite?: (line: string) => void;
+  stopSignals?: typeof handleStopSignals;
+}
+
+export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends, run: WorkerRunOptions = {}): Promise<number> {
   const flags = withStoreSchema(given);
   runSecrets.addUrl(flags.broker, flags.store);
   const heapFlag = applyFleetWorkerHeapFlags(); // before the directory's preload fills the heap
@@ -75,9 +104,9 @@ export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends
   const maxBatch = positiveInt(flags.batch, '--batch') ?? 2000;
   const maxWaitMs = positiveInt(flags.batchWait, '--batch-wait') ?? 100;
   const maxInFlight = positiveInt(flags.inFlight, '--in-flight') ?? Math.min(65_535, 3 * maxBatch);
-  const log = createLogger(logLevelOf(flags.logLevel), 'auto', { redactor: runSecrets });
+  const log = createLogger(logLevelOf(flags.logLevel), run.logFormat ?? 'auto', { redactor: runSecrets, ...(run.logWrite ? { write: run.logWrite } : {}) });
   const wlog: WorkerLog = log;
-  if (heapFlag) log.debug(`V8 ${heapFlag} (set by the worker; pass another on node's command line to change it)`);
+  log.info(memoryLine(heapFlag));
   const { createFleetWorker } = await import('../fleet/worker/fleet-worker.js');
   const { createFrameDecoder } = await import('../fleet/worker/frame-decoder.js');
 
@@ -108,7 +137,7 @@ export async function runFleetWorker(given: WorkerFlags, backends: FleetBackends
       ...(metrics ? { metrics } : {}),
     });
     metrics?.observe({ queueDepth: () => worker.stats.queued, inBatch: () => worker.stats.inBatch, cachedMeters: () => directory.cachedCount?.() ?? 0 });
-    const unhook = handleStopSignals({
+    const unhook = (run.stopSignals ?? handleStopSignals)({
       stop: (reason) => { log.info(`${reason}: committing the current batch, then stopping`); void worker.stop(); },
       reload: () => log.info('SIGHUP: nothing to reload (meters and keys are picked up from the registry)'),
       log,
@@ -212,7 +241,12 @@ The worker id must be stable: the broker keeps this worker's persistent session 
 meterwire-GROUP-ID, and Mosquitto holds the shared-subscription messages routed to it while it is away until
 it returns. A worker that leaves for good leaves a session behind: start it once more with the same id and stop
 it when its queue has drained, or let the broker expire it (Mosquitto: persistent_client_expiration).`)
-    .action(async (flags: WorkerFlags) => { process.exitCode = await runFleetWorker(flags, backends); process.exit(); });
+    .action(async (flags: WorkerFlags) => {
+      process.exitCode = backends === LIVE_BACKENDS && !youngGenerationSizedByUser()
+        ? await runFleetWorkerThread(flags)
+        : await runFleetWorker(flags, backends);
+      process.exit();
+    });
 
   storeOptions(fleet.command('status')
     .description('frames per minute of the last 5 minutes, dead letters by reason, meters gone silent'))
