@@ -2,7 +2,9 @@
  * The dashboard over a fleet store (issue 10: "the dashboard can browse a fleet store"): real PostgreSQL, rows
  * committed by the fleet store itself, meters imported into the registry beside it. Energy per local day across
  * the 25 October 2026 DST change and power per hour are checked against sums computed here from the rows the
- * test wrote; `meterwire dashboard --store 'postgres://…?schema=…'` is run as a user would.
+ * test wrote; `meterwire dashboard --store 'postgres://…?schema=…'` is run as a user would. A meter with gas and
+ * water volumes (schema version 3 columns) gets its m3 charts; a version 2 store, which has no such columns yet, is
+ * still browsed.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,8 @@ import { createDashboard } from '../src/dashboard/server.js';
 import { createStoreHistory } from '../src/dashboard/store-history.js';
 import { FLEET_METERS_LISTED } from '../src/dashboard/fleet-history.js';
 import { bucketStart, nextBucket } from '../src/dashboard/local-time.js';
-import { dropSchema, fleetRow, PG_URL, pgSkip, uniqueSchema } from './fleet-store-support.js';
+import { ensureFleetSchema } from '../src/fleet/store/index.js';
+import { dropSchema, fleetRow, PG_URL, pgSkip, uniqueSchema, withDb } from './fleet-store-support.js';
 import { masterOf, newMasterKeyText } from './fleet-keys-pg-support.js';
 import { runCli } from './support/cli.js';
 import pg from 'pg';
@@ -29,6 +32,9 @@ const END = Date.UTC(2026, 9, 26, 23, 0);
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface Sample { t: number; energy: number; power: number }
+// 25 October 00:00 CEST to 26 October 00:00 CET (25 hours) and one more hour: gas and water registers in m3.
+const VOLUME_DAY = Date.UTC(2026, 9, 24, 22);
+const VOLUMES = Array.from({ length: 27 }, (_, i) => ({ t: VOLUME_DAY + i * 3_600_000, gas: 1000 + 0.25 * i, water: 50 + 0.125 * i }));
 const samples: Sample[] = [];
 
 /** A power curve that changes from sample to sample, and the energy register it drives (Wh, 3 decimals). */
@@ -60,6 +66,11 @@ before(async () => {
     }
     // One more meter with a single frame, in another zone: the switcher lists both, each in its own zone.
     await store.commit({ rows: [fleetRow({ meter: 2, t: Date.UTC(2026, 9, 25, 12), zone: 'Europe/Amsterdam' })], deadLetters: [] });
+    // A meter (not in the registry) with a gas and a water meter behind it, hourly over 25 October in Vienna.
+    await store.commit({ rows: VOLUMES.map((v) => {
+      const r = fleetRow({ meter: 3, t: v.t, zone: ZONE });
+      return { ...r, columns: { ...r.columns, gas_volume: v.gas, water_volume: v.water } };
+    }), deadLetters: [] });
     await store.refreshRollups();
   } finally {
     await store.close();
@@ -77,6 +88,47 @@ before(async () => {
 
 after(async () => {
   if (!skip) await dropSchema(schema);
+});
+
+test('gas and water volumes: listed in m3, and the day\'s m3 per medium is the registers\' rise', { skip }, async () => {
+  const d = dashboard();
+  try {
+    const { readings } = await getJson<{ readings: unknown }>(d, '/api/readings?meter=meter-3');
+    assert.deepEqual(readings, [{ id: 'energy_import', unit: 'Wh' }, { id: 'gas_volume', unit: 'm3' }, { id: 'power_import', unit: 'W' },
+      { id: 'voltage_l1', unit: 'V' }, { id: 'water_volume', unit: 'm3' }]);
+    const body = await getJson<{ timeZone: string; volumes: { id: string; kind: string }[]; buckets: { volumesM3?: Record<string, number> }[] }>(d,
+      `/api/energy?meter=meter-3&bucket=day&from=${VOLUME_DAY}&to=${Date.UTC(2026, 9, 25, 23)}`);
+    assert.equal(body.timeZone, ZONE);
+    assert.deepEqual(body.volumes.map((v) => [v.id, v.kind]), [['gas_volume', 'gas'], ['water_volume', 'water']]);
+    assert.equal(body.buckets.length, 1);
+    // The 25 rows of the 25-hour day: first 00:00, last 24 hours later.
+    assert.deepEqual(body.buckets[0].volumesM3, { gas_volume: 24 * 0.25, water_volume: 24 * 0.125 });
+  } finally {
+    await d.close();
+  }
+});
+
+test('a version 2 fleet store (no volume columns yet) is browsed: its readings and an empty gas series', { skip }, async () => {
+  const old = uniqueSchema('dashfleet2');
+  try {
+    await withDb(async (c) => {
+      await ensureFleetSchema(c, old, 2);
+      await c.query(`INSERT INTO "${old}".readings (meter_id, meter_time, clock_from_meter, received_at, energy_import, mbus1_reading)
+        VALUES ('meter-old', '2026-10-25T10:00Z', true, '2026-10-25T10:00Z', 1000, 1500.25)`);
+    });
+    const history = createStoreHistory(`${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${old}`, { defaultTimeZone: 'UTC' });
+    try {
+      assert.deepEqual(await history.readings('meter-old'), [{ id: 'energy_import', unit: 'Wh' }, { id: 'mbus1_reading', unit: 'm3' }]);
+      const s = await history.series({ meter: 'meter-old', reading: 'gas_volume', fromMs: Date.UTC(2026, 9, 25), toMs: Date.UTC(2026, 9, 26), resolution: 'hour' });
+      assert.deepEqual([s.unit, s.points], ['m3', []]);
+      const m = await history.series({ meter: 'meter-old', reading: 'mbus1_reading', fromMs: Date.UTC(2026, 9, 25), toMs: Date.UTC(2026, 9, 26), resolution: 'raw' });
+      assert.deepEqual(m.points.map((p) => p.value), [1500.25]);
+    } finally {
+      await history.close?.();
+    }
+  } finally {
+    await dropSchema(old);
+  }
 });
 
 function dashboard() {

@@ -8,12 +8,12 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { crc16ArcText } from '../src/core/bytes/crc.js';
 import { toBaseUnit } from '../src/core/model/base-units.js';
 import { FLEET_COLUMNS as STORE_COLUMNS } from '../src/fleet/store/columns.js';
 import { FLEET_COLUMNS } from '../src/fleet/worker/row-columns.js';
 import { createFleetSimulator } from '../src/sim/fleet/fleet-simulator.js';
 import { generateFleetMeters } from '../src/sim/fleet/fleet-meters.js';
+import { withMbusMeters } from './support/dsmr-mbus.js';
 import { createFleetEnv, secretSpellings, servicesSkip, storedReadings, type Expected, type FleetEnv } from './fleet-deadletters-support.js';
 
 const skip = await servicesSkip();
@@ -150,7 +150,7 @@ test('a running worker picks up an import and a key rotation; redecode stores wh
   assert.deepEqual(await storedReadings(e, m[ROTATED].meterId), [...expected.get(ROTATED)!, ...sent.get(ROTATED)!].sort(byMeterTime));
 });
 
-test('a DSMR meter with a gas meter, unknown at first: redecode puts per-phase power and the gas reading in their columns', { skip }, async () => {
+test('a DSMR meter with a gas and a water meter, unknown at first: redecode puts per-phase power and the volumes in their columns', { skip }, async () => {
   for (const c of FLEET_COLUMNS) assert.ok(STORE_COLUMNS.includes(c.column), `the worker fills ${c.column}, a column the store does not have`);
   const [spec] = generateFleetMeters(1, { profiles: ['nl-dsmr5'] });
   const meter = { ...spec, topicId: 'dsmr-gas-1' };
@@ -158,9 +158,10 @@ test('a DSMR meter with a gas meter, unknown at first: redecode puts per-phase p
   const start = Math.floor(Date.now() / 1000) * 1000 - 900_000;
   const frames = [0, 1, 2].map((k) => sim.frame(0, start + k * 10_000));
   const gas = [1234.567, 1234.601, 1234.65];
+  const water = [87.5, 87.512, 87.6];
   const worker = await e.startWorker('w1');
   try {
-    for (const [k, f] of frames.entries()) await e.publishRaw(meter.topicId, withGasMeter(f.bytes, gas[k], f.meterTimeMs));
+    for (const [k, f] of frames.entries()) await e.publishRaw(meter.topicId, withMbusMeters(f.bytes, [{ channel: 1, deviceType: 3, m3: gas[k] }, { channel: 2, deviceType: 7, m3: water[k] }], f.meterTimeMs));
     await e.untilCount(`SELECT count(*) FROM ${e.schema}.dead_letters WHERE topic_id = '${meter.topicId}'`, 3, 'the DSMR meter\'s dead letters');
   } finally {
     await e.stopWorker(worker);
@@ -168,7 +169,7 @@ test('a DSMR meter with a gas meter, unknown at first: redecode puts per-phase p
   ok(await e.fleet(['meters', 'import', e.csvFile('dsmr.csv', [meter])]), 'import of the DSMR meter');
   ok(await e.fleet(['redecode']), 'redecode');
   const rows = await e.query<Record<string, number | null>>(`SELECT power_import_l1, power_import_l2, power_import_l3, power_export_l1,
-    mbus1_reading, energy_import_t1 FROM ${e.schema}.readings WHERE meter_id = $1 ORDER BY meter_time`, [meter.meterId]);
+    gas_volume, water_volume, mbus1_reading, energy_import_t1 FROM ${e.schema}.readings WHERE meter_id = $1 ORDER BY meter_time`, [meter.meterId]);
   const kw = (f: (typeof frames)[number], obis: string) => {
     const r = f.readings.find((x) => x.obis === obis);
     assert.ok(r, `the simulator sends ${obis}`);
@@ -176,8 +177,12 @@ test('a DSMR meter with a gas meter, unknown at first: redecode puts per-phase p
   };
   assert.deepEqual(rows, frames.map((f, k) => ({
     power_import_l1: kw(f, '1-0:21.7.0'), power_import_l2: kw(f, '1-0:41.7.0'), power_import_l3: kw(f, '1-0:61.7.0'),
-    power_export_l1: kw(f, '1-0:22.7.0'), mbus1_reading: gas[k], energy_import_t1: kw(f, '1-0:1.8.1'),
+    power_export_l1: kw(f, '1-0:22.7.0'), gas_volume: gas[k], water_volume: water[k], mbus1_reading: null, energy_import_t1: kw(f, '1-0:1.8.1'),
   })));
+  // The volumes are in their columns only, not in extra as well (extra is keyed by OBIS code).
+  const inExtra = await e.query<{ n: string }>(`SELECT count(*) AS n FROM ${e.schema}.readings WHERE meter_id = $1
+    AND (extra ? '0-1:24.2.1' OR extra ? '0-2:24.2.1')`, [meter.meterId]);
+  assert.equal(Number(inExtra[0].n), 0);
   assert.deepEqual(await deadLetters(), []);
 });
 
@@ -201,14 +206,3 @@ test('no key and no master key in the schema dump or in any output of any comman
   }
 });
 
-/** A DSMR 5 telegram with a gas meter on M-Bus channel 1 added before its end, and its CRC computed anew. */
-function withGasMeter(bytes: Uint8Array, m3: number, timeMs: number): Uint8Array {
-  const text = Buffer.from(bytes).toString('latin1');
-  const end = text.indexOf('!');
-  const d = new Date(timeMs);
-  const stamp = [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
-    .map((n) => String(n).padStart(2, '0')).join('');
-  const gasLines = `0-1:24.1.0(003)\r\n0-1:96.1.0(4730303339303031373530303530313136)\r\n0-1:24.2.1(${stamp}W)(${m3.toFixed(3).padStart(9, '0')}*m3)\r\n`;
-  const body = `${text.slice(0, end)}${gasLines}!`;
-  return new Uint8Array(Buffer.from(`${body}${crc16ArcText(body).toString(16).toUpperCase().padStart(4, '0')}\r\n`, 'latin1'));
-}

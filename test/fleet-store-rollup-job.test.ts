@@ -127,7 +127,7 @@ describe('fleet store rollup job (PostgreSQL)', { skip }, () => {
     const store = createPgFleetStore({ connectionString: PG_URL, schema, now, rollupEveryMs: 0 });
     try {
       await store.ready();
-      assert.deepEqual(await withDb(async (c) => (await c.query(`SELECT version FROM "${schema}".schema_version ORDER BY 1`)).rows.map((r) => r.version)), [1, 2]);
+      assert.deepEqual(await withDb(async (c) => (await c.query(`SELECT version FROM "${schema}".schema_version ORDER BY 1`)).rows.map((r) => r.version)), [1, 2, 3]);
       const state = await withDb(async (c) => (await c.query(`SELECT rolled_until FROM "${schema}".rollup_state`)).rows);
       assert.equal(state.length, 1);
       assert.ok(state[0].rolled_until instanceof Date, 'an upgraded store starts at its current quarter');

@@ -30,7 +30,7 @@ describe('fleet store (PostgreSQL)', { skip }, () => {
     const twins = [createPgFleetStore({ connectionString: PG_URL, schema, now }), createPgFleetStore({ connectionString: PG_URL, schema, now })];
     await Promise.all(twins.map((s) => s.ready()));
     await Promise.all(twins.map((s) => s.close()));
-    assert.equal(await count(schema, 'schema_version'), 2);
+    assert.equal(await count(schema, 'schema_version'), 3);
   });
 
   it('counts a redelivered batch as duplicates and stores every row once', async () => {

@@ -13,7 +13,9 @@
  *   rollups keep no minimum); the History view asks measurements for a day.
  *
  * Reading ids are the fleet's column names (src/fleet/store/columns.ts); readings kept in `extra` are not
- * charted.
+ * charted. The dashboard only reads, so it may meet a store older than itself (schema version 2 has no
+ * gas_volume / water_volume yet): it asks for the columns the store's `readings` has, looked up again after a
+ * minute so a store upgraded meanwhile shows its new columns.
  */
 import type pg from 'pg';
 import { FLEET_COLUMNS, isFleetColumn } from '../fleet/store/columns.js';
@@ -33,7 +35,8 @@ export function fleetColumnUnit(column: string): string {
   if (column.startsWith('voltage_')) return 'V';
   if (column.startsWith('current_')) return 'A';
   if (column === 'frequency') return 'Hz';
-  if (column === 'mbus1_reading') return 'm3';
+  // gas_volume, water_volume; mbus1_reading held gas volumes before schema version 3
+  if (column.endsWith('_volume') || column === 'mbus1_reading') return 'm3';
   return '';
 }
 
@@ -48,6 +51,9 @@ export interface FleetHistoryOptions {
 
 const round = (x: number): number => Number(x.toPrecision(12));
 
+/** How long the list of the store's columns is trusted before it is read again. */
+const COLUMNS_TTL_MS = 60_000;
+
 export function createFleetHistory(o: FleetHistoryOptions): HistoryStore & { meters(): Promise<StoredMeter[]>; timeZone(meter: string): Promise<string | undefined> } {
   const s = `"${o.schema}"`;
   const zones = new Map<string, string>();
@@ -56,6 +62,19 @@ export function createFleetHistory(o: FleetHistoryOptions): HistoryStore & { met
     registry ??= o.pool.query<{ r: string | null }>('SELECT to_regclass($1) AS r', [`${s}.meters`]).then((r) => r.rows[0].r !== null,
       (e: unknown) => { registry = undefined; throw e; });
     return registry;
+  };
+
+  let present: { at: number; columns: Promise<ReadonlySet<string>> } | undefined;
+  /** The fleet columns the store's `readings` has (all of them once it is at the current schema version). */
+  const presentColumns = (): Promise<ReadonlySet<string>> => {
+    const at = Date.now();
+    if (present === undefined || at - present.at > COLUMNS_TTL_MS) {
+      const columns = o.pool.query<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns
+        WHERE table_schema = $1 AND table_name = 'readings'`, [o.schema]).then((r) => new Set(r.rows.map((x) => x.c).filter(isFleetColumn)),
+        (e: unknown) => { present = undefined; throw e; });
+      present = { at, columns };
+    }
+    return present.columns;
   };
 
   async function zoneOf(meter: string): Promise<string> {
@@ -133,6 +152,7 @@ export function createFleetHistory(o: FleetHistoryOptions): HistoryStore & { met
       const empty: Series = { meter: q.meter, reading: q.reading, unit, resolution: q.resolution, points: [] };
       // Only a known column name ever reaches the SQL text.
       if (!isFleetColumn(q.reading) || q.toMs <= q.fromMs) return empty;
+      if (!(await presentColumns()).has(q.reading)) return empty; // a column of a newer schema version
       const col = q.reading;
       const points = q.resolution === 'raw' ? await rawPoints(q.meter, col, q.fromMs, q.toMs)
         : isCounterUnit(unit) ? await counterPoints(q.meter, col, q.fromMs, q.toMs, q.resolution)
@@ -141,10 +161,13 @@ export function createFleetHistory(o: FleetHistoryOptions): HistoryStore & { met
     },
     async readings(meter) {
       // The columns the meter's newest row fills (a meter's profile sends the same readings in every frame).
-      const row = (await o.pool.query<Record<string, unknown>>(`SELECT ${FLEET_COLUMNS.join(', ')} FROM ${s}.readings
+      const have = await presentColumns();
+      const columns = FLEET_COLUMNS.filter((c) => have.has(c));
+      if (columns.length === 0) return [];
+      const row = (await o.pool.query<Record<string, unknown>>(`SELECT ${columns.join(', ')} FROM ${s}.readings
         WHERE meter_id = $1 ORDER BY meter_time DESC LIMIT 1`, [meter])).rows[0];
       if (row === undefined) return [];
-      return FLEET_COLUMNS.filter((c) => row[c] !== null && row[c] !== undefined).sort().map((id) => ({ id, unit: fleetColumnUnit(id) }));
+      return columns.filter((c) => row[c] !== null && row[c] !== undefined).sort().map((id) => ({ id, unit: fleetColumnUnit(id) }));
     },
     async rawIntervalMs(meter) {
       const rows = (await o.pool.query<{ t: Date }>(`SELECT meter_time AS t FROM ${s}.readings WHERE meter_id = $1 ORDER BY meter_time DESC LIMIT 11`, [meter])).rows;

@@ -1,6 +1,6 @@
 export { createPgFleetStore, type PgFleetStore, type PgFleetStoreOptions, type RedecodeCommit } from './pg-fleet-store.js';
 export type { RefreshResult } from './rollup-job.js';
-export { FLEET_COLUMNS, isFleetColumn, splitReadings } from './columns.js';
+export { FLEET_COLUMNS, LEGACY_COLUMNS, WRITTEN_COLUMNS, isFleetColumn, splitReadings, type FleetColumnName } from './columns.js';
 export { DEFAULT_FLEET_SCHEMA, FLEET_SCHEMA_VERSION, ensureFleetSchema } from './schema.js';
 export { verdictOf, type Verdict } from './replay-policy.js';
 export type { StoredDeadLetter, DeadLetterPageQuery } from './dead-letters.js';

@@ -6,11 +6,14 @@
  * Version 2 moves the rollups out of the commit (src/fleet/store/rollup-job.ts): a BRIN index lets the job read
  * one quarter of readings by time, `meter_zones` gives it each meter's zone, `rollup_state` says up to where the
  * quarters are computed and `rollup_dirty` lists computed quarters that got rows later.
+ *
+ * Version 3 adds the M-Bus volume columns `gas_volume` and `water_volume` to `readings` (COLUMNS_BY_VERSION[3]);
+ * `mbus1_reading` stays, no longer written (see version3()).
  */
 import type pg from 'pg';
-import { FLEET_COLUMNS } from './columns.js';
+import { COLUMNS_BY_VERSION } from './columns.js';
 
-export const FLEET_SCHEMA_VERSION = 2;
+export const FLEET_SCHEMA_VERSION = 3;
 export const DEFAULT_FLEET_SCHEMA = 'meterwire_fleet';
 
 /** Tables partitioned by month, with the column their range is on. */
@@ -28,8 +31,9 @@ export function checkSchemaName(schema: string): string {
 /** Quoted `"schema".name`. */
 export const qualified = (schema: string, name: string): string => `"${schema}"."${name}"`;
 
+/** The readings table as version 1 created it: its own column list, so a later version's columns come by migration. */
 function readingsTable(s: string): string {
-  const values = FLEET_COLUMNS.map((c) => `  ${c} double precision`).join(',\n');
+  const values = COLUMNS_BY_VERSION[1].map((c) => `  ${c} double precision`).join(',\n');
   return `CREATE TABLE IF NOT EXISTS ${qualified(s, 'readings')} (
   meter_id text COLLATE "C" NOT NULL,
   meter_time timestamptz NOT NULL,
@@ -157,8 +161,21 @@ function version2(s: string, upgrade: boolean): string[] {
 }
 
 /**
+ * Version 3: the gas and water volumes get columns of their own. On the partitioned parent, so every partition
+ * (and every partition created later, and the per-connection staging table made LIKE it) has them; nullable
+ * without a default, so no row is rewritten and the ALTER only waits for its lock. `mbus1_reading` is kept (a
+ * public column) but not written any more; its old values are not copied to `gas_volume` here, because that
+ * would rewrite every stored row inside the workers' start-up transaction (docs/fleet-schema.md gives the
+ * statement to run per partition instead).
+ */
+function version3(s: string): string[] {
+  const add = COLUMNS_BY_VERSION[3].map((c) => `ADD COLUMN IF NOT EXISTS ${c} double precision`).join(', ');
+  return [`ALTER TABLE ${qualified(s, 'readings')} ${add}`];
+}
+
+/**
  * Creates or completes the schema; safe to call from many workers at once. `upTo` stops at an older version
- * (tests build a v1 store with it to check the upgrade).
+ * (tests build a v1 or v2 store with it to check the upgrade).
  */
 export async function ensureFleetSchema(client: pg.PoolClient | pg.Client, schema: string, upTo = FLEET_SCHEMA_VERSION): Promise<void> {
   const s = checkSchemaName(schema);
@@ -180,6 +197,10 @@ export async function ensureFleetSchema(client: pg.PoolClient | pg.Client, schem
     if (upTo >= 2 && !have.has(2)) {
       for (const sql of version2(s, upgrade)) await client.query(sql);
       await client.query(`INSERT INTO ${qualified(s, 'schema_version')} (version) VALUES (2)`);
+    }
+    if (upTo >= 3 && !have.has(3)) {
+      for (const sql of version3(s)) await client.query(sql);
+      await client.query(`INSERT INTO ${qualified(s, 'schema_version')} (version) VALUES (3)`);
     }
     const newer = [...have].filter((v) => v > FLEET_SCHEMA_VERSION);
     if (newer.length) throw new Error(`fleet schema "${s}" has version ${Math.max(...newer)}, newer than this meterwire (${FLEET_SCHEMA_VERSION})`);

@@ -89,7 +89,7 @@ function upperTitle(title: string): string {
 }
 
 // A plain copy of emptyColumns() cloned per row: emptyColumns spreads a frozen record, which V8 copies on its slow
-// path (~1.8 µs against ~0.2 µs for a plain object of the same 27 keys, node 20). Never handed out itself.
+// path (~1.8 µs against ~0.2 µs for a plain object of the same keys; measured with 27, node 20). Never handed out itself.
 const COLUMNS = emptyColumns();
 
 export function rowOf(msg: MeterMessage, meter: FleetMeter, ctx: PayloadContext): FleetRow {

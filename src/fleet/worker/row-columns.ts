@@ -1,11 +1,15 @@
 /**
  * Which readings get a column of their own in the fleet's wide row, in base units (Wh, W, varh, var, V, A, Hz, m3).
- * Data, one line per column, so the store's schema can be aligned with it: the column names are the readings'
- * public ids (DESIGN §4). A reading is matched by OBIS code, or by id where the code varies by meter (the gas meter's
- * M-Bus channel). Everything else goes to the row's `extra`.
+ * Data, one line per column: the column names are the readings' public ids (DESIGN §4) and the store's own
+ * (`FleetColumnName`, src/fleet/store/columns.ts), so naming a column the store lacks does not compile; every
+ * column the store writes has a line here (test/fleet-store-columns.test.ts). A reading is matched by OBIS code,
+ * or by id where the code varies by meter (an M-Bus channel's meter, whose id says its medium). Everything else
+ * goes to the row's `extra`.
  */
+import type { FleetColumnName } from '../store/columns.js';
+
 export interface FleetColumn {
-  readonly column: string;
+  readonly column: FleetColumnName;
   readonly obis?: string;
   readonly id?: string;
 }
@@ -37,8 +41,10 @@ export const FLEET_COLUMNS: readonly FleetColumn[] = [
   { column: 'power_export_l2', obis: '1-0:42.7.0' },
   { column: 'power_export_l3', obis: '1-0:62.7.0' },
   { column: 'frequency', obis: '1-0:14.7.0' },
-  // The store's column for the first M-Bus channel's meter (docs/fleet-schema.md): a name the store lacks is not written.
-  { column: 'mbus1_reading', id: 'gas_volume' },
+  // M-Bus channel meters by medium (src/core/dsmr/mbus-channels.ts), whatever channel they are on; since schema
+  // version 3 (before it, gas went to mbus1_reading, now a legacy column nothing writes).
+  { column: 'gas_volume', id: 'gas_volume' },
+  { column: 'water_volume', id: 'water_volume' },
 ];
 
 export const FLEET_COLUMN_NAMES: readonly string[] = FLEET_COLUMNS.map((c) => c.column);
