@@ -18,7 +18,7 @@ import { DEFAULT_FLEET_SCHEMA_NAME, splitFleetStoreUrl } from './fleet-store-url
 import type { WorkerLog } from '../fleet/worker/error-log.js';
 import { applyFleetWorkerHeapFlags } from './fleet-worker-heap.js';
 import { reportFatal, printFatal } from './fatal.js';
-import { startFleetWorkerThread, youngGenerationSizedByUser } from './fleet-worker-thread.js';
+import { runInWorkerThread, youngGenerationSizedByUser } from './fleet-worker-thread.js';
 
 /** Until the consumer and the PostgreSQL store are joined in, each command says so instead of pretending. */
 const DEFAULT_TOPIC = 'meters/+/raw';
@@ -74,7 +74,7 @@ async function runFleetWorkerThread(given: WorkerFlags): Promise<number> {
   runSecrets.addUrl(flags.broker, flags.store);
   const logFormat = process.stderr.isTTY === true ? 'text' : 'json';
   const log = createLogger(logLevelOf(flags.logLevel), logFormat, { redactor: runSecrets });
-  const outcome = await startFleetWorkerThread(flags, logFormat, log).result;
+  const outcome = await runInWorkerThread(flags, logFormat, log);
   if ('exitCode' in outcome) return outcome.exitCode;
   if ('fatal' in outcome) printFatal(outcome.fatal);
   else reportFatal(outcome.crashed);

@@ -3,7 +3,7 @@
  * `--max-semi-space-size=4` gives the main thread). V8 sizes the young generation only when an isolate starts, and
  * its default (up to 16 MB semi-spaces) costs a worker under load ~25 MB of RSS: 175 MB instead of ≤ 150 with
  * 100,000 meters cached (docs/fleet-bench.md). A worker thread is the one isolate node lets a program size itself
- * (`resourceLimits`), so no NODE_OPTIONS is needed; the idle main thread costs ~7 MB.
+ * (`resourceLimits`), so no NODE_OPTIONS is needed; the idle main thread and the second isolate cost ~10 MB.
  *
  * The main thread keeps the signals (worker threads get none) and passes stop and reload on; the thread reports
  * its exit code, or its fatal error already redacted. A user who sizes the young generation on node's command line
@@ -27,10 +27,8 @@ export function youngGenerationSizedByUser(execArgv: readonly string[] = process
   return [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => sizing.test(a));
 }
 
-export interface ThreadedRun {
-  /** Settles with the exit code, or the fatal error the thread reported (already redacted). */
-  result: Promise<{ exitCode: number } | { fatal: FatalError } | { crashed: unknown }>;
-}
+/** How the thread ended: its exit code, the fatal error it reported (already redacted), or what crashed it. */
+export type ThreadOutcome = FromWorkerThread | { crashed: unknown };
 
 /**
  * The thread's entry: the built .js beside this file; from source (tests run the CLI through tsx, whose loader a
@@ -43,8 +41,8 @@ function threadScript(): [string | URL, { eval?: boolean }] {
   return [`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`, { eval: true }];
 }
 
-/** Starts the worker thread with the command's flags; `log` is for the main thread's own few lines. */
-export function startFleetWorkerThread(flags: object, logFormat: 'json' | 'text', log: { warn(msg: string): void }): ThreadedRun {
+/** Runs the worker thread with the command's flags until it ends; `log` is for the main thread's own few lines. */
+export function runInWorkerThread(flags: object, logFormat: 'json' | 'text', log: { warn(msg: string): void }): Promise<ThreadOutcome> {
   const [script, how] = threadScript();
   const worker = new Worker(script, {
     ...how,
@@ -56,7 +54,7 @@ export function startFleetWorkerThread(flags: object, logFormat: 'json' | 'text'
     reload: () => worker.postMessage({ reload: true } satisfies ToWorkerThread),
     log,
   });
-  const result = new Promise<{ exitCode: number } | { fatal: FatalError } | { crashed: unknown }>((resolve) => {
+  return new Promise<ThreadOutcome>((resolve) => {
     let last: FromWorkerThread | undefined;
     let crashed: unknown;
     worker.on('message', (m: FromWorkerThread) => {
@@ -71,5 +69,4 @@ export function startFleetWorkerThread(flags: object, logFormat: 'json' | 'text'
       else resolve(crashed !== undefined ? { crashed } : { exitCode: code || 1 });
     });
   });
-  return { result };
 }

@@ -3,8 +3,7 @@
  * 100,000 of them, and JS objects, strings and Map entries cost ~320 bytes a meter (30 MB); here a meter is ~100
  * bytes. Its topic id and meter id are UTF-8 bytes in a text slab, found through an open-addressing hash index;
  * its keys are 32 bytes, its system title 8; flags, expiry and the interned profile and zone a few more. A lookup
- * builds the meter's strings (meter id, system title) again: ~0.3 µs, a few short-lived objects for the young
- * generation.
+ * builds the meter's strings (meter id, system title) again: a few short-lived objects for the young generation.
  *
  * A freed slot is never reused and its bytes are never overwritten: a lookup hands out views of the key array, and
  * a frame may still be decoding with such a view while the meter is evicted (a notification arriving during another
@@ -161,9 +160,9 @@ export class MeterTable {
 
   /**
    * Caches a meter until `expiresAt` (whole seconds), replacing what was cached for its topic id and for its
-   * meter id (a meter that moved to another topic id). Copies the keys; the caller wipes its own.
+   * meter id (a meter that moved to another topic id). Copies the keys; the caller wipes its own. Returns the slot.
    */
-  set(fields: MeterFields, keys: MeterKeys, expiresAt: number): void {
+  set(fields: MeterFields, keys: MeterKeys, expiresAt: number): number {
     const topic = encoder.encode(fields.topicId);
     const meter = fields.meterId === fields.topicId ? undefined : encoder.encode(fields.meterId);
     if (topic.length >= SAME_AS_TOPIC || (meter?.length ?? 0) >= SAME_AS_TOPIC) throw new RangeError('topic id or meter id too long');
@@ -199,6 +198,7 @@ export class MeterTable {
       this.#insert(s.byMeter, slot, meter);
     }
     this.#live++;
+    return slot;
   }
 
   /** Puts the slot into an index at the first free position of its text's probe sequence. */

@@ -119,17 +119,20 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
     ...(r.profile !== null ? { profile: r.profile } : {}),
   });
 
-  /** Opens the row's keys: into the table when `cache`, else into the returned meter alone (a row that may predate an eviction). */
-  const open = (r: StoredMeterRow, cache: boolean): CachedMeter => {
+  /** Opens the row's keys into the table; returns the slot. */
+  const cacheRow = (r: StoredMeterRow): number => {
     scratchUsed = 0;
     try {
-      const fields = fieldsOf(r);
-      if (!cache) return new CachedMeter(fields, openMeterKeys(master, r.meter_id, sealedOf(r)));
-      table.set(fields, openMeterKeys(master, r.meter_id, sealedOf(r), take), second(now() + ttlMs));
-      return table.meter(table.slotOf(fields.topicId), fields.topicId);
+      return table.set(fieldsOf(r), openMeterKeys(master, r.meter_id, sealedOf(r), take), second(now() + ttlMs));
     } finally {
       scratch.fill(0);
     }
+  };
+
+  /** The row's meter as a lookup hands it out: cached when `cache`, else with keys of its own (a row that may predate an eviction). */
+  const meterOf = (r: StoredMeterRow, cache: boolean): CachedMeter => {
+    if (!cache) return new CachedMeter(fieldsOf(r), openMeterKeys(master, r.meter_id, sealedOf(r)));
+    return table.meter(cacheRow(r), r.topic_id);
   };
 
   const fetch = async (topicId: string): Promise<FleetMeter | undefined> => {
@@ -141,7 +144,7 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
       if (fresh) negative.add(topicId, now());
       return undefined;
     }
-    return open(row, fresh);
+    return meterOf(row, fresh);
   };
 
   // The registry must exist and be wrapped by this master key: a worker with the wrong key stops at start.
@@ -215,7 +218,7 @@ export async function createPgMeterDirectory(o: PgMeterDirectoryOptions): Promis
         if (gen === generation && !closed) {
           for (const r of rows) {
             try {
-              open(r, true);
+              cacheRow(r);
               count++;
             } catch (e) {
               // One damaged row must not keep a worker from starting: its lookups throw (and dead-letter) instead.
